@@ -1,0 +1,22 @@
+"""The `tunegraph` command: a thin shell that registers each part's commands."""
+
+from __future__ import annotations
+
+import click
+
+from tunegraph import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tunegraph")
+def cli() -> None:
+    """Crawl music playlists into a Neo4j graph and learn to recommend tracks from it.
+
+    \b
+    Example:
+      tunegraph neo4j start && tunegraph query "MATCH (p:Playlist) RETURN count(p) AS n"
+    """
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,64 @@
+// Runs embedded Neo4j (Community, 5.26 LTS) with a Bolt connector on loopback, for machines
+// without Docker. Started by `tunegraph neo4j start`; stopped by SIGTERM (clean shutdown hook).
+//
+//   java -cp 'lib/*' TunegraphNeo4j.java --home DIR --port 7687 --pagecache-mb 256 --password PW
+//
+// Prints "TUNEGRAPH-NEO4J READY bolt://127.0.0.1:PORT" once Bolt accepts connections.
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.HttpConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.io.ByteUnit;
+
+public class TunegraphNeo4j {
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        Path home = Path.of(args.getOrDefault("home", "neo4j-data")).toAbsolutePath();
+        int port = Integer.parseInt(args.getOrDefault("port", "7687"));
+        long pagecacheMb = Long.parseLong(args.getOrDefault("pagecache-mb", "256"));
+        String password = args.getOrDefault("password", "");
+        boolean auth = !password.isEmpty();
+
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
+                .setConfig(GraphDatabaseSettings.auth_enabled, auth)
+                .build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("TUNEGRAPH-NEO4J STOPPING");
+            dbms.shutdown();
+            System.out.println("TUNEGRAPH-NEO4J STOPPED");
+            System.out.flush();
+            stopped.countDown();
+        }, "tunegraph-neo4j-shutdown"));
+
+        if (auth) {
+            // The first login of a new store is neo4j/neo4j with an expired password; set the
+            // configured one so clients connect with it directly. Idempotent on restart.
+            GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED",
+                    Map.of("pw", password));
+        }
+        // Touch the default database so it is online before we say we are ready.
+        dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
+        System.out.println("TUNEGRAPH-NEO4J READY bolt://127.0.0.1:" + port);
+        System.out.flush();
+        stopped.await();
+    }
+}
