@@ -1,0 +1,1 @@
+"""Readers for public playlist data sets (the Million Playlist Dataset)."""

@@ -1,0 +1,280 @@
+"""Streaming reader for Million Playlist Dataset slice files (``mpd.slice.A-B.json[.gz]``).
+
+Shared by the simulator's ``mpd:PATH`` world and ``tunegraph import mpd``. A
+slice is one JSON object ``{"info": {...}, "playlists": [...]}`` of ~30 MB; the
+reader decodes one playlist at a time from a chunked buffer, so memory stays at
+one playlist plus one chunk, and every error names the file and the playlist.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = [
+    "MpdFormatError",
+    "MpdPlaylist",
+    "MpdTrack",
+    "find_slice_files",
+    "iter_playlists",
+    "read_slice",
+]
+
+_SLICE_RE = re.compile(r"mpd\.slice\..*\.json(\.gz)?\Z")
+_WS = re.compile(r"[ \t\n\r]*")
+_CHUNK = 1 << 20
+
+
+class MpdFormatError(ValueError):
+    """A slice file that is missing, unreadable or not in the MPD format; says which and where."""
+
+
+@dataclass(frozen=True)
+class MpdTrack:
+    pos: int
+    artist_name: str
+    artist_uri: str
+    track_name: str
+    track_uri: str
+    album_name: str
+    album_uri: str
+    duration_ms: int
+
+    @property
+    def track_id(self) -> str:
+        return self.track_uri.rsplit(":", 1)[-1]
+
+    @property
+    def artist_id(self) -> str:
+        return self.artist_uri.rsplit(":", 1)[-1]
+
+    @property
+    def album_id(self) -> str:
+        return self.album_uri.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class MpdPlaylist:
+    pid: int
+    name: str
+    collaborative: bool
+    modified_at: int
+    num_tracks: int
+    num_followers: int
+    description: str | None
+    tracks: tuple[MpdTrack, ...]
+    source_file: str
+
+
+def find_slice_files(path: str | PathLike[str]) -> list[Path]:
+    """The slice files at ``path``: the file itself, or a folder's ``mpd.slice.*`` files sorted."""
+    p = Path(path)
+    if not p.exists():
+        raise MpdFormatError(f"{p}: no such file or folder")
+    if p.is_file():
+        return [p]
+    files = sorted(f for f in p.iterdir() if f.is_file() and _SLICE_RE.match(f.name))
+    if not files:
+        raise MpdFormatError(f"{p}: no mpd.slice.*.json or .json.gz files in this folder")
+    return files
+
+
+def iter_playlists(
+    paths: str | PathLike[str] | Iterable[str | PathLike[str]],
+) -> Iterator[MpdPlaylist]:
+    """Every playlist of every slice file under ``paths``, in file order then file position."""
+    if isinstance(paths, (str, PathLike)):
+        paths = [paths]
+    files = [f for p in paths for f in find_slice_files(p)]
+    if not files:
+        raise MpdFormatError("no MPD slice files given")
+    for file in files:
+        yield from read_slice(file)
+
+
+def read_slice(path: str | PathLike[str]) -> Iterator[MpdPlaylist]:
+    """The playlists of one slice file, decoded one at a time."""
+    path = Path(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        stream: IO[str] = opener(path, "rt", encoding="utf-8")
+    except OSError as exc:
+        raise MpdFormatError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+    with stream:
+        reader = _Reader(stream, str(path))
+        try:
+            yield from reader.playlists()
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise MpdFormatError(f"{path}: cannot read: {exc}") from exc
+
+
+class _Reader:
+    """Incremental top-level walk of ``{"info": …, "playlists": [ … ]}``."""
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self.stream, self.name = stream, name
+        self.buf, self.pos, self.eof = "", 0, False
+        self.decoder = json.JSONDecoder()
+        self.where = "at the start"
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        data = self.stream.read(_CHUNK)
+        if not data:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + data
+        self.pos = 0
+        return True
+
+    def _peek(self) -> str:
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                raise MpdFormatError(f"{self.name}: file ends early {self.where}")
+
+    def _expect(self, char: str) -> None:
+        if self._peek() != char:
+            found = self.buf[self.pos]
+            raise MpdFormatError(
+                f"{self.name}: malformed JSON {self.where}: expected {char!r}, found {found!r}"
+            )
+        self.pos += 1
+
+    def _value(self) -> Any:
+        self._peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._fill():
+                    continue
+                raise MpdFormatError(
+                    f"{self.name}: malformed JSON {self.where}: {exc.msg}"
+                ) from None
+            if end == len(self.buf) and self._fill():
+                continue  # a number could continue in the next chunk
+            self.pos = end
+            return value
+
+    def playlists(self) -> Iterator[MpdPlaylist]:
+        self._expect("{")
+        seen_playlists = False
+        if self._peek() == "}":
+            self.pos += 1
+        else:
+            while True:
+                key = self._value()
+                if not isinstance(key, str):
+                    raise MpdFormatError(f"{self.name}: malformed JSON {self.where}: key expected")
+                self._expect(":")
+                if key == "playlists":
+                    seen_playlists = True
+                    yield from self._playlist_array()
+                else:
+                    self._value()
+                if self._peek() == ",":
+                    self.pos += 1
+                    continue
+                self._expect("}")
+                break
+        if not seen_playlists:
+            raise MpdFormatError(f"{self.name}: not an MPD slice: no 'playlists' list")
+
+    def _playlist_array(self) -> Iterator[MpdPlaylist]:
+        self._expect("[")
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        index, last_pid = 0, None
+        while True:
+            self.where = f"in playlist #{index}" + (
+                f" (after pid {last_pid})" if last_pid is not None else ""
+            )
+            raw = self._value()
+            playlist = parse_playlist(raw, self.name, index)
+            last_pid = playlist.pid
+            yield playlist
+            index += 1
+            self.where = f"after pid {last_pid}"
+            if self._peek() == ",":
+                self.pos += 1
+                continue
+            self._expect("]")
+            self.where = "after the playlists list"
+            return
+
+
+def _field(obj: dict, key: str, kinds: type | tuple[type, ...], where: str) -> Any:
+    if key not in obj:
+        raise MpdFormatError(f"{where}: missing {key!r}")
+    value = obj[key]
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _as_tuple(kinds)):
+        raise MpdFormatError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def parse_playlist(raw: Any, file: str, index: int = 0) -> MpdPlaylist:
+    """One MPD playlist object, validated into a typed record."""
+    if not isinstance(raw, dict):
+        raise MpdFormatError(f"{file}: playlist #{index} is not an object")
+    pid = _field(raw, "pid", int, f"{file}: playlist #{index}")
+    where = f"{file}: pid {pid}"
+    collaborative = _field(raw, "collaborative", (str, bool), where)
+    if isinstance(collaborative, str):
+        if collaborative not in ("true", "false"):
+            raise MpdFormatError(f'{where}: \'collaborative\' must be "true" or "false"')
+        collaborative = collaborative == "true"
+    description = raw.get("description")
+    if description is not None and not isinstance(description, str):
+        raise MpdFormatError(f"{where}: 'description' has the wrong type")
+    tracks_raw = _field(raw, "tracks", list, where)
+    tracks = tuple(_parse_track(t, f"{where}: track #{i}") for i, t in enumerate(tracks_raw))
+    return MpdPlaylist(
+        pid=pid,
+        name=_field(raw, "name", str, where),
+        collaborative=collaborative,
+        modified_at=_field(raw, "modified_at", int, where),
+        num_tracks=raw.get("num_tracks", len(tracks))
+        if isinstance(raw.get("num_tracks"), int)
+        else len(tracks),
+        num_followers=raw.get("num_followers", 0)
+        if isinstance(raw.get("num_followers"), int)
+        else 0,
+        description=description,
+        tracks=tracks,
+        source_file=file,
+    )
+
+
+def _parse_track(raw: Any, where: str) -> MpdTrack:
+    if not isinstance(raw, dict):
+        raise MpdFormatError(f"{where}: not an object")
+    uris = {}
+    for key, kind in (("track_uri", "track"), ("artist_uri", "artist"), ("album_uri", "album")):
+        uri = _field(raw, key, str, where)
+        parts = uri.split(":")
+        if len(parts) != 3 or parts[0] != "spotify" or parts[1] != kind or not parts[2]:
+            raise MpdFormatError(f"{where}: {key} {uri!r} is not a spotify:{kind}: URI")
+        uris[key] = uri
+    return MpdTrack(
+        pos=_field(raw, "pos", int, where),
+        artist_name=_field(raw, "artist_name", str, where),
+        track_name=_field(raw, "track_name", str, where),
+        album_name=_field(raw, "album_name", str, where),
+        duration_ms=_field(raw, "duration_ms", int, where),
+        **uris,
+    )

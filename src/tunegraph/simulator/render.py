@@ -1,0 +1,298 @@
+"""Wire shapes of the Web API (track, artist, playlist, paging objects), with caches.
+
+Rendering is the hot path of a crawl benchmark, so per-track JSON fragments and
+whole item pages are cached per base URL (hrefs are absolute) and pages are
+assembled by joining fragments rather than re-serialising objects.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tunegraph.simulator.entities import Extra, Playlist, World
+
+_CACHE_LIMIT = 4096
+OPEN = "https://open.spotify.com"
+
+
+def iso(ts: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class Renderer:
+    """Turns world entities into Spotify JSON for one mode and one set of mess kinds."""
+
+    def __init__(self, world: World, extended: bool, mess: frozenset[str]) -> None:
+        self.world = world
+        self.extended = extended
+        self.mess = mess
+        self._entries: dict[str, list[str | Extra]] = {}
+        self._tracks: dict[str, dict[str, str]] = {}
+        self._pages: dict[tuple, bytes] = {}
+
+    def entries(self, playlist: Playlist) -> list[str | Extra]:
+        """The playlist's served entries (tracks plus enabled extras), cached."""
+        cached = self._entries.get(playlist.id)
+        if cached is None:
+            cached = self._entries[playlist.id] = playlist.entries(self.mess)
+        return cached
+
+    # -- small objects -------------------------------------------------------------
+
+    def user(self, base: str, user_id: str) -> dict[str, Any]:
+        user = self.world.users.get(user_id)
+        return {
+            "display_name": user.display_name if user else user_id,
+            "external_urls": {"spotify": f"{OPEN}/user/{user_id}"},
+            "href": f"{base}/v1/users/{user_id}",
+            "id": user_id,
+            "type": "user",
+            "uri": f"spotify:user:{user_id}",
+        }
+
+    def artist_simple(self, base: str, artist_id: str) -> dict[str, Any]:
+        return {
+            "external_urls": {"spotify": f"{OPEN}/artist/{artist_id}"},
+            "href": f"{base}/v1/artists/{artist_id}",
+            "id": artist_id,
+            "name": self.world.artists[artist_id].name,
+            "type": "artist",
+            "uri": f"spotify:artist:{artist_id}",
+        }
+
+    def artist(self, base: str, artist_id: str) -> dict[str, Any]:
+        artist = self.world.artists[artist_id]
+        out = self.artist_simple(base, artist_id)
+        out["genres"] = [artist.genre] if artist.genre else []
+        out["images"] = []
+        if self.extended:
+            tracks = [t.popularity for t in self.world.tracks.values() if artist_id in t.artist_ids]
+            out["popularity"] = max(tracks, default=0)
+            out["followers"] = {"href": None, "total": sum(tracks) * 37}
+        return out
+
+    def track(self, base: str, track_id: str) -> dict[str, Any]:
+        track = self.world.tracks[track_id]
+        album = self.world.albums[track.album_id]
+        out: dict[str, Any] = {
+            "album": {
+                "album_type": "album",
+                "artists": [self.artist_simple(base, a) for a in album.artist_ids],
+                "external_urls": {"spotify": f"{OPEN}/album/{album.id}"},
+                "href": f"{base}/v1/albums/{album.id}",
+                "id": album.id,
+                "images": [],
+                "name": album.name,
+                "release_date": album.release_date or None,
+                "release_date_precision": "day" if album.release_date else None,
+                "type": "album",
+                "uri": f"spotify:album:{album.id}",
+            },
+            "artists": [self.artist_simple(base, a) for a in track.artist_ids],
+            "disc_number": 1,
+            "duration_ms": track.duration_ms,
+            "explicit": track.explicit,
+            "external_urls": {"spotify": f"{OPEN}/track/{track.id}"},
+            "href": f"{base}/v1/tracks/{track.id}",
+            "id": track.id,
+            "is_local": False,
+            "name": track.name,
+            "type": "track",
+            "uri": f"spotify:track:{track.id}",
+        }
+        if self.extended:
+            out["popularity"] = track.popularity
+        return out
+
+    def track_json(self, base: str, track_id: str) -> str:
+        per_base = self._tracks.get(base)
+        if per_base is None:
+            per_base = self._tracks[base] = {}
+        text = per_base.get(track_id)
+        if text is None:
+            text = per_base[track_id] = dumps(self.track(base, track_id))
+        return text
+
+    def audio_features(self, base: str, track_id: str) -> dict[str, Any] | None:
+        track = self.world.tracks.get(track_id)
+        if track is None or not track.audio_features:
+            return None
+        return {
+            **track.audio_features,
+            "duration_ms": track.duration_ms,
+            "id": track.id,
+            "track_href": f"{base}/v1/tracks/{track.id}",
+            "type": "audio_features",
+            "uri": f"spotify:track:{track.id}",
+        }
+
+    @staticmethod
+    def extra(base: str, extra: Extra) -> dict[str, Any] | None:
+        if extra.kind == "null":
+            return None
+        if extra.kind == "episode":
+            show_id = extra.id[::-1] if extra.id else None
+            return {
+                "duration_ms": extra.duration_ms,
+                "explicit": False,
+                "external_urls": {"spotify": f"{OPEN}/episode/{extra.id}"},
+                "href": f"{base}/v1/episodes/{extra.id}",
+                "id": extra.id,
+                "is_local": False,
+                "name": extra.name,
+                "show": {
+                    "id": show_id,
+                    "name": extra.album_name,
+                    "type": "show",
+                    "uri": f"spotify:show:{show_id}",
+                },
+                "type": "episode",
+                "uri": f"spotify:episode:{extra.id}",
+            }
+        seconds = extra.duration_ms // 1000
+        uri = f"spotify:local:{extra.artist_name}:{extra.album_name}:{extra.name}:{seconds}"
+        return {
+            "album": {"album_type": None, "artists": [], "external_urls": {}, "href": None,
+                      "id": None, "images": [], "name": extra.album_name, "release_date": None,
+                      "type": "album", "uri": None},
+            "artists": [{"external_urls": {}, "href": None, "id": None,
+                         "name": extra.artist_name, "type": "artist", "uri": None}],
+            "duration_ms": extra.duration_ms,
+            "explicit": False,
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "is_local": True,
+            "name": extra.name,
+            "popularity": 0,
+            "type": "track",
+            "uri": uri,
+        }  # fmt: skip
+
+    # -- paging --------------------------------------------------------------------
+
+    def items_page(
+        self,
+        base: str,
+        playlist: Playlist,
+        entries: list[str | Extra],
+        field: str,
+        offset: int,
+        limit: int,
+        cacheable: bool = True,
+    ) -> bytes:
+        """One page of a playlist's items; ``field`` is "item" (/items) or "track" (/tracks)."""
+        key = (base, playlist.id, field, offset, limit)
+        if cacheable:
+            cached = self._pages.get(key)
+            if cached is not None:
+                return cached
+        path = "items" if field == "item" else "tracks"
+        url = f"{base}/v1/playlists/{playlist.id}/{path}"
+        added_by = dumps(self.user(base, playlist.owner_id))
+        parts = []
+        for position in range(offset, min(offset + limit, len(entries))):
+            entry = entries[position]
+            added = iso(playlist.created_at + position * 3600)
+            if isinstance(entry, str):
+                item, local = self.track_json(base, entry), "false"
+            else:
+                item = dumps(self.extra(base, entry))
+                local = "true" if entry.kind == "local" else "false"
+            parts.append(
+                f'{{"added_at":"{added}","added_by":{added_by},"is_local":{local},'
+                f'"primary_color":null,"{field}":{item}}}'
+            )
+        body = self._paging_json(
+            url, "[" + ",".join(parts) + "]", len(entries), offset, limit
+        ).encode()
+        if cacheable:
+            if len(self._pages) >= _CACHE_LIMIT:
+                self._pages.clear()
+            self._pages[key] = body
+        return body
+
+    @staticmethod
+    def _paging_json(
+        url: str,
+        items: str,
+        total: int,
+        offset: int,
+        limit: int,
+        extra: str = "",
+        max_offset: int | None = None,
+    ) -> str:
+        more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
+        nxt = f'"{url}?offset={offset + limit}&limit={limit}{extra}"' if more else "null"
+        prev = (
+            f'"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"'
+            if offset > 0
+            else "null"
+        )
+        return (
+            f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items},"limit":{limit},'
+            f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
+        )
+
+    def paging(
+        self,
+        url: str,
+        items: list[Any],
+        total: int,
+        offset: int,
+        limit: int,
+        extra: str = "",
+        max_offset: int | None = None,
+    ) -> str:
+        return self._paging_json(url, dumps(items), total, offset, limit, extra, max_offset)
+
+    # -- playlists -----------------------------------------------------------------
+
+    def playlist_simple(self, base: str, playlist: Playlist, total: int) -> dict[str, Any]:
+        url = f"{base}/v1/playlists/{playlist.id}"
+        return {
+            "collaborative": playlist.collaborative,
+            "description": playlist.description,
+            "external_urls": {"spotify": f"{OPEN}/playlist/{playlist.id}"},
+            "href": url,
+            "id": playlist.id,
+            "images": [],
+            "items": {"href": f"{url}/items", "total": total},
+            "name": playlist.name,
+            "owner": self.user(base, playlist.owner_id),
+            "primary_color": None,
+            "public": playlist.public,
+            "snapshot_id": playlist.snapshot_id,
+            "tracks": {"href": f"{url}/tracks", "total": total},
+            "type": "playlist",
+            "uri": f"spotify:playlist:{playlist.id}",
+        }
+
+    def editorial_simple(self, base: str, playlist_id: str, query: str) -> dict[str, Any]:
+        url = f"{base}/v1/playlists/{playlist_id}"
+        return {
+            "collaborative": False,
+            "description": f"The essential tracks of {query}, all in one playlist.",
+            "external_urls": {"spotify": f"{OPEN}/playlist/{playlist_id}"},
+            "href": url,
+            "id": playlist_id,
+            "images": [],
+            "items": {"href": f"{url}/items", "total": 50},
+            "name": f"This Is {query}",
+            "owner": {"display_name": "Spotify",
+                      "external_urls": {"spotify": f"{OPEN}/user/spotify"},
+                      "href": f"{base}/v1/users/spotify", "id": "spotify", "type": "user",
+                      "uri": "spotify:user:spotify"},
+            "primary_color": None,
+            "public": True,
+            "snapshot_id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "tracks": {"href": f"{url}/tracks", "total": 50},
+            "type": "playlist",
+            "uri": f"spotify:playlist:{playlist_id}",
+        }  # fmt: skip
