@@ -7,7 +7,9 @@ thread stays free; ``stop()`` shuts the server down and joins the thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import Callable
 
 from tunegraph.simulator.entities import World
 from tunegraph.simulator.server import RunningSimulator, Simulator, SimulatorConfig, run_simulator
@@ -76,3 +78,17 @@ class SimulatorThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve_until_interrupted(
+    world: World, config: SimulatorConfig, on_ready: Callable[[RunningSimulator], None]
+) -> None:
+    """Serve in the foreground until Ctrl-C; ``on_ready`` is called once the port is bound."""
+
+    async def main() -> None:
+        async with run_simulator(world, config) as running:
+            on_ready(running)
+            await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

@@ -1,0 +1,182 @@
+"""`tunegraph simulator`: serve a local Spotify Web API look-alike."""
+
+from __future__ import annotations
+
+import click
+
+from tunegraph.datasets.mpd import MpdFormatError
+from tunegraph.simulator.faults import parse_kinds
+from tunegraph.simulator.runner import serve_until_interrupted
+from tunegraph.simulator.server import MESS_KINDS, MODES, RunningSimulator, SimulatorConfig
+from tunegraph.simulator.world import World, WorldConfig, generate_world, load_mpd_world
+
+
+@click.group()
+def simulator() -> None:
+    """A local Spotify Web API with a seeded world, rate limits and fault injection."""
+
+
+def _parse_mess(text: str) -> frozenset[str]:
+    text = text.strip().lower()
+    if text == "all":
+        return MESS_KINDS
+    if text in ("none", ""):
+        return frozenset()
+    kinds = frozenset(k.strip() for k in text.split(",") if k.strip())
+    unknown = kinds - MESS_KINDS
+    if unknown:
+        choices = ", ".join(sorted(MESS_KINDS))
+        raise click.BadParameter(f"unknown kind {sorted(unknown)[0]!r}; use all, none or {choices}")
+    return kinds
+
+
+def _build_world(world: str, config: WorldConfig) -> World:
+    if world == "synthetic":
+        return generate_world(config)
+    if world.startswith("mpd:"):
+        path = world[4:]
+        if not path:
+            raise click.ClickException("--world mpd:PATH needs a file or folder of MPD slices")
+        return load_mpd_world(path)
+    raise click.ClickException(f"unknown world {world!r}: use 'synthetic' or 'mpd:PATH'")
+
+
+@simulator.command()
+@click.option("--world", default="synthetic", show_default=True, help="'synthetic' or 'mpd:PATH'.")
+@click.option("--seed", default=7, show_default=True, type=int, help="Seed of the synthetic world.")
+@click.option("--playlists", default=1000, show_default=True, type=int)
+@click.option("--users", default=200, show_default=True, type=int)
+@click.option("--artists", default=400, show_default=True, type=int)
+@click.option("--tracks", default=6000, show_default=True, type=int)
+@click.option("--genres", default=30, show_default=True, type=int)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="extended",
+    show_default=True,
+    help="extended: public playlists readable; development: Spotify's 2026 limits.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
+@click.option("--client-id", default="tunegraph-demo", show_default=True)
+@click.option("--client-secret", default="tunegraph-demo-secret", show_default=True)
+@click.option("--token-ttl", default=3600.0, show_default=True, type=float, help="Seconds.")
+@click.option(
+    "--rate-limit",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Requests per rolling window per app; 0 = unlimited.",
+)
+@click.option("--rate-window", default=30.0, show_default=True, type=float, help="Seconds.")
+@click.option(
+    "--daily-quota",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Requests per day per app, then 429 QUOTA_EXCEEDED; 0 = none.",
+)
+@click.option(
+    "--faults",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Share of API requests answered with a fault (0..1).",
+)
+@click.option("--fault-seed", default=0, show_default=True, type=int)
+@click.option(
+    "--fault-kinds",
+    default="all",
+    show_default=True,
+    help="Comma list of 500,502,503,latency,stall,truncated,malformed,drop.",
+)
+@click.option(
+    "--stall-s",
+    default=30.0,
+    show_default=True,
+    type=float,
+    help="How long a 'stall' fault holds a request.",
+)
+@click.option(
+    "--latency-ms",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Fixed latency added to every API request.",
+)
+@click.option(
+    "--mess",
+    default="all",
+    show_default=True,
+    help="Real-world mess served: all, none, or a comma list of null,local,episode,editorial.",
+)
+@click.option(
+    "--seeds",
+    "n_seeds",
+    default=5,
+    show_default=True,
+    type=int,
+    help="How many seed playlist ids to print.",
+)
+def serve(world: str, seed: int, playlists: int, users: int, artists: int, tracks: int,
+          genres: int, mode: str, host: str, port: int, client_id: str, client_secret: str,
+          token_ttl: float, rate_limit: int, rate_window: float, daily_quota: int, faults: float,
+          fault_seed: int, fault_kinds: str, stall_s: float, latency_ms: float, mess: str,
+          n_seeds: int) -> None:  # fmt: skip
+    """Serve a Spotify Web API look-alike on loopback until Ctrl-C.
+
+    \b
+    Example:
+      tunegraph simulator serve --seed 7 --mode development --rate-limit 180 --faults 0.02
+      tunegraph simulator serve --world mpd:data/mpd/ --port 9000
+    """
+    try:
+        kinds = parse_kinds(fault_kinds)
+        config = SimulatorConfig(
+            mode=mode,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_ttl=token_ttl,
+            rate_limit=rate_limit or None,
+            rate_window_s=rate_window,
+            daily_quota=daily_quota or None,
+            faults=faults,
+            fault_seed=fault_seed,
+            fault_kinds=kinds,
+            stall_s=stall_s,
+            latency_ms=latency_ms,
+            mess=_parse_mess(mess),
+            host=host,
+            port=port,
+        )
+        config.validate()
+        sizes = WorldConfig(
+            seed=seed,
+            playlists=playlists,
+            users=users,
+            artists=artists,
+            tracks=tracks,
+            genres=genres,
+        )
+        served = _build_world(world, sizes)
+    except (ValueError, MpdFormatError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+    def ready(running: RunningSimulator) -> None:
+        counts = ", ".join(f"{n} {k}" for k, n in served.sizes().items())
+        click.echo(f"Spotify simulator ({mode} mode, {served.source} world: {counts})")
+        click.echo(f"  base URL:      {running.base_url}")
+        click.echo(f"  token URL:     {running.token_url}")
+        click.echo(f"  API base:      {running.api_url}")
+        click.echo(f"  client id:     {client_id}")
+        click.echo(f"  client secret: {client_secret}")
+        click.echo(f"  checksum:      {served.checksum()}")
+        click.echo("  seed playlists: " + " ".join(served.seed_playlist_ids(n_seeds)))
+        click.echo("Press Ctrl-C to stop.")
+
+    try:
+        serve_until_interrupted(served, config, ready)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
