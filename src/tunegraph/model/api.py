@@ -1,0 +1,253 @@
+"""The library API the CLI calls: ``train``, ``evaluate``, ``recommend``.
+
+Each takes plain settings and returns plain results; errors a user can cause are
+``ModelError`` subclasses with a one-line message. Nothing here reads the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunegraph import features as F
+from tunegraph.model._tf import configure_threads
+from tunegraph.model.artifacts import LoadedModel, load_model, save_model
+from tunegraph.model.data import ExportData, load_export
+from tunegraph.model.errors import DataError, ModelDirError, UnknownIdError
+from tunegraph.model.evaluation import evaluate_heldout
+from tunegraph.model.plots import plot_comparison, plot_training_curves
+from tunegraph.model.retrieval import RetrievalConfig
+from tunegraph.model.split import SplitSettings, split_playlists
+from tunegraph.model.towers import QUERY_TOWERS
+from tunegraph.model.training import EpochCallback, FitSettings, fit, query_index_of
+
+StageCallback = Callable[[str], None]
+
+
+@dataclass
+class TrainSettings:
+    """Everything ``tunegraph train`` can set; defaults are the tuned ones (see README)."""
+
+    data_dir: Path
+    model_dir: Path
+    epochs: int = 10
+    batch_size: int = 1024
+    embedding_dim: int = 32
+    learning_rate: float = 0.05
+    temperature: float = 0.1
+    seed: int = 42
+    query_tower: str = "pooled"
+    ranking_objective: str = "auto"
+    test_fraction: float = 0.1
+    val_fraction: float = 0.1
+    threads: int | None = None
+    save_index: bool = True
+
+
+@dataclass
+class TrainResult:
+    model_dir: Path
+    metrics: dict[str, dict[str, float]]
+    epochs: int
+    best_epoch: int
+    examples: int
+    seconds: float
+    examples_per_second: float
+    ranking_objective: str
+    ranking_choice: dict[str, float] = field(default_factory=dict)
+    losses: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+
+
+@dataclass
+class EvalSettings:
+    model_dir: Path
+    data_dir: Path | None = None  # default: the directory the model was trained on
+    json_path: Path | None = None
+    plot_path: Path | None = None
+    threads: int | None = None
+
+
+@dataclass
+class EvalReport:
+    rows: dict[str, dict[str, float]]  # {model or baseline: {metric: value}}
+    playlists: int  # held-out test playlists scored
+    data_dir: Path
+
+    def to_json(self) -> dict[str, Any]:
+        return {"playlists": self.playlists, "data_dir": str(self.data_dir), "rows": self.rows}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    track_id: str
+    name: str
+    artists: list[str]
+    score: float
+
+
+def _split_settings(cfg: dict[str, Any]) -> SplitSettings:
+    return SplitSettings(**{**cfg, "seed_sizes": tuple(cfg["seed_sizes"])})
+
+
+def train(
+    settings: TrainSettings,
+    on_epoch: EpochCallback | None = None,
+    on_stage: StageCallback | None = None,
+) -> TrainResult:
+    """Load the export, split by playlist, fit retrieval and ranking, score the test
+    playlists next to the baselines, and write the model directory."""
+    if settings.query_tower not in QUERY_TOWERS:
+        raise DataError(f"unknown query tower {settings.query_tower!r}: use pooled or id")
+    stage = on_stage or (lambda _: None)
+    configure_threads(settings.threads)
+    start = time.perf_counter()
+    stage("reading the export")
+    data = load_export(settings.data_dir)
+    split_cfg = SplitSettings(
+        test_fraction=settings.test_fraction, val_fraction=settings.val_fraction, seed=settings.seed
+    )
+    split = split_playlists(data.playlist_tracks, split_cfg)
+    config = RetrievalConfig(
+        query_tower=settings.query_tower,
+        embedding_dim=settings.embedding_dim,
+        temperature=settings.temperature,
+    )
+    fit_settings = FitSettings(
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        seed=settings.seed,
+        ranking_objective=settings.ranking_objective,
+    )
+    stage("training retrieval")
+    fitted = fit(data, split, config, fit_settings, on_epoch)
+    stage("scoring held-out playlists")
+    rec = fitted.recommender
+    test_q = query_index_of(data, split.test.rows)
+    metrics = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks)
+    seconds = time.perf_counter() - start
+    stage("saving the model")
+    out = Path(settings.model_dir)
+    run_config = {
+        "data_dir": str(Path(settings.data_dir).resolve()),
+        "query_entity": data.manifest[F.MANIFEST_QUERY_ENTITY],
+        "split": asdict(split_cfg),
+        "train": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
+    }
+    save_model(
+        out,
+        rec,
+        data.manifest,
+        run_config,
+        data.playlist_ids,
+        data.playlist_tracks,
+        query_index_of(data, np.arange(len(data.playlist_ids))),
+        data.query_vocab,
+        save_index=settings.save_index,
+    )
+    train_seconds = sum(fitted.epoch_seconds)
+    result = TrainResult(
+        model_dir=out,
+        metrics=metrics,
+        epochs=settings.epochs,
+        best_epoch=fitted.best_epoch,
+        examples=fitted.examples,
+        seconds=seconds,
+        examples_per_second=fitted.examples * len(fitted.epoch_seconds) / max(train_seconds, 1e-9),
+        ranking_objective=fitted.ranking_objective,
+        ranking_choice=fitted.ranking_choice,
+        losses=fitted.losses,
+        val_metric=fitted.val_metric,
+    )
+    report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
+    (out / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
+    plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", out / "curves.png")
+    return result
+
+
+def evaluate(settings: EvalSettings) -> EvalReport:
+    """Score the saved pipeline and both baselines on the test playlists of its split."""
+    configure_threads(settings.threads)
+    loaded = load_model(settings.model_dir)
+    data_dir = Path(settings.data_dir or loaded.config["data_dir"])
+    data = load_export(data_dir)
+    check_same_data(loaded, data)
+    split = split_playlists(data.playlist_tracks, _split_settings(loaded.config["split"]))
+    rec = loaded.recommender
+    rows = evaluate_heldout(
+        rec, split.test, query_index_of(data, split.test.rows), rec.train, data.n_tracks
+    )
+    report = EvalReport(rows=rows, playlists=len(split.test), data_dir=data_dir)
+    if settings.json_path:
+        Path(settings.json_path).write_text(json.dumps(report.to_json(), indent=2), "utf-8")
+    if settings.plot_path:
+        plot_comparison(rows, Path(settings.plot_path))
+    return report
+
+
+def check_same_data(loaded: LoadedModel, data: ExportData) -> None:
+    """Refuse to score a model on an export other than the one it was trained on."""
+    if data.checksum != loaded.config["data_checksum"]:
+        raise ModelDirError(
+            f"model {loaded.path} was trained on data with checksum"
+            f" {loaded.config['data_checksum']}, not {data.checksum}: retrain it on this export"
+        )
+
+
+def recommend(
+    model_dir: str | Path,
+    playlist_id: str | None = None,
+    track_ids: Sequence[str] | None = None,
+    k: int = 20,
+    loaded: LoadedModel | None = None,
+) -> list[Recommendation]:
+    """Top-k new tracks for a known playlist, or for a list of known track ids.
+
+    Tracks already in the playlist / list are never recommended. ``loaded`` lets a
+    caller reuse a model read once (``load_model``) for many calls.
+    """
+    if (playlist_id is None) == (track_ids is None):
+        raise UnknownIdError("give either a playlist id or a list of track ids")
+    if k < 1:
+        raise UnknownIdError("k must be at least 1")
+    model = loaded or load_model(model_dir)
+    rec = model.recommender
+    index = {tid: i + 1 for i, tid in enumerate(rec.tracks.ids)}
+    if playlist_id is not None:
+        try:
+            row = model.playlist_ids.index(playlist_id)
+        except ValueError:
+            raise UnknownIdError(
+                f"unknown playlist {playlist_id!r}: not in the model's data"
+            ) from None
+        seed = model.playlists.row(row)
+        query = int(model.playlist_query[row])
+    else:
+        assert track_ids is not None
+        unknown = [t for t in track_ids if t not in index]
+        if unknown or not track_ids:
+            shown = ", ".join(unknown[:3]) or "(none given)"
+            raise UnknownIdError(f"unknown track id(s): {shown}")
+        if rec.config.query_tower == "id":
+            raise UnknownIdError(
+                "this model's id query tower knows only training playlists; "
+                "retrain with --query-tower pooled to recommend for a track list"
+            )
+        seed = np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32)
+        query = 0
+    indices, scores = rec.rank([query], [seed], k)
+    t = rec.tracks
+    return [
+        Recommendation(
+            rank + 1, t.ids[i - 1], t.names[i - 1], list(t.artist_names[i - 1]), float(s)
+        )
+        for rank, (i, s) in enumerate(zip(indices[0], scores[0], strict=True))
+    ]

@@ -1,0 +1,217 @@
+"""One model directory: weights, vocabularies, candidate embeddings, a brute-force index,
+config, metrics and a copy of the data's manifest. Loading checks formats and the data.
+
+Layout::
+
+    config.json      model format, hyper-parameters, split, the data's checksum and path
+    manifest.json    copy of the export's manifest
+    vocab/           track_id.txt, query_id.txt (the StringLookup vocabularies)
+    retrieval/       retrieval weights (TF checkpoint)
+    ranker/          ranking weights, when a ranker was chosen
+    arrays.npz       candidate embeddings, track side features, training and full playlists
+    tracks.json      track names and artists, for printing recommendations
+    index/           SavedModel of a BruteForce top-K index (string ids in, track ids out)
+    metrics.json     held-out figures; history.json, curves.png
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunegraph import features as F
+from tunegraph.model.baselines import Csr
+from tunegraph.model.data import TrackTable
+from tunegraph.model.errors import ModelDirError
+from tunegraph.model.ranking import RankingConfig, RankingModel
+from tunegraph.model.recommender import Recommender
+from tunegraph.model.retrieval import RetrievalConfig, build_model
+
+MODEL_FORMAT = "tunegraph-model"
+MODEL_FORMAT_VERSION = 1
+INDEX_K = 100
+
+
+@dataclass
+class LoadedModel:
+    """A model directory read back: the pipeline plus what ``recommend`` needs to print."""
+
+    path: Path
+    config: dict[str, Any]
+    manifest: dict[str, Any]
+    recommender: Recommender
+    playlist_ids: list[str]
+    playlists: Csr  # full playlists (every track), for --playlist
+    playlist_query: np.ndarray  # query index per playlist
+    query_vocab: list[str]
+
+    @property
+    def tracks(self) -> TrackTable:
+        return self.recommender.tracks
+
+
+def save_model(
+    path: Path,
+    rec: Recommender,
+    manifest: dict[str, Any],
+    config: dict[str, Any],
+    playlist_ids: list[str],
+    playlist_tracks: list[np.ndarray],
+    playlist_query: np.ndarray,
+    query_vocab: list[str],
+    save_index: bool = True,
+) -> None:
+    """Write everything; the index is built and called once before tf.saved_model.save."""
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab").mkdir(exist_ok=True)
+    t = rec.tracks
+    (path / "vocab" / "track_id.txt").write_text("".join(f"{x}\n" for x in t.ids), "utf-8")
+    (path / "vocab" / "query_id.txt").write_text("".join(f"{x}\n" for x in query_vocab), "utf-8")
+    (path / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), "utf-8")
+    rec.model.save_weights(str(path / "retrieval" / "weights"))
+    if rec.ranker is not None:
+        rec.ranker.save_weights(str(path / "ranker" / "weights"))
+    elif (path / "ranker").exists():
+        shutil.rmtree(path / "ranker")
+    full = Csr(playlist_tracks, len(t.ids))
+    np.savez(
+        path / "arrays.npz",
+        candidates=rec.candidates,
+        artist_index=t.artist_index,
+        audio=t.audio,
+        audio_mask=t.audio_mask,
+        popularity=t.popularity,
+        popularity_mask=t.popularity_mask,
+        train_indptr=rec.train.indptr,
+        train_indices=rec.train.indices,
+        full_indptr=full.indptr,
+        full_indices=full.indices,
+        playlist_query=playlist_query,
+    )
+    names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
+    (path / "tracks.json").write_text(json.dumps(names), "utf-8")
+    (path / "playlists.json").write_text(json.dumps(playlist_ids), "utf-8")
+    config = {
+        **config,
+        "format": MODEL_FORMAT,
+        "model_format_version": MODEL_FORMAT_VERSION,
+        "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
+        "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
+        "retrieval": asdict(rec.config),
+        "ranking": asdict(rec.ranking_config) if rec.ranker is not None else None,
+        "n_tracks": len(t.ids),
+        "n_queries": len(query_vocab),
+    }
+    (path / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
+    if save_index:
+        save_brute_force_index(path / "index", rec, query_vocab)
+
+
+def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str]) -> None:
+    """A self-contained SavedModel: query ids (id tower) or track-id lists (pooled) in,
+    top-100 track ids out. Built, called once (required), then saved."""
+    from tunegraph.model._tf import tf, tfrs
+    from tunegraph.model.towers import string_query_model
+
+    kind = rec.config.query_tower
+    vocab = query_vocab if kind == "id" else rec.tracks.ids
+    query_model = string_query_model(rec.model.query_tower, kind, vocab, rec.config.normalize)
+    k = min(INDEX_K, len(rec.tracks.ids))
+    index = tfrs.layers.factorized_top_k.BruteForce(query_model, k=k)
+    index.index(tf.constant(rec.candidates[1:]), tf.constant(rec.tracks.ids))
+    sample = tf.constant([query_vocab[0]] if kind == "id" else [[rec.tracks.ids[0]]])
+    index(sample)
+    tf.saved_model.save(index, str(path))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelDirError(f"cannot read {path}: {exc}") from exc
+
+
+def load_model(path: str | Path) -> LoadedModel:
+    """Read a model directory back; refuse one of another format or an incomplete one."""
+    root = Path(path)
+    if not (root / "config.json").is_file():
+        raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
+    config = _read_json(root / "config.json")
+    if config.get("format") != MODEL_FORMAT:
+        raise ModelDirError(f"{root}/config.json is not a tunegraph model config")
+    if config.get("model_format_version") != MODEL_FORMAT_VERSION:
+        raise ModelDirError(
+            f"{root} has model format {config.get('model_format_version')!r};"
+            f" this tunegraph reads {MODEL_FORMAT_VERSION}: retrain it"
+        )
+    manifest = _read_json(root / F.MANIFEST_FILE)
+    if manifest.get(F.MANIFEST_GRAPH_CHECKSUM) != config.get("data_checksum") or manifest.get(
+        F.MANIFEST_FORMAT_VERSION
+    ) != config.get("data_format_version"):
+        raise ModelDirError(f"{root}: manifest.json does not match config.json")
+    try:
+        arrays = dict(np.load(root / "arrays.npz"))
+    except OSError as exc:
+        raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
+    names = _read_json(root / "tracks.json")
+    track_ids = (root / "vocab" / "track_id.txt").read_text("utf-8").splitlines()
+    query_vocab = (root / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
+    tracks = TrackTable(
+        ids=track_ids,
+        names=names["names"],
+        artist_names=names["artists"],
+        artist_index=arrays["artist_index"],
+        n_artists=int(names["n_artists"]),
+        audio=arrays["audio"],
+        audio_mask=arrays["audio_mask"],
+        popularity=arrays["popularity"],
+        popularity_mask=arrays["popularity_mask"],
+    )
+    rconf = RetrievalConfig(
+        **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
+    )
+    model = build_model(
+        rconf,
+        len(query_vocab),
+        len(track_ids),
+        tracks.artist_index,
+        tracks.n_artists,
+        tracks.audio,
+        tracks.audio_mask,
+    )
+    try:
+        model.load_weights(str(root / "retrieval" / "weights")).expect_partial()
+    except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint
+        raise ModelDirError(f"cannot load {root}/retrieval weights: {exc}".splitlines()[0]) from exc
+    train = _csr(arrays["train_indptr"], arrays["train_indices"], len(track_ids))
+    rec = Recommender(rconf, model, arrays["candidates"], train, tracks)
+    if config.get("ranking"):
+        kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
+        ranker = RankingModel(kconf)
+        try:
+            ranker.load_weights(str(root / "ranker" / "weights")).expect_partial()
+        except Exception as exc:
+            raise ModelDirError(
+                f"cannot load {root}/ranker weights: {exc}".splitlines()[0]
+            ) from exc
+        rec.ranking_config, rec.ranker = kconf, ranker
+    return LoadedModel(
+        path=root,
+        config=config,
+        manifest=manifest,
+        recommender=rec,
+        playlist_ids=_read_json(root / "playlists.json"),
+        playlists=_csr(arrays["full_indptr"], arrays["full_indices"], len(track_ids)),
+        playlist_query=arrays["playlist_query"],
+        query_vocab=query_vocab,
+    )
+
+
+def _csr(indptr: np.ndarray, indices: np.ndarray, n_tracks: int) -> Csr:
+    rows = [indices[indptr[i] : indptr[i + 1]] for i in range(len(indptr) - 1)]
+    return Csr(rows, n_tracks)

@@ -1,0 +1,24 @@
+"""Domain errors of the model side: each is a mistake a user can fix, told in one line."""
+
+from __future__ import annotations
+
+from tunegraph.features import DataContractError
+
+
+class ModelError(Exception):
+    """Base of the errors the CLI shows as one line (no traceback)."""
+
+
+class DataError(ModelError):
+    """The export directory cannot be used for training (missing, malformed, too small)."""
+
+
+class ModelDirError(ModelError):
+    """A model directory that is missing, incomplete, or does not match the data."""
+
+
+class UnknownIdError(ModelError):
+    """A playlist or track id the model does not know."""
+
+
+__all__ = ["DataContractError", "DataError", "ModelDirError", "ModelError", "UnknownIdError"]

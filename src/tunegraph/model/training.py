@@ -1,0 +1,159 @@
+"""Fit the retrieval model (keeping the epoch with the best validation recall) and the ranker.
+
+Model selection uses validation playlists only: the best retrieval epoch by validation
+Recall@50, and the ranking objective by NDCG@100 on one half of the validation
+playlists after fitting on the other half. Test playlists are never looked at here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tunegraph.model._tf import tf_keras
+from tunegraph.model.baselines import Csr
+from tunegraph.model.data import ExportData
+from tunegraph.model.metrics import mean_metrics
+from tunegraph.model.ranking import OBJECTIVES, RankingConfig, fit_ranker, rerank
+from tunegraph.model.recommender import Recommender
+from tunegraph.model.retrieval import (
+    RetrievalConfig,
+    build_model,
+    candidate_embeddings,
+    context_matrix,
+    training_dataset,
+)
+from tunegraph.model.split import HeldOut, Split
+
+EpochCallback = Callable[[int, int, float, float], None]  # epoch, epochs, loss, val recall@50
+VAL_METRIC = "recall@50"
+
+
+@dataclass
+class FitSettings:
+    epochs: int = 10
+    batch_size: int = 1024
+    learning_rate: float = 0.05
+    optimizer: str = "adagrad"  # adagrad | adam
+    seed: int = 42
+    ranking_objective: str = "auto"  # auto | listwise | pointwise | popularity | none
+    ranking_candidates: int = 100
+
+
+@dataclass
+class FitResult:
+    recommender: Recommender
+    losses: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    epoch_seconds: list[float] = field(default_factory=list)
+    examples: int = 0
+    ranking_choice: dict[str, float] = field(default_factory=dict)
+    ranking_objective: str = "none"
+
+
+def query_index_of(data: ExportData, rows: np.ndarray) -> np.ndarray:
+    """Index of each playlist row's query id in the query vocabulary (+1; 0 = unknown)."""
+    vocab = {q: i + 1 for i, q in enumerate(data.query_vocab)}
+    return np.array([vocab.get(data.query_ids[r], 0) for r in rows], np.int32)
+
+
+def _val_recall(rec: Recommender, held: HeldOut, qix: np.ndarray) -> float:
+    rec.candidates = candidate_embeddings(rec.model, rec.candidates.shape[0] - 1)
+    ranked, _ = rec.retrieve(qix, held.seeds, 100)
+    return mean_metrics(list(ranked), held.hidden)[VAL_METRIC]
+
+
+def fit(
+    data: ExportData,
+    split: Split,
+    config: RetrievalConfig,
+    settings: FitSettings,
+    on_epoch: EpochCallback | None = None,
+) -> FitResult:
+    """Train retrieval on the split's training view, then choose and fit the ranker."""
+    tf_keras.utils.set_random_seed(settings.seed)
+    t = data.tracks
+    all_rows = np.arange(len(data.playlist_ids))
+    row_query = query_index_of(data, all_rows)
+    model = build_model(
+        config,
+        len(data.query_vocab),
+        data.n_tracks,
+        t.artist_index,
+        t.n_artists,
+        t.audio,
+        t.audio_mask,
+    )
+    optimizers = {"adagrad": tf_keras.optimizers.Adagrad, "adam": tf_keras.optimizers.Adam}
+    model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
+    pair_rows, pair_tracks = split.train_pairs()
+    contexts = context_matrix(split.train_tracks, config.max_context, settings.seed)
+    ds = training_dataset(
+        config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
+    )
+    train = Csr(split.train_tracks, data.n_tracks)
+    rec = Recommender(config, model, np.zeros((data.n_tracks + 1, 1), np.float32), train, t)
+    val_q = row_query[split.val.rows]
+    result = FitResult(rec, examples=len(pair_tracks))
+    best, best_weights = -1.0, None
+    for epoch in range(1, settings.epochs + 1):
+        start = time.perf_counter()
+        history = model.fit(ds, epochs=1, verbose=0)
+        result.epoch_seconds.append(time.perf_counter() - start)
+        loss = float(history.history["loss"][-1])
+        metric = _val_recall(rec, split.val, val_q) if len(split.val) else 0.0
+        result.losses.append(loss)
+        result.val_metric.append(metric)
+        if metric > best:
+            best, best_weights, result.best_epoch = metric, model.get_weights(), epoch
+        if on_epoch:
+            on_epoch(epoch, settings.epochs, loss, metric)
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    rec.candidates = candidate_embeddings(model, data.n_tracks)
+    _fit_ranking(rec, split.val, val_q, settings, result)
+    return result
+
+
+def _fit_ranking(
+    rec: Recommender, val: HeldOut, val_q: np.ndarray, settings: FitSettings, result: FitResult
+) -> None:
+    """Pick the objective on validation halves (A fits, B judges), then refit on all of it."""
+    choice = settings.ranking_objective
+    has_pop = bool(rec.tracks.popularity_mask.any())
+    if choice == "none" or len(val) < 4:
+        return
+    n = settings.ranking_candidates
+    heads, scores = rec.retrieve(val_q, val.seeds, n)
+    x = rec.features(heads, scores, val.seeds)
+    relevant = np.array([np.isin(h, hid) for h, hid in zip(heads, val.hidden, strict=True)])
+    pop, pop_mask = rec.tracks.popularity[heads], rec.tracks.popularity_mask[heads]
+    order = np.random.default_rng(settings.seed).permutation(len(val))
+    a, b = order[: len(order) // 2], order[len(order) // 2 :]
+    hidden_b = [val.hidden[i] for i in b]
+    result.ranking_choice["retrieval order"] = mean_metrics(list(heads[b]), hidden_b)["ndcg@100"]
+    candidates = [choice] if choice != "auto" else [o for o in OBJECTIVES if o != "popularity"]
+    if choice == "popularity" and not has_pop:
+        raise ValueError("ranking objective 'popularity' needs popularity in the export")
+    for objective in candidates:
+        cfg = RankingConfig(objective=objective, candidates=n, seed=settings.seed)
+        try:
+            ranker = fit_ranker(cfg, x[a], relevant[a], pop[a], pop_mask[a])
+        except ValueError:
+            continue
+        ranked = rerank(ranker, heads[b], x[b])
+        result.ranking_choice[objective] = mean_metrics(list(ranked), hidden_b)["ndcg@100"]
+    scored = {o: v for o, v in result.ranking_choice.items() if o in candidates}
+    if not scored:
+        return
+    winner = max(scored, key=lambda o: scored[o])
+    if choice == "auto" and scored[winner] <= result.ranking_choice["retrieval order"]:
+        return  # no objective beats retrieval order on validation: keep retrieval order
+    cfg = RankingConfig(objective=winner, candidates=n, seed=settings.seed)
+    rec.ranking_config = cfg
+    rec.ranker = fit_ranker(cfg, x, relevant, pop, pop_mask)
+    result.ranking_objective = winner

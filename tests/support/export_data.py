@@ -1,0 +1,142 @@
+"""Write a valid export directory from an in-memory world, so model tests need no Neo4j.
+
+The layout and dtypes come from ``tunegraph.features`` (the exporter's contract), so
+these files are what ``tunegraph export`` would write for the same playlists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tunegraph import features as F
+
+_ARROW = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float32": pa.float32(),
+    "bool": pa.bool_(),
+    "list<string>": pa.list_(pa.string()),
+}
+
+
+def _table(columns: tuple[F.Column, ...], rows: dict[str, list[Any]]) -> pa.Table:
+    schema = pa.schema([pa.field(c.name, _ARROW[c.dtype], nullable=True) for c in columns])
+    return pa.table({c.name: rows[c.name] for c in columns}, schema=schema)
+
+
+def write_export_dir(
+    path: str | Path,
+    playlists: Mapping[str, Sequence[str]],
+    tracks_meta: Mapping[str, Mapping[str, Any]] | None = None,
+    query_entity: str = "playlist",
+    owners: Mapping[str, str] | None = None,
+    shard_rows: int = 0,
+    manifest_overrides: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``path`` as an export of ``playlists`` ({playlist_id: [track_id, ...]}).
+
+    ``tracks_meta`` maps a track id to optional fields: name, artist_ids, artist_names,
+    album_id, popularity, and the audio features (all or none). Tracks without an
+    entry get a name, one artist ``a-<track>``, no popularity and no audio features.
+    ``shard_rows`` > 0 splits the interactions into several part files.
+    """
+    root = Path(path)
+    (root / F.INTERACTIONS_DIR).mkdir(parents=True, exist_ok=True)
+    (root / F.VOCAB_DIR).mkdir(parents=True, exist_ok=True)
+    tracks_meta = tracks_meta or {}
+    owners = owners or {pid: f"user-{pid}" for pid in playlists}
+
+    inter: dict[str, list[Any]] = {
+        "query_id": [],
+        "playlist_id": [],
+        "track_id": [],
+        "position": [],
+    }
+    for pid, track_ids in playlists.items():
+        seen: set[str] = set()
+        for position, tid in enumerate(track_ids):
+            if tid in seen:
+                continue
+            seen.add(tid)
+            inter["query_id"].append(owners[pid] if query_entity == "owner" else pid)
+            inter["playlist_id"].append(pid)
+            inter["track_id"].append(tid)
+            inter["position"].append(position)
+    n = len(inter["track_id"])
+    step = shard_rows if shard_rows > 0 else max(n, 1)
+    for shard, start in enumerate(range(0, max(n, 1), step)):
+        part = {k: v[start : start + step] for k, v in inter.items()}
+        pq.write_table(
+            _table(F.INTERACTION_COLUMNS, part),
+            root / F.INTERACTIONS_DIR / f"part-{shard:05d}.parquet",
+        )
+
+    track_ids = sorted({t for ts in playlists.values() for t in ts} | set(tracks_meta))
+    trows: dict[str, list[Any]] = {c.name: [] for c in F.TRACK_COLUMNS}
+    for tid in track_ids:
+        meta = tracks_meta.get(tid, {})
+        artists = list(meta.get("artist_ids", [f"a-{tid}"]))
+        trows["track_id"].append(tid)
+        trows["track_name"].append(meta.get("name", f"Track {tid}"))
+        trows["artist_ids"].append(artists)
+        trows["artist_names"].append(
+            list(meta.get("artist_names", [f"Artist {a}" for a in artists]))
+        )
+        trows["album_id"].append(meta.get("album_id"))
+        popularity = meta.get("popularity")
+        trows["popularity"].append(None if popularity is None else float(popularity))
+        trows["has_popularity"].append(popularity is not None)
+        has_audio = all(name in meta for name in F.AUDIO_FEATURES)
+        for name in F.AUDIO_FEATURES:
+            trows[name].append(float(meta[name]) if has_audio else None)
+        trows["has_audio_features"].append(has_audio)
+    pq.write_table(_table(F.TRACK_COLUMNS, trows), root / F.TRACKS_FILE)
+
+    prows: dict[str, list[Any]] = {"playlist_id": [], "name": [], "owner_id": []}
+    for pid in playlists:
+        prows["playlist_id"].append(pid)
+        prows["name"].append(f"Playlist {pid}")
+        prows["owner_id"].append(owners[pid])
+    pq.write_table(_table(F.PLAYLIST_COLUMNS, prows), root / F.PLAYLISTS_FILE)
+
+    vocabs = {
+        "query_id": sorted(set(inter["query_id"])),
+        "track_id": track_ids,
+        "artist_id": sorted({a for a in (x for xs in trows["artist_ids"] for x in xs)}),
+        "album_id": sorted({a for a in trows["album_id"] if a}),
+    }
+    for name, values in vocabs.items():
+        text = "".join(f"{v}\n" for v in values)
+        (root / F.VOCAB_DIR / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    manifest: dict[str, Any] = {
+        F.MANIFEST_FORMAT_VERSION: F.FORMAT_VERSION,
+        F.MANIFEST_COUNTS: {
+            "interactions": n,
+            "tracks": len(track_ids),
+            "playlists": len(playlists),
+        },
+        F.MANIFEST_SCHEMA: F.full_schema(),
+        F.MANIFEST_QUERY_ENTITY: query_entity,
+        F.MANIFEST_QUERY: "(written by tests/support/export_data.py)",
+        F.MANIFEST_GRAPH_CHECKSUM: _checksum(playlists),
+    }
+    manifest.update(manifest_overrides or {})
+    (root / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return root
+
+
+def _checksum(playlists: Mapping[str, Sequence[str]]) -> str:
+    """A stable digest of the pairs, standing in for the exporter's graph checksum."""
+    digest = hashlib.sha256()
+    for pid in sorted(playlists):
+        digest.update(pid.encode() + b"\0" + "\0".join(playlists[pid]).encode() + b"\n")
+    return digest.hexdigest()[:16]
