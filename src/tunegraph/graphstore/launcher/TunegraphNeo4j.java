@@ -1,7 +1,8 @@
 // Runs embedded Neo4j (Community, 5.26 LTS) with a Bolt connector on loopback, for machines
 // without Docker. Started by `tunegraph neo4j start`; stopped by SIGTERM (clean shutdown hook).
 //
-//   java -cp 'lib/*' TunegraphNeo4j.java --home DIR --port 7687 --pagecache-mb 256 --password PW
+//   java -cp 'lib/*' TunegraphNeo4j.java --home DIR --port 7687 --pagecache-mb 256
+// (password, if auth is wanted, in the environment variable TUNEGRAPH_NEO4J_PASSWORD)
 //
 // Prints "TUNEGRAPH-NEO4J READY bolt://127.0.0.1:PORT" once Bolt accepts connections.
 
@@ -20,6 +21,19 @@ import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
 
 public class TunegraphNeo4j {
+    /** The first login of a new store is neo4j/neo4j, expired; set ours. Idempotent. */
+    static void setPassword(DatabaseManagementService dbms, String password) {
+        GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", password));
+        } catch (RuntimeException e) {
+            if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                throw e;
+            }
+        }
+    }
+
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = new HashMap<>();
         for (int i = 0; i + 1 < argv.length; i += 2) {
@@ -28,7 +42,7 @@ public class TunegraphNeo4j {
         Path home = Path.of(args.getOrDefault("home", "neo4j-data")).toAbsolutePath();
         int port = Integer.parseInt(args.getOrDefault("port", "7687"));
         long pagecacheMb = Long.parseLong(args.getOrDefault("pagecache-mb", "256"));
-        String password = args.getOrDefault("password", "");
+        String password = System.getenv().getOrDefault("TUNEGRAPH_NEO4J_PASSWORD", "");
         boolean auth = !password.isEmpty();
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
@@ -47,16 +61,18 @@ public class TunegraphNeo4j {
             stopped.countDown();
         }, "tunegraph-neo4j-shutdown"));
 
-        if (auth) {
-            // The first login of a new store is neo4j/neo4j with an expired password; set the
-            // configured one so clients connect with it directly. Idempotent on restart.
-            GraphDatabaseService system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-            system.executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED",
-                    Map.of("pw", password));
+        try {
+            if (auth) {
+                setPassword(dbms, password);
+            }
+            // Touch the default database so it is online before we say we are ready.
+            dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME)
+                    .executeTransactionally("RETURN 1");
+        } catch (RuntimeException e) {
+            System.out.println("TUNEGRAPH-NEO4J FAILED " + e);
+            System.out.flush();
+            System.exit(1); // runs the shutdown hook
         }
-        // Touch the default database so it is online before we say we are ready.
-        dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
         System.out.println("TUNEGRAPH-NEO4J READY bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();

@@ -1,0 +1,93 @@
+"""What every command shares: the Neo4j option group, settings from the environment, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import click
+
+from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.graphstore.local_server import LocalPaths, read_record
+from tunegraph.graphstore.settings import (
+    DEFAULT_PASSWORD,
+    DEFAULT_URI,
+    DEFAULT_USER,
+    Neo4jSettings,
+)
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def local_paths() -> LocalPaths:
+    """Jar cache and instance records: outside the repository, overridable for tests."""
+    xdg_cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache = os.environ.get("TUNEGRAPH_CACHE_DIR") or str(Path(xdg_cache) / "tunegraph")
+    state = os.environ.get("TUNEGRAPH_STATE_DIR") or str(
+        Path.home() / ".local" / "share" / "tunegraph"
+    )
+    return LocalPaths(cache_dir=Path(cache), state_dir=Path(state))
+
+
+def neo4j_options(command: F) -> F:
+    """--uri/--user/--password/--database, each also read from its NEO4J_* variable."""
+    options = [
+        click.option("--uri", envvar="NEO4J_URI", default=DEFAULT_URI, show_default=True,
+                     help="Bolt URI of the Neo4j server [env NEO4J_URI]."),
+        click.option("--user", envvar="NEO4J_USER", default=DEFAULT_USER, show_default=True,
+                     help="Neo4j user [env NEO4J_USER]."),
+        click.option("--password", envvar="NEO4J_PASSWORD", default=None,
+                     help="Neo4j password [env NEO4J_PASSWORD]; default: the one recorded by "
+                     "`tunegraph neo4j start` for that port, else 'tunegraph'."),
+        click.option("--database", envvar="NEO4J_DATABASE", default=None,
+                     help="Database name [env NEO4J_DATABASE]; default: the server's default."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def neo4j_settings(
+    uri: str, user: str, password: str | None, database: str | None
+) -> Neo4jSettings:
+    if password is None:
+        password = _recorded_password(uri) or DEFAULT_PASSWORD
+    return Neo4jSettings(uri=uri, user=user, password=password, database=database or None)
+
+
+def _recorded_password(uri: str) -> str | None:
+    parsed = urlparse(uri)
+    if parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        return None
+    record = read_record(local_paths(), parsed.port or 7687)
+    return record.password if record else None
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a library coroutine; domain errors become one line and a non-zero exit."""
+    try:
+        return asyncio.run(coroutine)
+    except GraphStoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def domain_errors(*error_types: type[Exception]) -> Callable[[F], F]:
+    """Turn the listed library errors into `click.ClickException` (one line, exit 1)."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except (GraphStoreError, *error_types) as exc:
+                raise click.ClickException(str(exc)) from None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,295 @@
+"""Run a real Neo4j 5.26 on this machine without Docker: jars from Maven Central, our launcher.
+
+`tunegraph neo4j start|stop|status` calls `start`, `stop` and `list_instances`. An
+instance is chosen by its Bolt port and data directory; what runs is recorded in a
+small JSON file per port under the state directory, so any later command (and
+`status`) finds it with nothing more than NEO4J_URI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+import psutil
+
+from tunegraph.graphstore.errors import LauncherError
+
+READY_MARK = "TUNEGRAPH-NEO4J READY"
+LAUNCHER_CLASS = "TunegraphNeo4j"
+NEO4J_LINE = "5.26"
+JAVA_FLAGS = (
+    # Neo4j's own launcher passes these on Java 17; without them it fails at start.
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-XX:+UseG1GC",
+    "-XX:+ExitOnOutOfMemoryError",
+)
+
+
+@dataclass(frozen=True)
+class LocalPaths:
+    """Where jars are cached (outside the repository) and where instances are recorded."""
+
+    cache_dir: Path
+    state_dir: Path
+
+    @property
+    def jar_dir(self) -> Path:
+        return self.cache_dir / f"neo4j-{NEO4J_LINE}" / "lib"
+
+    def record_file(self, port: int) -> Path:
+        return self.state_dir / "instances" / f"{port}.json"
+
+    def default_data_dir(self, port: int) -> Path:
+        return self.state_dir / ("neo4j" if port == 7687 else f"neo4j-{port}")
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    port: int = 7687
+    data_dir: Path | None = None
+    password: str = "tunegraph"
+    heap_mb: int = 1024
+    pagecache_mb: int = 512
+    ready_timeout_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    port: int
+    pid: int
+    data_dir: str
+    log_file: str
+    uri: str
+    user: str
+    password: str
+    version: str
+    started_at: float
+    backend: str = "local"
+
+    def is_running(self) -> bool:
+        return _is_our_process(self.pid)
+
+
+def _is_our_process(pid: int) -> bool:
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            _reap(pid)
+            return False
+        return any(LAUNCHER_CLASS in part for part in process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _require_tool(name: str, hint: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise LauncherError(f"{name} not found on PATH: {hint}")
+    return path
+
+
+def java_major_version(java: str) -> int:
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        raise LauncherError(f"could not read the Java version from `{java} -version`")
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 and match.group(2) else major
+
+
+def ensure_jars(paths: LocalPaths, version: str | None = None) -> tuple[Path, str]:
+    """Fetch the Neo4j 5.26 jars once with Maven; later starts reuse the cache."""
+    lib = paths.jar_dir
+    marker = lib / "VERSION"
+    if marker.exists():
+        return lib, marker.read_text().strip()
+    mvn = _require_tool(
+        "mvn", "install Maven (e.g. `apt-get install maven`) or run Neo4j with Docker"
+    )
+    staging = lib.with_name("lib.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    pom = resources.files("tunegraph.graphstore") / "launcher" / "pom.xml"
+    with resources.as_file(pom) as pom_path:
+        command = [
+            mvn, "-q", "-B", "-f", str(pom_path), "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}", "-DincludeScope=runtime",
+        ]  # fmt: skip
+        if version:
+            command.append(f"-Dneo4j.version={version}")
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+        raise LauncherError(
+            f"Maven could not fetch Neo4j {NEO4J_LINE} from Maven Central ({detail[0]}); "
+            "check the network or ~/.m2/settings.xml"
+        )
+    found = sorted(staging.glob("neo4j-kernel-*.jar")) or sorted(staging.glob("neo4j-*.jar"))
+    match = re.search(r"(\d+\.\d+\.\d+)", found[0].name) if found else None
+    resolved = match.group(1) if match else "unknown"
+    (staging / "VERSION").write_text(resolved + "\n")
+    shutil.rmtree(lib, ignore_errors=True)
+    staging.rename(lib)
+    return lib, resolved
+
+
+def read_record(paths: LocalPaths, port: int) -> InstanceRecord | None:
+    file = paths.record_file(port)
+    try:
+        return InstanceRecord(**json.loads(file.read_text()))
+    except (FileNotFoundError, json.JSONDecodeError, TypeError):
+        return None
+
+
+def list_instances(paths: LocalPaths) -> list[tuple[InstanceRecord, bool]]:
+    folder = paths.state_dir / "instances"
+    records = []
+    for file in sorted(folder.glob("*.json")) if folder.exists() else []:
+        record = read_record(paths, int(file.stem))
+        if record is not None:
+            records.append((record, record.is_running()))
+    return records
+
+
+def _write_record(paths: LocalPaths, record: InstanceRecord) -> None:
+    file = paths.record_file(record.port)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(record), indent=2))
+    tmp.chmod(0o600)  # it holds the password
+    tmp.replace(file)
+
+
+def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
+    """Start an instance (or find it running); returns the record and whether it was started."""
+    data_dir = (spec.data_dir or paths.default_data_dir(spec.port)).resolve()
+    existing = read_record(paths, spec.port)
+    if existing and existing.is_running():
+        if Path(existing.data_dir) != data_dir:
+            raise LauncherError(
+                f"port {spec.port} is already served by tunegraph's Neo4j on "
+                f"{existing.data_dir}; stop it or choose another --port"
+            )
+        return existing, False
+    if _port_in_use(spec.port):
+        raise LauncherError(
+            f"port {spec.port} is in use by another program; choose another with --port"
+        )
+    if len(spec.password) < 8:
+        raise LauncherError("the Neo4j password must be at least 8 characters")
+    java = _require_tool("java", "install Java 17 or newer (e.g. `apt-get install openjdk-17-jre`)")
+    if (major := java_major_version(java)) < 17:
+        raise LauncherError(f"Neo4j {NEO4J_LINE} needs Java 17 or newer; found Java {major}")
+    lib, version = ensure_jars(paths)
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_file = data_dir / "tunegraph-neo4j.log"
+    launcher = resources.files("tunegraph.graphstore") / "launcher" / f"{LAUNCHER_CLASS}.java"
+    with resources.as_file(launcher) as launcher_path, log_file.open("ab") as log:
+        log_start = log.tell()
+        command = [
+            java, f"-Xmx{spec.heap_mb}m", f"-Xms{min(spec.heap_mb, 256)}m", *JAVA_FLAGS,
+            "-cp", f"{lib}/*", str(launcher_path),
+            "--home", str(data_dir), "--port", str(spec.port),
+            "--pagecache-mb", str(spec.pagecache_mb),
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            # the password travels in the child's environment, never on its command line
+            env={**os.environ, "TUNEGRAPH_NEO4J_PASSWORD": spec.password},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C in the caller's terminal must not kill it
+        )
+    record = InstanceRecord(
+        port=spec.port,
+        pid=process.pid,
+        data_dir=str(data_dir),
+        log_file=str(log_file),
+        uri=f"bolt://127.0.0.1:{spec.port}",
+        user="neo4j",
+        password=spec.password,
+        version=version,
+        started_at=time.time(),
+    )
+    _write_record(paths, record)
+    _wait_ready(process, log_file, log_start, spec.ready_timeout_s)
+    return record, True
+
+
+def _wait_ready(
+    process: subprocess.Popen[bytes], log_file: Path, offset: int, timeout_s: float
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with log_file.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode(errors="replace")
+        if READY_MARK in text:
+            return
+        if process.poll() is not None:
+            raise LauncherError(
+                f"Neo4j exited during start-up ({_last_error(text)}); full log: {log_file}"
+            )
+        time.sleep(0.25)
+    process.terminate()
+    raise LauncherError(
+        f"Neo4j did not come up within {timeout_s:.0f} s; see {log_file} "
+        "(a slow machine may need --timeout)"
+    )
+
+
+def _last_error(log_text: str) -> str:
+    lines = [line.strip() for line in log_text.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("TUNEGRAPH-NEO4J FAILED"):
+            return line.removeprefix("TUNEGRAPH-NEO4J FAILED").strip()[:300]
+    for line in reversed(lines):
+        if "Exception" in line or "Error" in line or "Caused by" in line:
+            return line[:300]
+    return lines[-1][:300] if lines else "no output"
+
+
+def stop(paths: LocalPaths, port: int, timeout_s: float = 60.0) -> InstanceRecord | None:
+    """Stop the instance on this port cleanly (SIGTERM, then SIGKILL after the timeout)."""
+    record = read_record(paths, port)
+    if record is None:
+        return None
+    if record.is_running():
+        os.kill(record.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while record.is_running() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if record.is_running():
+            os.kill(record.pid, signal.SIGKILL)
+            time.sleep(0.5)
+            _reap(record.pid)
+    paths.record_file(port).unlink(missing_ok=True)
+    return record

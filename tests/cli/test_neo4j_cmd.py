@@ -1,0 +1,67 @@
+"""`tunegraph neo4j`: a second instance beside the session's one; a restart keeps the data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from support.neo4j_fixtures import free_port, jar_cache_dir
+from tunegraph.cli.main import cli
+from tunegraph.graphstore.local_server import InstanceRecord
+
+
+def test_second_instance_beside_a_running_one_keeps_data_across_restart(
+    neo4j_server: InstanceRecord, tmp_path: Path
+) -> None:
+    env = {
+        "TUNEGRAPH_STATE_DIR": str(tmp_path / "state"),
+        "TUNEGRAPH_CACHE_DIR": str(jar_cache_dir()),
+        "NEO4J_PASSWORD": "second-pass",
+    }
+    runner = CliRunner()
+    port = free_port()
+    uri = f"bolt://127.0.0.1:{port}"
+    data_dir = tmp_path / "data"
+
+    def tg(*args: str) -> Result:
+        return runner.invoke(cli, list(args), env=env)
+
+    started = tg("neo4j", "start", "--port", str(port), "--data-dir", str(data_dir),
+                 "--heap-mb", "512", "--pagecache-mb", "64")  # fmt: skip
+    try:
+        assert started.exit_code == 0, started.output
+        assert f"started on {uri}" in started.output
+        status = tg("neo4j", "status")
+        assert uri in status.output and "running" in status.output
+        # the password is found from the instance record with nothing but NEO4J_URI
+        bare = {"TUNEGRAPH_STATE_DIR": env["TUNEGRAPH_STATE_DIR"], "NEO4J_URI": uri}
+        wrote = runner.invoke(cli, ["query", "CREATE (:User {id: 'keep-me'})", "--write"], env=bare)
+        assert wrote.exit_code == 0, wrote.output
+        again = tg("neo4j", "start", "--port", str(port), "--data-dir", str(data_dir))
+        assert "already running" in again.output
+        in_use = tg("neo4j", "start", "--port", str(neo4j_server.port))
+        assert in_use.exit_code == 1 and "in use" in in_use.output
+
+        stopped = tg("neo4j", "stop", "--port", str(port))
+        assert stopped.exit_code == 0, stopped.output
+        assert "stopped" in tg("neo4j", "status").output or uri not in tg("neo4j", "status").output
+        restarted = tg("neo4j", "start", "--port", str(port), "--data-dir", str(data_dir),
+                       "--heap-mb", "512", "--pagecache-mb", "64")  # fmt: skip
+        assert restarted.exit_code == 0, restarted.output
+        kept = runner.invoke(cli, ["query", "MATCH (u:User) RETURN u.id AS id", "--format",
+                                   "json"], env=bare)  # fmt: skip
+        assert json.loads(kept.output) == [{"id": "keep-me"}]
+    finally:
+        tg("neo4j", "stop", "--port", str(port))
+    assert "No tunegraph Neo4j instance recorded" in tg("neo4j", "status").output
+
+
+def test_stop_of_unknown_port_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["neo4j", "stop", "--port", "1", "--backend", "local"],
+        env={"TUNEGRAPH_STATE_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "no tunegraph Neo4j is recorded on port 1" in result.output

@@ -1,0 +1,77 @@
+"""A real Neo4j for the test session, started with tunegraph's own launcher on a free port.
+
+Jars come from the user's normal cache (fetched once); the data directory and the
+instance record are temporary, so the suite never touches a user's instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tunegraph.graphstore import local_server
+from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.schema import ensure_schema
+from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.graphstore.writers import clear_graph
+
+TEST_PASSWORD = "tunegraph-test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def jar_cache_dir() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph")
+
+
+@pytest.fixture(scope="session")
+def neo4j_paths(tmp_path_factory: pytest.TempPathFactory) -> local_server.LocalPaths:
+    return local_server.LocalPaths(
+        cache_dir=jar_cache_dir(), state_dir=tmp_path_factory.mktemp("neo4j-state")
+    )
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(
+    neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[local_server.InstanceRecord]:
+    """One Neo4j for the whole session; stopped (SIGTERM, clean shutdown) at the end."""
+    spec = local_server.InstanceSpec(
+        port=free_port(),
+        data_dir=tmp_path_factory.mktemp("neo4j-data"),
+        password=TEST_PASSWORD,
+        heap_mb=768,
+        pagecache_mb=256,
+        ready_timeout_s=180,
+    )
+    record, _ = local_server.start(spec, neo4j_paths)
+    yield record
+    local_server.stop(neo4j_paths, record.port)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_server: local_server.InstanceRecord) -> Neo4jSettings:
+    return Neo4jSettings(uri=neo4j_server.uri, user="neo4j", password=TEST_PASSWORD)
+
+
+async def _reset(settings: Neo4jSettings) -> None:
+    async with GraphStore(settings) as store:
+        await clear_graph(store)
+        await ensure_schema(store)
+
+
+@pytest.fixture
+def empty_graph(neo4j_settings: Neo4jSettings) -> Neo4jSettings:
+    """Settings of the session's Neo4j, emptied and with the schema in place."""
+    asyncio.run(_reset(neo4j_settings))
+    return neo4j_settings
