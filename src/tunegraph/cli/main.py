@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tunegraph import __version__
+from tunegraph.cli.simulator_cmd import simulator
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -16,6 +17,9 @@ def cli() -> None:
     Example:
       tunegraph neo4j start && tunegraph query "MATCH (p:Playlist) RETURN count(p) AS n"
     """
+
+
+cli.add_command(simulator)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ def _parse_mess(text: str) -> frozenset[str]:
     unknown = kinds - MESS_KINDS
     if unknown:
         choices = ", ".join(sorted(MESS_KINDS))
-        raise click.BadParameter(f"unknown kind {sorted(unknown)[0]!r}; use all, none or {choices}")
+        raise ValueError(f"unknown mess kind {sorted(unknown)[0]!r}; use all, none or {choices}")
     return kinds
 
 

@@ -98,8 +98,8 @@ def iter_playlists(
         yield from read_slice(file)
 
 
-def read_slice(path: str | PathLike[str]) -> Iterator[MpdPlaylist]:
-    """The playlists of one slice file, decoded one at a time."""
+def read_slice(path: str | PathLike[str], chunk_size: int = _CHUNK) -> Iterator[MpdPlaylist]:
+    """The playlists of one slice file, decoded one at a time from ``chunk_size`` reads."""
     path = Path(path)
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
@@ -107,7 +107,7 @@ def read_slice(path: str | PathLike[str]) -> Iterator[MpdPlaylist]:
     except OSError as exc:
         raise MpdFormatError(f"{path}: cannot open: {exc.strerror or exc}") from exc
     with stream:
-        reader = _Reader(stream, str(path))
+        reader = _Reader(stream, str(path), chunk_size)
         try:
             yield from reader.playlists()
         except (OSError, EOFError, UnicodeDecodeError) as exc:
@@ -117,8 +117,8 @@ def read_slice(path: str | PathLike[str]) -> Iterator[MpdPlaylist]:
 class _Reader:
     """Incremental top-level walk of ``{"info": …, "playlists": [ … ]}``."""
 
-    def __init__(self, stream: IO[str], name: str) -> None:
-        self.stream, self.name = stream, name
+    def __init__(self, stream: IO[str], name: str, chunk_size: int) -> None:
+        self.stream, self.name, self.chunk_size = stream, name, chunk_size
         self.buf, self.pos, self.eof = "", 0, False
         self.decoder = json.JSONDecoder()
         self.where = "at the start"
@@ -126,7 +126,7 @@ class _Reader:
     def _fill(self) -> bool:
         if self.eof:
             return False
-        data = self.stream.read(_CHUNK)
+        data = self.stream.read(self.chunk_size)
         if not data:
             self.eof = True
             return False
@@ -158,6 +158,9 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 if self._fill():
                     continue
+                rest = self.buf[exc.pos :].strip()
+                if not rest or exc.msg.startswith("Unterminated string"):
+                    raise MpdFormatError(f"{self.name}: file ends early {self.where}") from None
                 raise MpdFormatError(
                     f"{self.name}: malformed JSON {self.where}: {exc.msg}"
                 ) from None

@@ -110,7 +110,7 @@ async def get_legacy_tracks(
 
 async def search(sim: Simulator, request: web.Request, token: Token, client: str) -> web.Response:
     query = request.query
-    q = query.get("q", "").strip()
+    q = (query.get("q") or query.get("query") or "").strip()  # `next` links carry `query=`
     if not q:
         return api_error(400, "No search query")
     types = [t.strip() for t in query.get("type", "").split(",") if t.strip()]

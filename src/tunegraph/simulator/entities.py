@@ -12,17 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 ADD_INTERVAL_S = 3600  # item i of a playlist was added at created_at + i * ADD_INTERVAL_S
 EXTRA_KINDS = ("local", "episode", "null")
-_WORD_RE = re.compile(r"[0-9a-z]+")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def normalize(text: str) -> str:
-    """Lower-case words joined by single spaces: the form search matches on."""
-    return " ".join(_WORD_RE.findall(text.lower()))
+    """Lower-case, accent-free words joined by single spaces: the form search matches on."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(_WORD_RE.findall(folded))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""`tunegraph simulator serve`: help, one-line errors, and a real foreground run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+from click.testing import CliRunner
+
+from tunegraph.cli.main import cli
+
+
+def test_help_shows_an_example():
+    result = CliRunner().invoke(cli, ["simulator", "serve", "--help"])
+    assert result.exit_code == 0
+    assert "tunegraph simulator serve --seed 7" in result.output
+    assert "--faults" in result.output and "--latency-ms" in result.output
+
+
+def test_user_errors_end_in_one_line(tmp_path):
+    runner = CliRunner()
+    cases = [
+        (["--world", f"mpd:{tmp_path / 'missing'}"], "no such file or folder"),
+        (["--world", "mpd:"], "needs a file or folder"),
+        (["--world", "spotify"], "unknown world"),
+        (["--faults", "1.5"], "fault rate must be between 0 and 1"),
+        (["--fault-kinds", "500,teapot"], "unknown fault kind 'teapot'"),
+        (["--playlists", "0"], "at least 1 of playlists"),
+        (["--mess", "nulls"], "unknown mess kind 'nulls'"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(cli, ["simulator", "serve", *args])
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_prints_where_and_how_then_stops_on_ctrl_c():
+    code = "from tunegraph.cli.main import cli; cli()"
+    args = ["simulator", "serve", "--port", "0", "--playlists", "30", "--tracks", "200",
+            "--artists", "20", "--users", "8", "--seeds", "3"]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(lines)
+        base = next(line.split()[-1] for line in lines if "base URL" in line)
+        assert "tunegraph-demo-secret" in text
+        seeds = next(line for line in lines if "seed playlists" in line).split(":", 1)[1].split()
+        assert len(seeds) == 3
+        with urllib.request.urlopen(f"{base}/_simulator/seeds?n=3", timeout=5) as resp:
+            assert json.load(resp)["playlist_ids"] == seeds
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "Traceback" not in err

@@ -1,0 +1,111 @@
+"""Development vs extended mode, and token expiry on an injected clock."""
+
+from __future__ import annotations
+
+from support.simulator_fixtures import SMALL_WORLD
+
+
+def _owned(world):
+    return next(p for p in world.playlists.values() if p.public and len(p.track_ids) > 5)
+
+
+def test_development_mode_serves_only_the_token_users_playlists(simulator_factory):
+    sim = simulator_factory(mode="development")
+    playlist = _owned(sim.world)
+    assert sim.get(f"/playlists/{playlist.id}").status == 200
+    refused = sim.get(f"/playlists/{playlist.id}/items")
+    assert refused.status == 403 and refused.json()["error"]["status"] == 403
+    assert sim.get(f"/playlists/{playlist.id}/tracks").status == 403
+    assert "items" not in sim.get(f"/playlists/{playlist.id}").json()["items"]
+    owner = sim.token(playlist.owner_id)
+    items = sim.walk(f"{sim.api_url}/playlists/{playlist.id}/items?limit=50", token=owner)
+    assert len(items) == len(playlist.entries({"local", "episode", "null"}))
+    other = next(u for u in sim.world.users if u != playlist.owner_id)
+    assert sim.get(f"/playlists/{playlist.id}/items", token=sim.token(other)).status == 403
+    editorial = sim.world.editorial_ids[0]
+    assert sim.get(f"/playlists/{editorial}/items", token=owner).status == 404
+
+
+def test_development_mode_strips_popularity_features_and_caps_search(simulator_factory):
+    sim = simulator_factory(mode="development")
+    track = next(iter(sim.world.tracks.values()))
+    body = sim.get(f"/tracks/{track.id}").json()
+    assert "popularity" not in body and body["id"] == track.id
+    artist = sim.get(f"/artists/{track.artist_ids[0]}").json()
+    assert "popularity" not in artist and "followers" not in artist
+    assert sim.get("/audio-features", ids=track.id).status == 403
+    assert sim.get(f"/audio-features/{track.id}").status == 403
+    assert sim.get("/search", q="velvet", type="playlist", limit=11).status == 400
+    page = sim.get("/search", q="the", type="playlist").json()["playlists"]
+    assert page["limit"] == 5
+    assert sim.get("/search", q="the", type="playlist", limit=10).json()["playlists"]["limit"] == 10
+
+
+def test_extended_mode_serves_public_items_popularity_and_features(simulator_factory):
+    sim = simulator_factory(mode="extended")
+    playlist = _owned(sim.world)
+    assert sim.get(f"/playlists/{playlist.id}/items").status == 200
+    track = next(iter(sim.world.tracks.values()))
+    assert sim.get(f"/tracks/{track.id}").json()["popularity"] == track.popularity
+    assert sim.get("/audio-features", ids=track.id).status == 200
+    assert sim.get("/search", q="velvet", type="playlist", limit=50).status == 200
+
+
+def test_mess_can_be_switched_off(simulator_factory):
+    sim = simulator_factory(mess=frozenset())
+    messy = next(p for p in sim.world.playlists.values() if p.extras and p.public)
+    items = sim.walk(f"{sim.api_url}/playlists/{messy.id}/items?limit=50")
+    assert [i["item"]["id"] for i in items] == list(messy.track_ids)
+    for artist in list(sim.world.artists.values())[:40]:
+        served = sim.state.search_results(artist.name.lower())
+        assert served == sim.world.search_playlists(artist.name)
+
+
+def test_only_local_files_when_asked(simulator_factory):
+    sim = simulator_factory(mess=frozenset({"local"}))
+    messy = next(
+        p
+        for p in sim.world.playlists.values()
+        if {e.kind for e in p.extras} == {"local"} or ("local" in {e.kind for e in p.extras})
+    )
+    items = sim.walk(f"{sim.api_url}/playlists/{messy.id}/items?limit=50")
+    assert all(i["item"] is not None and i["item"]["type"] == "track" for i in items)
+    assert sum(i["is_local"] for i in items) == sum(e.kind == "local" for e in messy.extras)
+
+
+def test_tokens_expire_after_their_ttl(simulator_factory, manual_clock):
+    sim = simulator_factory(token_ttl=60, clock=manual_clock)
+    token = sim.token()
+    playlist = _owned(sim.world)
+    assert sim.get(f"/playlists/{playlist.id}", token=token).status == 200
+    manual_clock.advance(59.9)
+    assert sim.get(f"/playlists/{playlist.id}", token=token).status == 200
+    manual_clock.advance(0.2)
+    expired = sim.get(f"/playlists/{playlist.id}", token=token)
+    assert expired.status == 401
+    assert expired.json()["error"]["message"] == "The access token expired"
+    fresh = sim.token(fresh=True)
+    assert sim.get(f"/playlists/{playlist.id}", token=fresh).status == 200
+
+
+def test_other_credentials(simulator_factory):
+    sim = simulator_factory(client_id="abc", client_secret="xyz")
+    import base64
+
+    header = "Basic " + base64.b64encode(b"abc:xyz").decode()
+    ok = sim.request(
+        "POST",
+        "/api/token",
+        form={"grant_type": "client_credentials"},
+        headers={"Authorization": header},
+    )
+    assert ok.status == 200
+    default = "Basic " + base64.b64encode(b"tunegraph-demo:tunegraph-demo-secret").decode()
+    refused = sim.request(
+        "POST",
+        "/api/token",
+        form={"grant_type": "client_credentials"},
+        headers={"Authorization": default},
+    )
+    assert refused.status == 400
+    assert SMALL_WORLD.playlists == len(sim.world.playlists)
