@@ -125,8 +125,22 @@ def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str])
     index = tfrs.layers.factorized_top_k.BruteForce(query_model, k=k)
     index.index(tf.constant(rec.candidates[1:]), tf.constant(rec.tracks.ids))
     sample = tf.constant([query_vocab[0]] if kind == "id" else [[rec.tracks.ids[0]]])
-    index(sample)
-    tf.saved_model.save(index, str(path))
+    index(sample)  # a BruteForce index must be called once before it can be saved
+    spec = tf.TensorSpec([None] if kind == "id" else [None, None], tf.string)
+
+    class Serving(tf.Module):
+        """Fixes the input signature: any batch, and any list length for the pooled tower."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.index = index
+
+        @tf.function(input_signature=[spec])
+        def __call__(self, queries: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            return self.index(queries)
+
+    serving = Serving()
+    tf.saved_model.save(serving, str(path), signatures={"serving_default": serving.__call__})
 
 
 def _read_json(path: Path) -> Any:

@@ -1,0 +1,73 @@
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from support.export_data import write_export_dir
+from tunegraph import features as F
+from tunegraph.model.data import load_export
+from tunegraph.model.errors import DataError
+
+PLAYLISTS = {"p1": ["a", "b", "c"], "p2": ["c", "d"], "p3": ["a", "d", "e", "a"]}
+
+
+def test_reads_playlists_in_order_with_masks(tmp_path: Path) -> None:
+    meta = {"a": {"popularity": 50.0, **{n: 1.0 for n in F.AUDIO_FEATURES}}}
+    write_export_dir(tmp_path, PLAYLISTS, meta, shard_rows=3)
+    data = load_export(tmp_path)
+    assert data.playlist_ids == ["p1", "p2", "p3"]
+    ids = data.tracks.ids
+    assert [ids[i - 1] for i in data.playlist_tracks[2]] == ["a", "d", "e"]  # duplicate dropped
+    a = ids.index("a") + 1
+    assert data.tracks.audio_mask[a] == 1.0 and data.tracks.audio_mask.sum() == 1.0
+    assert data.tracks.popularity[a] == pytest.approx(0.5)
+    assert data.tracks.popularity_mask.sum() == 1.0
+    assert data.n_interactions == 8
+
+
+def test_manifest_schema_matches_the_contract(tmp_path: Path) -> None:
+    write_export_dir(tmp_path, PLAYLISTS)
+    manifest = F.read_manifest(tmp_path)
+    assert manifest["schema"]["interactions"] == F.schema_of(F.INTERACTION_COLUMNS)
+    table = pq.read_table(tmp_path / F.TRACKS_FILE)
+    assert table.column_names == F.column_names(F.TRACK_COLUMNS)
+
+
+def test_null_strings_are_dropped_not_crashing(tmp_path: Path) -> None:
+    write_export_dir(tmp_path, PLAYLISTS)
+    part = tmp_path / F.INTERACTIONS_DIR / "part-00000.parquet"
+    table = pq.read_table(part).to_pandas()
+    table.loc[0, "track_id"] = None
+    table.to_parquet(part)
+    data = load_export(tmp_path)
+    assert data.n_interactions == 7
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"format_version": 99}, "format version 99"),
+        ({"query_entity": "planet"}, "unknown query_entity"),
+        ({"schema": {}}, "schema of interactions.query_id"),
+    ],
+)
+def test_wrong_manifest_is_refused(tmp_path: Path, change: dict, message: str) -> None:
+    write_export_dir(tmp_path, PLAYLISTS, manifest_overrides=change)
+    with pytest.raises(DataError, match=message):
+        load_export(tmp_path)
+
+
+def test_missing_pieces_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="does not exist"):
+        load_export(tmp_path / "nope")
+    write_export_dir(tmp_path, PLAYLISTS)
+    (tmp_path / F.TRACKS_FILE).unlink()
+    with pytest.raises(DataError, match=r"lacks tracks\.parquet"):
+        load_export(tmp_path)
+    (tmp_path / F.MANIFEST_FILE).unlink()
+    with pytest.raises(DataError, match=r"no manifest\.json"):
+        load_export(tmp_path)
+    (tmp_path / F.MANIFEST_FILE).write_text(json.dumps([1]))
+    with pytest.raises(DataError, match="JSON object"):
+        load_export(tmp_path)

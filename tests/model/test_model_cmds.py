@@ -1,0 +1,99 @@
+"""`tunegraph train | evaluate | recommend` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tunegraph.cli.main import cli
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "recommend"])
+def test_help_has_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_evaluate_prints_the_table_and_writes_json(trained, tmp_path: Path) -> None:
+    out = tmp_path / "eval.json"
+    result = CliRunner().invoke(
+        cli, ["evaluate", "--model", str(trained.model_dir), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "co-occurrence" in result.output and "recall@50" in result.output
+    assert "popularity" in json.loads(out.read_text())["rows"]
+
+
+def test_recommend_table_and_json(trained) -> None:
+    pid = next(iter(trained.world.playlists))
+    result = CliRunner().invoke(
+        cli,
+        ["recommend", "--model", str(trained.model_dir), "--playlist", pid, "--k", "5", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert {"track_id", "name", "artists", "score"} <= set(rows[0])
+    tracks = ",".join(trained.world.playlists[pid][:3])
+    result = CliRunner().invoke(
+        cli, ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, "--k", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Song" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--playlist", "nope"], "unknown playlist 'nope'"),
+        (["--tracks", "zzz"], "unknown track id(s): zzz"),
+    ],
+)
+def test_recommend_errors_are_one_line(trained, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["recommend", "--model", str(trained.model_dir), *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_recommend_needs_exactly_one_source(trained) -> None:
+    result = CliRunner().invoke(cli, ["recommend", "--model", str(trained.model_dir)])
+    assert result.exit_code == 2
+    assert "exactly one" in result.output
+
+
+def test_train_on_a_bad_dir_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["train", "--data", str(tmp_path), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "no manifest.json" in result.output
+
+
+def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--data",
+            str(toy_data_dir),
+            "--out",
+            str(tmp_path / "m"),
+            "--epochs",
+            "1",
+            "--query-tower",
+            "id",
+            "--ranking",
+            "none",
+            "--threads",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "test recall@50" in result.output
+    assert (tmp_path / "m" / "config.json").is_file()
