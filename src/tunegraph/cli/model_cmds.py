@@ -1,0 +1,271 @@
+"""`tunegraph train | evaluate | recommend`: parse options, call tunegraph.model.api, print.
+
+TensorFlow loads only when a command runs (not for --help), via tunegraph.model.api.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+METRICS = ("recall@10", "recall@50", "recall@100", "ndcg@100", "r_precision")
+
+
+def _domain_errors() -> tuple[type[Exception], ...]:
+    from tunegraph.features import DataContractError
+    from tunegraph.model.errors import ModelError
+
+    return (ModelError, DataContractError)
+
+
+def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("model")
+    for name in METRICS:
+        table.add_column(name, justify="right")
+    for model, values in rows.items():
+        table.add_row(model, *(f"{values[m]:.4f}" for m in METRICS))
+    return table
+
+
+@click.command("train")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Export directory (tunegraph export --out DIR).",
+)
+@click.option(
+    "--out",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Model directory to write.",
+)
+@click.option("--epochs", default=10, show_default=True, type=click.IntRange(1))
+@click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(2))
+@click.option("--embedding-dim", default=32, show_default=True, type=click.IntRange(2))
+@click.option(
+    "--learning-rate", default=0.05, show_default=True, type=click.FloatRange(0, min_open=True)
+)
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option(
+    "--query-tower",
+    type=click.Choice(["pooled", "id"]),
+    default="pooled",
+    show_default=True,
+    help="pooled: the playlist's own tracks (serves unseen playlists); "
+    "id: an embedding per query id.",
+)
+@click.option(
+    "--ranking",
+    "ranking_objective",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "listwise", "pointwise", "popularity", "none"]),
+    help="Ranking objective; auto keeps the best on validation, or none.",
+)
+@click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
+def train_cmd(
+    data_dir: Path,
+    model_dir: Path,
+    epochs: int,
+    batch_size: int,
+    embedding_dim: int,
+    learning_rate: float,
+    seed: int,
+    query_tower: str,
+    ranking_objective: str,
+    threads: int | None,
+) -> None:
+    """Train the retrieval and ranking models on an export, and score them on held-out playlists.
+
+    \b
+    Example:
+      tunegraph train --data export/ --out models/v1 --epochs 10 --query-tower pooled
+    """
+    from tunegraph.model.api import TrainSettings, train
+
+    console = Console(stderr=True)
+    settings = TrainSettings(
+        data_dir=data_dir,
+        model_dir=model_dir,
+        epochs=epochs,
+        batch_size=batch_size,
+        embedding_dim=embedding_dim,
+        learning_rate=learning_rate,
+        seed=seed,
+        query_tower=query_tower,
+        ranking_objective=ranking_objective,
+        threads=threads,
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("starting", total=epochs, info="")
+
+        def on_epoch(epoch: int, total: int, loss: float, metric: float) -> None:
+            progress.update(
+                task,
+                completed=epoch,
+                description=f"epoch {epoch}/{total}",
+                info=f"loss {loss:.2f}  val recall@50 {metric:.4f}",
+            )
+
+        def on_stage(message: str) -> None:
+            progress.update(task, description=message)
+
+        try:
+            result = train(settings, on_epoch=on_epoch, on_stage=on_stage)
+        except _domain_errors() as exc:
+            raise click.ClickException(str(exc)) from None
+    console.print(_table(result.metrics, "held-out test playlists"))
+    best = result.metrics.get("retrieval+ranking", result.metrics["retrieval"])
+    click.echo(
+        f"trained {result.examples} examples x {result.epochs} epochs in {result.seconds:.1f}s"
+        f" ({result.examples_per_second:,.0f} ex/s); test recall@50 {best['recall@50']:.4f},"
+        f" ndcg@100 {best['ndcg@100']:.4f}"
+        f" (popularity {result.metrics['popularity']['recall@50']:.4f},"
+        f" co-occurrence {result.metrics['co-occurrence']['recall@50']:.4f});"
+        f" ranking {result.ranking_objective}; model in {result.model_dir}"
+    )
+
+
+@click.command("evaluate")
+@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Export directory (default: the one the model was trained on).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the table as JSON to this file.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also draw model-vs-baselines bars as PNG.",
+)
+@click.option("--threads", type=click.IntRange(1), default=None)
+def evaluate_cmd(
+    model_dir: Path,
+    data_dir: Path | None,
+    json_path: Path | None,
+    plot_path: Path | None,
+    threads: int | None,
+) -> None:
+    """Score a trained model and the popularity and co-occurrence baselines on its test split.
+
+    \b
+    Example:
+      tunegraph evaluate --model models/v1 --json eval.json --plot eval.png
+    """
+    from tunegraph.model.api import EvalSettings, evaluate
+
+    try:
+        report = evaluate(EvalSettings(model_dir, data_dir, json_path, plot_path, threads))
+    except _domain_errors() as exc:
+        raise click.ClickException(str(exc)) from None
+    Console().print(_table(report.rows, f"{report.playlists} held-out test playlists"))
+
+
+def save_playlist_hook(name: str, track_ids: list[str], token: str | None) -> str:
+    """Write the recommendations back to Spotify as a new playlist of the token's user.
+
+    Integration point for the crawler's Spotify client: wired only once
+    ``tunegraph.crawler`` offers ``save_playlist``; until then a clear error.
+    """
+    try:
+        from tunegraph.crawler import save_playlist  # type: ignore[attr-defined]
+    except ImportError:
+        raise click.ClickException(
+            "--save-playlist is not available yet: the Spotify client has no save_playlist"
+        ) from None
+    if not token:
+        raise click.ClickException("--save-playlist needs a user token in SPOTIFY_ACCESS_TOKEN")
+    return str(save_playlist(token=token, name=name, track_ids=track_ids))
+
+
+@click.command("recommend")
+@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--playlist", "playlist_id", default=None, help="A playlist id from the model's data."
+)
+@click.option(
+    "--tracks", "tracks", default=None, help="Comma-separated track ids (a new playlist)."
+)
+@click.option("--k", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--save-playlist",
+    "save_name",
+    default=None,
+    help="Save the list as a new Spotify playlist (token in SPOTIFY_ACCESS_TOKEN).",
+)
+@click.option("--token", envvar="SPOTIFY_ACCESS_TOKEN", default=None, hidden=True)
+def recommend_cmd(
+    model_dir: Path,
+    playlist_id: str | None,
+    tracks: str | None,
+    k: int,
+    as_json: bool,
+    save_name: str | None,
+    token: str | None,
+) -> None:
+    """Recommend k new tracks for a playlist of the training data or for a list of tracks.
+
+    \b
+    Example:
+      tunegraph recommend --model models/v1 --playlist 37i9dQZF1DXcBWIGoYBM5M --k 20
+      tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc --json
+    """
+    from tunegraph.model.api import recommend
+
+    if (playlist_id is None) == (tracks is None):
+        raise click.UsageError("give exactly one of --playlist ID or --tracks ID,ID,...")
+    track_ids = [t.strip() for t in tracks.split(",") if t.strip()] if tracks else None
+    try:
+        recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k)
+    except _domain_errors() as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in recs], indent=2))
+    else:
+        table = Table()
+        for column, justify in (
+            ("#", "right"),
+            ("track", "left"),
+            ("artists", "left"),
+            ("score", "right"),
+        ):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for r in recs:
+            table.add_row(str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}")
+        Console().print(table)
+    if save_name:
+        where: Any = save_playlist_hook(save_name, [r.track_id for r in recs], token)
+        click.echo(f"saved as playlist {where}")
+
+
+COMMANDS = (train_cmd, evaluate_cmd, recommend_cmd)
