@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tunegraph import __version__
+from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
 from tunegraph.cli.simulator_cmd import simulator
 
 
@@ -20,6 +21,11 @@ def cli() -> None:
 
 
 cli.add_command(simulator)
+
+
+cli.add_command(train_cmd)
+cli.add_command(evaluate_cmd)
+cli.add_command(recommend_cmd)
 
 
 def main() -> None:
