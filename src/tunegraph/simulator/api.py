@@ -53,18 +53,24 @@ async def get_playlist(
     if isinstance(playlist, web.Response):
         return playlist
     base = base_url(request)
+    readable = sim.can_read_items(playlist, token)
+    created = playlist.id in sim.created
+    key = ("playlist", base, playlist.id, readable)
+    cached = None if created else sim.cached(key)
+    if cached is not None:
+        return json_response(cached)
     renderer = sim.renderer
-    entries = (
-        renderer.entries(playlist) if playlist.id not in sim.created else list(playlist.track_ids)
-    )
+    entries = list(playlist.track_ids) if created else renderer.entries(playlist)
     body = renderer.playlist_simple(base, playlist, len(entries))
     body["followers"] = {"href": None, "total": playlist.followers}
-    if sim.can_read_items(playlist, token):
-        page = renderer.items_page(
-            base, playlist, entries, "item", 0, 50, cacheable=playlist.id not in sim.created
-        )
-        return json_response(_with_items(dumps(body), page))
-    return json_response(dumps(body).encode())
+    if readable:
+        page = renderer.items_page(base, playlist, entries, "item", 0, 50, cacheable=not created)
+        rendered = _with_items(dumps(body), page)
+    else:
+        rendered = dumps(body).encode()
+    if not created:
+        sim.remember(key, rendered)
+    return json_response(rendered)
 
 
 def _with_items(playlist_json: str, page: bytes) -> bytes:
@@ -124,6 +130,10 @@ async def search(sim: Simulator, request: web.Request, token: Token, client: str
     if offset > SEARCH_OFFSET_MAX:
         return api_error(400, "Invalid offset")
     base = base_url(request)
+    key = ("search", base, q, tuple(types), offset, limit)
+    cached = sim.cached(key)
+    if cached is not None:
+        return json_response(cached)
     extra = f"&query={quote(q)}&type={','.join(types)}"
     url = f"{base}/v1/search"
     parts = []
@@ -133,7 +143,7 @@ async def search(sim: Simulator, request: web.Request, token: Token, client: str
         else:
             page = sim.renderer.paging(url, [], 0, offset, limit, extra)
         parts.append(f'"{kind}s":{page}')
-    return json_response(("{" + ",".join(parts) + "}").encode())
+    return json_response(sim.remember(key, ("{" + ",".join(parts) + "}").encode()))
 
 
 def _playlist_results(
@@ -144,13 +154,14 @@ def _playlist_results(
     items = []
     for playlist_id in results[offset : offset + limit]:
         if playlist_id is None:
-            items.append(None)
+            items.append("null")
         elif is_editorial(playlist_id):
-            items.append(renderer.editorial_simple(base, playlist_id, q))
+            items.append(dumps(renderer.editorial_simple(base, playlist_id, q)))
         else:
-            playlist = world.playlists[playlist_id]
-            items.append(renderer.playlist_simple(base, playlist, len(renderer.entries(playlist))))
-    return renderer.paging(url, items, len(results), offset, limit, extra, SEARCH_OFFSET_MAX)
+            items.append(renderer.playlist_simple_json(base, world.playlists[playlist_id]))
+    return renderer.paging_raw(
+        url, "[" + ",".join(items) + "]", len(results), offset, limit, extra, SEARCH_OFFSET_MAX
+    )
 
 
 async def get_artist(

@@ -13,7 +13,7 @@ from typing import Any
 
 from tunegraph.simulator.entities import Extra, Playlist, World
 
-_CACHE_LIMIT = 4096
+_PAGE_CACHE_BYTES = 128 << 20
 OPEN = "https://open.spotify.com"
 
 
@@ -35,6 +35,8 @@ class Renderer:
         self._entries: dict[str, list[str | Extra]] = {}
         self._tracks: dict[str, dict[str, str]] = {}
         self._pages: dict[tuple, bytes] = {}
+        self._page_bytes = 0
+        self._simple: dict[tuple[str, str], str] = {}
 
     def entries(self, playlist: Playlist) -> list[str | Extra]:
         """The playlist's served entries (tracks plus enabled extras), cached."""
@@ -213,9 +215,11 @@ class Renderer:
             url, "[" + ",".join(parts) + "]", len(entries), offset, limit
         ).encode()
         if cacheable:
-            if len(self._pages) >= _CACHE_LIMIT:
+            if self._page_bytes + len(body) > _PAGE_CACHE_BYTES:
                 self._pages.clear()
+                self._page_bytes = 0
             self._pages[key] = body
+            self._page_bytes += len(body)
         return body
 
     @staticmethod
@@ -239,6 +243,19 @@ class Renderer:
             f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items},"limit":{limit},'
             f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
         )
+
+    def paging_raw(
+        self,
+        url: str,
+        items_json: str,
+        total: int,
+        offset: int,
+        limit: int,
+        extra: str = "",
+        max_offset: int | None = None,
+    ) -> str:
+        """A paging object around already-serialised items."""
+        return self._paging_json(url, items_json, total, offset, limit, extra, max_offset)
 
     def paging(
         self,
@@ -273,6 +290,15 @@ class Renderer:
             "type": "playlist",
             "uri": f"spotify:playlist:{playlist.id}",
         }
+
+    def playlist_simple_json(self, base: str, playlist: Playlist) -> str:
+        """A world playlist's simplified JSON (search results), cached per base URL."""
+        key = (base, playlist.id)
+        text = self._simple.get(key)
+        if text is None:
+            total = len(self.entries(playlist))
+            text = self._simple[key] = dumps(self.playlist_simple(base, playlist, total))
+        return text
 
     def editorial_simple(self, base: str, playlist_id: str, query: str) -> dict[str, Any]:
         url = f"{base}/v1/playlists/{playlist_id}"

@@ -30,6 +30,7 @@ MODES = ("extended", "development")
 MESS_KINDS: frozenset[str] = frozenset({"null", "local", "episode", "editorial"})
 Handler = Callable[["Simulator", web.Request, Token, str], Awaitable[web.StreamResponse]]
 SIMULATOR_KEY = web.AppKey("simulator", object)
+_BODY_CACHE_BYTES = 128 << 20
 
 
 @dataclass
@@ -103,6 +104,8 @@ class Simulator:
         self.created: dict[str, Playlist] = {}
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
+        self._bodies: dict[tuple, bytes] = {}
+        self._body_bytes = 0
 
     # -- lookups shared by handlers -------------------------------------------------
 
@@ -143,6 +146,19 @@ class Simulator:
             self._search.clear()
         self._search[phrase] = out
         return out
+
+    def cached(self, key: tuple) -> bytes | None:
+        """A rendered body remembered under ``key`` (world data never changes while serving)."""
+        return self._bodies.get(key)
+
+    def remember(self, key: tuple, body: bytes) -> bytes:
+        """Keep ``body`` for ``key``; the cache starts over past ``_BODY_CACHE_BYTES``."""
+        if self._body_bytes + len(body) > _BODY_CACHE_BYTES:
+            self._bodies.clear()
+            self._body_bytes = 0
+        self._bodies[key] = body
+        self._body_bytes += len(body)
+        return body
 
     def new_playlist_id(self) -> str:
         return hashed_id("created", self.world.seed, len(self.created))
