@@ -1,0 +1,51 @@
+# tunegraph — the commands a newcomer needs. Everything runs from a local .venv.
+#   make demo   crawl the bundled Spotify simulator → Neo4j → export → train → recommend
+#   make test   lint + the whole test suite (it starts and stops its own Neo4j)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+TG      = $(BIN)/tunegraph
+
+.PHONY: help install demo test lint format neo4j-start neo4j-stop neo4j-status bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed  ## create .venv and install tunegraph with its dev tools
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@
+
+demo: install  ## the main job end to end on the simulator (or Spotify, with credentials)
+	$(TG) demo
+
+test: install  ## ruff, then pytest against a real Neo4j started by the suite
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/pytest
+
+lint: install  ## ruff check and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install  ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+neo4j-start: install  ## start the local Neo4j (bolt://127.0.0.1:7687, user neo4j / tunegraph)
+	$(TG) neo4j start
+
+neo4j-stop: install  ## stop it (the data stays)
+	$(TG) neo4j stop
+
+neo4j-status: install  ## which local Neo4j instances run where
+	$(TG) neo4j status
+
+bench: install  ## every benchmark under benchmarks/ (minutes; prints the figures)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:  ## remove the virtual environment and caches (not Neo4j data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info

@@ -1,0 +1,38 @@
+"""A fresh, private Neo4j for one benchmark run (own port, temporary data directory)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from tunegraph.graphstore import local_server
+from tunegraph.graphstore.settings import Neo4jSettings
+
+PASSWORD = "tunegraph-bench"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def fresh_neo4j(heap_mb: int = 2048, pagecache_mb: int = 1024) -> Iterator[Neo4jSettings]:
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cache = Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph")
+    with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
+        paths = local_server.LocalPaths(cache_dir=cache, state_dir=Path(tmp) / "state")
+        spec = local_server.InstanceSpec(
+            port=_free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
+            heap_mb=heap_mb, pagecache_mb=pagecache_mb, ready_timeout_s=300,
+        )  # fmt: skip
+        record, _ = local_server.start(spec, paths)
+        try:
+            yield Neo4jSettings(uri=record.uri, password=PASSWORD)
+        finally:
+            local_server.stop(paths, record.port)
