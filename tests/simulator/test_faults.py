@@ -59,6 +59,16 @@ def test_stall_outlasts_a_client_timeout(simulator_factory):
     assert sim.stats()["faults_injected"] == {"stall": 1}
 
 
+def test_a_stalled_request_does_not_hold_up_shutdown(simulator_factory):
+    sim = simulator_factory(faults=1.0, fault_kinds=("stall",), stall_s=60.0)
+    token = sim.token()
+    with pytest.raises(TimeoutError):
+        sim.request("GET", f"/v1/tracks/{_track(sim)}", token=token, timeout=0.2)
+    started = time.monotonic()
+    sim.thread.stop()
+    assert time.monotonic() - started < 5.0
+
+
 def test_truncated_body_is_a_prefix_of_the_real_one(simulator_factory):
     sim = simulator_factory(faults=1.0, fault_kinds=("truncated",))
     track_id = _track(sim)

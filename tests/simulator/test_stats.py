@@ -23,6 +23,10 @@ def test_items_fetches_are_logged_per_playlist_client_and_offset(simulator_facto
     assert log[second.id]["by_client"] == {"proc-2": 1, "tunegraph-demo": 1}
     assert set(log[second.id]["offsets"]) == {"0", "5"}
     assert set(log) == {first.id, second.id}
+    assert log[first.id]["embedded"] == 0
+    sim.get(f"/playlists/{first.id}", token=token)
+    after = sim.stats()["items_requests"][first.id]
+    assert after["embedded"] == 1 and after["count"] == pages + 1
 
 
 def test_refused_fetches_are_not_logged_and_stats_reset(simulator_factory):

@@ -56,6 +56,8 @@ async def get_playlist(
     readable = sim.can_read_items(playlist, token)
     created = playlist.id in sim.created
     key = ("playlist", base, playlist.id, readable)
+    if readable:
+        sim.stats.embedded_served(playlist.id)
     cached = None if created else sim.cached(key)
     if cached is not None:
         return json_response(cached)

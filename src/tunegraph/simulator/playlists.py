@@ -16,7 +16,8 @@ from tunegraph.simulator import vocabulary as vocab
 from tunegraph.simulator.entities import Artist, Extra, Playlist, User
 from tunegraph.simulator.ids import EDITORIAL_PREFIX, hashed_id, random_id
 
-_OWN_GENRE_SHARE = 0.8
+_FOCUS_SHARE = 0.5  # tracks from the playlist's focus genre
+_OWN_GENRE_SHARE = 0.9  # tracks from any of the owner's genres (focus included)
 _MAX_LENGTH = 300
 
 
@@ -86,9 +87,9 @@ def _draw_tracks(
         if len(chosen) >= length:
             break
         roll = rng.random()
-        if roll < 0.5:
+        if roll < _FOCUS_SHARE:
             genre = focus
-        elif roll < _OWN_GENRE_SHARE + 0.1:
+        elif roll < _OWN_GENRE_SHARE:
             genre = rng.choice(own)
         else:
             genre = rng.choice(genres)

@@ -37,17 +37,14 @@ class SimulatorThread:
         return self
 
     def _main(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
         try:
-            loop.run_until_complete(self._serve())
+            asyncio.run(self._serve())  # cancels what is in flight (a stalled request) at exit
         except BaseException as exc:  # reported to the starting thread
             self._error = exc
             self._ready.set()
-        finally:
-            loop.close()
 
     async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         async with run_simulator(self.world, self.config) as running:
             self._running = running

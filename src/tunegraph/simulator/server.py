@@ -304,7 +304,7 @@ async def run_simulator(
     """Serve ``world`` on ``config.host``/``config.port`` (0: a free port) until the block ends."""
     config = config or SimulatorConfig()
     app = build_app(world, config)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, config.host, config.port, reuse_address=True)

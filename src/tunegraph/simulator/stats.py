@@ -5,6 +5,8 @@ check: per playlist, how often its items were fetched and by which client, the
 time of every 429, and how many requests a client sent while a Retry-After it
 had been given was still running (a well-behaved client sends none).
 A client is the ``X-Client-Tag`` request header when sent, else the app's client id.
+Only 200 answers of ``/items`` and ``/tracks`` count as fetches; a playlist object
+served with its first page embedded is counted apart, as ``embedded``.
 """
 
 from __future__ import annotations
@@ -72,13 +74,22 @@ class Stats:
 
     def items_served(self, playlist_id: str, client: str, offset: int) -> None:
         """A page of a playlist's items answered 200 (either items path)."""
-        entry = self.items_log.get(playlist_id)
-        if entry is None:
-            entry = self.items_log[playlist_id] = {"count": 0, "by_client": {}, "offsets": {}}
+        entry = self._items_entry(playlist_id)
         entry["count"] += 1
         entry["by_client"][client] = entry["by_client"].get(client, 0) + 1
         key = str(offset)
         entry["offsets"][key] = entry["offsets"].get(key, 0) + 1
+
+    def embedded_served(self, playlist_id: str) -> None:
+        """A playlist object answered with its first items page embedded (not in ``count``)."""
+        self._items_entry(playlist_id)["embedded"] += 1
+
+    def _items_entry(self, playlist_id: str) -> dict[str, Any]:
+        entry = self.items_log.get(playlist_id)
+        if entry is None:
+            entry = {"count": 0, "by_client": {}, "offsets": {}, "embedded": 0}
+            self.items_log[playlist_id] = entry
+        return entry
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 _ZIPF_EXPONENT = 1.05
-_OWN_GENRE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
