@@ -1,0 +1,1 @@
+"""Tests of tunegraph.simulator (a package, so module names never clash with other parts)."""
