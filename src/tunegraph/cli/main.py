@@ -5,8 +5,12 @@ from __future__ import annotations
 import click
 
 from tunegraph import __version__
+from tunegraph.cli.crawl_cmd import crawl_cmd
 from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
+from tunegraph.cli.neo4j_cmd import neo4j
+from tunegraph.cli.query_cmd import query
 from tunegraph.cli.simulator_cmd import simulator
+from tunegraph.cli.viz_cmd import viz
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -20,12 +24,14 @@ def cli() -> None:
     """
 
 
+cli.add_command(neo4j)
+cli.add_command(query)
+cli.add_command(crawl_cmd)
 cli.add_command(simulator)
-
-
 cli.add_command(train_cmd)
 cli.add_command(evaluate_cmd)
 cli.add_command(recommend_cmd)
+cli.add_command(viz)
 
 
 def main() -> None:

@@ -1,0 +1,65 @@
+"""`tunegraph viz crawl`: the crawl graph as a picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tunegraph.cli.common import neo4j_options, neo4j_settings, run_async
+from tunegraph.graphstore.crawl_view import CrawlView, read_crawl_view
+from tunegraph.graphstore.driver import GraphStore
+
+
+@click.group()
+def viz() -> None:
+    """Draw pictures of the graph.
+
+    \b
+    Example:
+      tunegraph viz crawl --out out/crawl.png
+    """
+
+
+@viz.command("crawl")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="PNG file to write.",
+)
+@click.option(
+    "--max-playlists",
+    type=click.IntRange(1),
+    default=150,
+    show_default=True,
+    help="Draw the first N playlists in breadth-first order (a sample beyond).",
+)
+@click.option("--max-artists", type=click.IntRange(1), default=250, show_default=True)
+@neo4j_options
+def crawl(
+    out: Path, max_playlists: int, max_artists: int,
+    uri: str, user: str, password: str | None, database: str | None,
+) -> None:  # fmt: skip
+    """Draw playlists and artists of the crawl, laid out by breadth-first depth from the seed.
+
+    \b
+    Example:
+      tunegraph viz crawl --out out/crawl.png --max-playlists 200
+    """
+    from tunegraph.viz.crawl_plot import draw_crawl  # matplotlib only when drawing
+
+    settings = neo4j_settings(uri, user, password, database)
+
+    async def go() -> CrawlView:
+        async with GraphStore(settings) as store:
+            return await read_crawl_view(store, max_playlists)
+
+    try:
+        summary = draw_crawl(run_async(go()), out, max_artists=max_artists)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"wrote {out}: {summary.playlists} playlists (of {summary.total_playlists}), "
+        f"{summary.artists} artists, {summary.edges} edges, depth 0–{summary.depth}"
+    )

@@ -1,0 +1,54 @@
+"""Read the crawl's shape back for drawing: playlists by BFS depth, and the artists between."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tunegraph.graphstore.driver import GraphStore
+
+CRAWLED_PLAYLISTS = (
+    "MATCH (p:Playlist) WHERE p.crawl_depth IS NOT NULL "
+    "RETURN p.id AS id, coalesce(p.name, p.id) AS name, p.crawl_depth AS depth, "
+    "p.crawl_state AS state "
+    "ORDER BY p.crawl_depth, p.crawl_key, p.id LIMIT $limit"
+)
+PLAYLIST_ARTISTS = (
+    "UNWIND $ids AS pid "
+    "MATCH (p:Playlist {id: pid})-[:CONTAINS]->(:Track)-[:BY]->(a:Artist) "
+    "RETURN p.id AS playlist, a.id AS artist, coalesce(a.name, a.id) AS name, count(*) AS tracks"
+)
+FOUND_EDGES = (
+    "UNWIND $ids AS pid "
+    "MATCH (a:Artist)-[:FOUND]->(p:Playlist {id: pid}) "
+    "RETURN a.id AS artist, coalesce(a.name, a.id) AS name, p.id AS playlist"
+)
+
+
+@dataclass
+class CrawlView:
+    """Vertices (playlists and artists) with a depth each, and directed edges between them."""
+
+    playlists: dict[str, tuple[str, int, str | None]] = field(default_factory=dict)
+    artists: dict[str, str] = field(default_factory=dict)
+    contains: list[tuple[str, str]] = field(default_factory=list)  # playlist -> artist
+    found: list[tuple[str, str]] = field(default_factory=list)  # artist -> playlist
+    total_playlists: int = 0
+
+
+async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
+    """The first `max_playlists` playlists in BFS order, with the artists that link them."""
+    view = CrawlView()
+    total = await store.run(
+        "MATCH (p:Playlist) WHERE p.crawl_depth IS NOT NULL RETURN count(p) AS n"
+    )
+    view.total_playlists = total[0]["n"]
+    for row in await store.run(CRAWLED_PLAYLISTS, limit=max_playlists):
+        view.playlists[row["id"]] = (row["name"], int(row["depth"]), row["state"])
+    ids = list(view.playlists)
+    for row in await store.run(PLAYLIST_ARTISTS, ids=ids):
+        view.artists[row["artist"]] = row["name"]
+        view.contains.append((row["playlist"], row["artist"]))
+    for row in await store.run(FOUND_EDGES, ids=ids):
+        if row["artist"] in view.artists:
+            view.found.append((row["artist"], row["playlist"]))
+    return view

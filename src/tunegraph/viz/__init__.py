@@ -1,0 +1,1 @@
+"""Pictures: the crawl graph (model curves and bars live with the model)."""
