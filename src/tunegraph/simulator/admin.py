@@ -6,6 +6,7 @@ limits; tests and benchmarks read what the simulator saw and what it serves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ async def _token(sim: Simulator, request: web.Request) -> web.Response:
     body = {
         "access_token": issued.value,
         "token_type": "Bearer",
-        "expires_in": int(sim.config.token_ttl),
+        "expires_in": math.ceil(sim.config.token_ttl),
     }
     if user_id is not None:
         body["scope"] = "playlist-modify-public playlist-modify-private playlist-read-private"
