@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -209,10 +210,16 @@ def test_search_arguments(spotify_simulator):
     assert set(both) == {"playlists", "tracks"}
 
 
-def test_search_next_stops_at_the_offset_cap(spotify_simulator):
+def test_search_offsets_stop_at_1000(spotify_simulator):
     sim = spotify_simulator
-    page = sim.get("/search", q="the", type="playlist", limit=10, offset=995).json()["playlists"]
-    assert page["next"] is None or int(page["next"].split("offset=")[1].split("&")[0]) <= 1000
+    assert sim.get("/search", q="the", type="playlist", offset=1000).status == 200
+    assert sim.get("/search", q="the", type="playlist", offset=1001).status == 400
+    renderer = sim.state.renderer
+    url = "http://x/v1/search"
+    at_cap = json.loads(renderer.paging_raw(url, "[]", 5000, 990, 10, "", 1000))
+    assert at_cap["next"] == f"{url}?offset=1000&limit=10"
+    past_cap = json.loads(renderer.paging_raw(url, "[]", 5000, 995, 10, "", 1000))
+    assert past_cap["next"] is None and past_cap["total"] == 5000
 
 
 def test_artist_track_and_audio_features(spotify_simulator):

@@ -35,27 +35,25 @@ def test_latency_fault_delays_then_answers(simulator_factory):
 
 
 def test_fixed_latency_applies_to_every_api_request(simulator_factory):
-    sim = simulator_factory(latency_ms=80)
-    token = sim.token()
-    started = time.monotonic()
-    for _ in range(3):
-        assert sim.get(f"/tracks/{_track(sim)}", token=token).status == 200
-    assert time.monotonic() - started >= 0.24
-    fast = simulator_factory()
-    fast.token()
-    started = time.monotonic()
-    for _ in range(3):
-        assert fast.get(f"/tracks/{_track(fast)}").status == 200
-    assert time.monotonic() - started < 0.24
+    def fastest(sim):
+        token, times = sim.token(), []
+        for _ in range(3):
+            started = time.monotonic()
+            assert sim.get(f"/tracks/{_track(sim)}", token=token).status == 200
+            times.append(time.monotonic() - started)
+        return min(times)
+
+    assert fastest(simulator_factory(latency_ms=80)) >= 0.08
+    assert fastest(simulator_factory()) < 0.08
 
 
 def test_stall_outlasts_a_client_timeout(simulator_factory):
-    sim = simulator_factory(faults=1.0, fault_kinds=("stall",), stall_s=1.0)
+    sim = simulator_factory(faults=1.0, fault_kinds=("stall",), stall_s=5.0)
     token = sim.token()
     started = time.monotonic()
     with pytest.raises(TimeoutError):
         sim.request("GET", f"/v1/tracks/{_track(sim)}", token=token, timeout=0.3)
-    assert 0.25 < time.monotonic() - started < 0.9
+    assert 0.25 < time.monotonic() - started < 4.0
     assert sim.stats()["faults_injected"] == {"stall": 1}
 
 

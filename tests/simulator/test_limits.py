@@ -37,13 +37,13 @@ def test_burst_over_the_limit_gets_429_then_serves_after_retry_after(
 
 
 def test_real_clock_short_window(simulator_factory):
-    sim = simulator_factory(rate_limit=3, rate_window_s=1.0)
+    sim = simulator_factory(rate_limit=3, rate_window_s=2.0)
     pid, token = _pid(sim), sim.token()
     statuses = [sim.get(f"/playlists/{pid}", token=token).status for _ in range(4)]
     assert statuses[:3] == [200, 200, 200] and statuses[3] == 429
     refused = sim.get(f"/playlists/{pid}", token=token)
     wait = int(refused.headers["Retry-After"])
-    assert wait == 1
+    assert 1 <= wait <= 2
     time.sleep(wait)
     assert sim.get(f"/playlists/{pid}", token=token).status == 200
 
