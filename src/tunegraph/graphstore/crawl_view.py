@@ -52,3 +52,18 @@ async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
         if row["artist"] in view.artists:
             view.found.append((row["artist"], row["playlist"]))
     return view
+
+
+PLAYLIST_TRACK_LINES = (
+    "MATCH (p:Playlist {id: $id})-[c:CONTAINS]->(t:Track) "
+    "OPTIONAL MATCH (t)-[b:BY]->(a:Artist) "
+    "WITH c.position AS position, t, a ORDER BY position, b.position "
+    "WITH position, t, collect(a.name) AS artists "
+    "RETURN coalesce(t.name, t.id) AS name, artists ORDER BY position LIMIT $limit"
+)
+
+
+async def playlist_track_lines(store: GraphStore, playlist_id: str, limit: int) -> list[str]:
+    """'Track — Artist, Artist' for the first tracks of a playlist, in playlist order."""
+    rows = await store.run(PLAYLIST_TRACK_LINES, id=playlist_id, limit=limit)
+    return [f"{row['name']} — {', '.join(row['artists'])}" for row in rows]
