@@ -1,0 +1,254 @@
+"""`tunegraph crawl`: options and credentials in, one `crawl()` call, a summary out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import click
+
+from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.crawler import (
+    ApiSettings,
+    CrawlerError,
+    CrawlSettings,
+    CrawlSummary,
+    crawl,
+    parse_playlist_ref,
+)
+from tunegraph.crawler.progress import SilentReporter, default_reporter
+from tunegraph.crawler.settings import DEFAULT_API_URL, DEFAULT_TOKEN_URL
+from tunegraph.graphstore.errors import GraphStoreError
+
+EXIT_RATE_LIMITED = 3
+EXIT_INTERRUPTED = 130
+
+
+def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if value is not None and value < 1:
+        raise click.BadParameter("must be at least 1")
+    return value
+
+
+@click.command("crawl")
+@click.option(
+    "--seed-playlist",
+    "seeds",
+    multiple=True,
+    required=True,
+    metavar="ID_OR_URL",
+    help="Playlist id, spotify:playlist:ID or open.spotify.com URL (repeatable).",
+)
+@click.option(
+    "--workers",
+    default=8,
+    show_default=True,
+    callback=_positive,
+    help="Concurrent requests (asyncio tasks) in this process.",
+)
+@click.option(
+    "--max-depth",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Breadth-first levels below the seeds (0: the seeds only).",
+)
+@click.option(
+    "--max-playlists",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Playlists to visit, nearest first (0: no cap).",
+)
+@click.option("--tracks-per-playlist", default=50, show_default=True, callback=_positive)
+@click.option(
+    "--artists-per-playlist",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Artists whose names are searched, per playlist.",
+)
+@click.option(
+    "--search-pages",
+    default=1,
+    show_default=True,
+    callback=_positive,
+    help="Result pages per artist search.",
+)
+@click.option(
+    "--search-limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Results per search page (development-mode apps get at most 10).",
+)
+@click.option(
+    "--rate-limit",
+    default=150,
+    show_default=True,
+    callback=_positive,
+    help="Request budget per rolling 30 s, shared by all workers of this process.",
+)
+@click.option(
+    "--max-retry-after",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Longest Retry-After to wait out; longer stops the crawl (resumable).",
+)
+@click.option("--api-url", default=DEFAULT_API_URL, show_default=True, envvar="SPOTIFY_API_URL")
+@click.option(
+    "--token-url", default=DEFAULT_TOKEN_URL, show_default=True, envvar="SPOTIFY_TOKEN_URL"
+)
+@click.option(
+    "--client-id", envvar="SPOTIFY_CLIENT_ID", default=None, help="[env SPOTIFY_CLIENT_ID]"
+)
+@click.option(
+    "--client-secret",
+    envvar="SPOTIFY_CLIENT_SECRET",
+    default=None,
+    help="[env SPOTIFY_CLIENT_SECRET]",
+)
+@click.option(
+    "--access-token",
+    envvar="SPOTIFY_ACCESS_TOKEN",
+    default=None,
+    help="A user access token [env SPOTIFY_ACCESS_TOKEN]: lets a development-mode "
+    "app read the playlists its user owns or collaborates on.",
+)
+@click.option("--audio-features/--no-audio-features", default=True, show_default=True)
+@click.option(
+    "--lease-seconds",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="How long a claim lasts without renewal (a killed process's work returns "
+    "to the queue after this).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds per HTTP request.",
+)
+@click.option(
+    "--client-tag",
+    default=None,
+    hidden=True,
+    help="X-Client-Tag header (the simulator logs requests per tag).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+@neo4j_options
+def crawl_cmd(
+    seeds: tuple[str, ...],
+    workers: int,
+    max_depth: int,
+    max_playlists: int,
+    tracks_per_playlist: int,
+    artists_per_playlist: int,
+    search_pages: int,
+    search_limit: int,
+    rate_limit: int,
+    max_retry_after: float,
+    api_url: str,
+    token_url: str,
+    client_id: str | None,
+    client_secret: str | None,
+    access_token: str | None,
+    audio_features: bool,
+    lease_seconds: float,
+    timeout_s: float,
+    client_tag: str | None,
+    as_json: bool,
+    quiet: bool,
+    uri: str,
+    user: str,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Crawl playlists breadth-first from seed playlists into Neo4j; rerun to resume.
+
+    Each playlist's tracks and artists are stored; each artist's name is searched for
+    playlists, which join the next level. The frontier lives in Neo4j, so several
+    processes with the same options share one crawl, and a stopped crawl resumes.
+
+    \b
+    Example:
+      export SPOTIFY_CLIENT_ID=… SPOTIFY_CLIENT_SECRET=…
+      tunegraph crawl --seed-playlist https://open.spotify.com/playlist/ID \\
+          --workers 16 --max-depth 2 --max-playlists 500
+    \b
+    Against the bundled simulator (`tunegraph simulator serve` prints its URLs):
+      tunegraph crawl --seed-playlist ID --api-url http://127.0.0.1:8765/v1 \\
+          --token-url http://127.0.0.1:8765/api/token
+    """
+    try:
+        playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in seeds))
+    except CrawlerError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not ((client_id and client_secret) or access_token):
+        raise click.ClickException(
+            "no Spotify credentials: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET "
+            "(or SPOTIFY_ACCESS_TOKEN for a user token)"
+        )
+    settings = CrawlSettings(
+        seeds=playlist_ids,
+        api=ApiSettings(
+            api_url=api_url,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            access_token=access_token,
+            client_tag=client_tag,
+            timeout_s=timeout_s,
+            rate_limit=rate_limit,
+            max_retry_after_s=max_retry_after,
+        ),
+        workers=workers,
+        max_depth=max_depth,
+        max_playlists=max_playlists or None,
+        tracks_per_playlist=tracks_per_playlist,
+        artists_per_playlist=artists_per_playlist,
+        search_pages=search_pages,
+        search_limit=search_limit,
+        audio_features=audio_features,
+        lease_s=lease_seconds,
+    )
+    graph = neo4j_settings(uri, user, password, database)
+    reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
+    try:
+        summary = asyncio.run(crawl(settings, graph, reporter=reporter, handle_signals=True))
+    except (CrawlerError, GraphStoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_summary(summary, as_json)
+    if summary.status == "rate-limited":
+        sys.exit(EXIT_RATE_LIMITED)
+    if summary.status == "stopped":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _print_summary(summary: CrawlSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), indent=2, sort_keys=True))
+        return
+    click.echo(f"crawl {summary.crawl_id}: {summary.status} ({summary.world} world)")
+    click.echo(
+        f"  playlists: {summary.playlists_done} done, {summary.inaccessible} inaccessible, "
+        f"{summary.failed} failed, {summary.queued_left} left in the queue; "
+        f"{summary.visited_here} visited by this process in {summary.elapsed_s:.1f} s "
+        f"({summary.playlists_per_s:.2f}/s)"
+    )
+    skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.skipped.items())) or "none"
+    click.echo(f"  tracks stored: {summary.tracks}; skipped entries: {skipped}")
+    click.echo(
+        f"  requests: {summary.requests}, 429s: {summary.rate_limited}, "
+        f"retries: {summary.retries}; audio features: {summary.audio_features}"
+    )
+    for reason, n in summary.inaccessible_reasons.items():
+        click.echo(f"  inaccessible ({n}): {reason}")
+    if summary.message:
+        click.echo(summary.message)

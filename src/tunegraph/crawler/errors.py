@@ -1,0 +1,60 @@
+"""Crawler errors: each message is one line a user can act on, and never holds a secret."""
+
+from __future__ import annotations
+
+
+class CrawlerError(Exception):
+    """Base class; the CLI prints the message as is."""
+
+
+class InvalidSeed(CrawlerError):
+    """A seed is neither a Spotify playlist id nor an open.spotify.com playlist URL."""
+
+
+class CredentialsMissing(CrawlerError):
+    """Neither client credentials nor a user access token were given."""
+
+
+class AuthFailed(CrawlerError):
+    """The accounts service refused the credentials."""
+
+
+class ApiUnreachable(CrawlerError):
+    """The API or accounts service cannot be reached at all."""
+
+
+class ApiError(CrawlerError):
+    """A non-retryable answer (4xx other than 401/429)."""
+
+    def __init__(self, status: int, message: str, url: str = "") -> None:
+        super().__init__(f"HTTP {status}: {message}" + (f" ({url})" if url else ""))
+        self.status = status
+        self.message = message
+
+
+class TransientError(CrawlerError):
+    """5xx, timeouts, dropped connections, malformed bodies: worth another try."""
+
+
+class MalformedResponse(TransientError):
+    """A 200 whose body is not the JSON shape the endpoint promises."""
+
+
+class RateLimitStop(CrawlerError):
+    """A Retry-After longer than the crawl may wait: stop cleanly, resume later."""
+
+    def __init__(self, retry_after_s: float, resume_at_epoch: float, reason: str | None) -> None:
+        import time
+
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(resume_at_epoch))
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"the API asked to wait {retry_after_s:.0f} s{why}, longer than --max-retry-after; "
+            f"the crawl stopped with its state kept: run the same command again after {when}"
+        )
+        self.retry_after_s = retry_after_s
+        self.resume_at_epoch = resume_at_epoch
+
+
+class GraphUnavailable(CrawlerError):
+    """Neo4j stayed unreachable longer than the crawl waits for it."""

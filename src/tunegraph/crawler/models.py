@@ -1,0 +1,178 @@
+"""Typed views of the API's JSON, parsed defensively.
+
+Both playlist-item shapes are read: the current ``/items`` entry (``item``) and the
+legacy ``/tracks`` entry (``track``). Null entries, local files and episodes are
+skipped and counted; a body of the wrong shape is ``MalformedResponse`` (retried).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tunegraph.crawler.errors import MalformedResponse
+from tunegraph.features import AUDIO_FEATURES
+
+
+@dataclass(frozen=True)
+class ArtistRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AlbumRef:
+    id: str
+    name: str | None
+    release_date: str | None
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    name: str | None
+    duration_ms: int | None
+    explicit: bool | None
+    popularity: int | None
+    artists: tuple[ArtistRef, ...]
+    album: AlbumRef | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    position: int
+    added_at: str | None
+    track: Track
+
+
+@dataclass(frozen=True)
+class PlaylistInfo:
+    id: str
+    name: str | None
+    description: str | None
+    snapshot_id: str | None
+    followers: int | None
+    owner_id: str | None
+    owner_name: str | None
+
+
+@dataclass
+class ItemsPage:
+    entries: list[Entry]
+    skipped: Counter[str] = field(default_factory=Counter)
+    next: str | None = None
+    total: int | None = None
+
+
+@dataclass
+class SearchPage:
+    results: list[tuple[int, str]]  # (rank, playlist id), nulls left out
+    nulls: int
+    next: str | None
+
+
+def _dict(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedResponse(f"expected an object for {what}")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise MalformedResponse(f"expected a list for {what}")
+    return value
+
+
+def parse_playlist(body: Any) -> PlaylistInfo:
+    body = _dict(body, "playlist")
+    if not isinstance(body.get("id"), str):
+        raise MalformedResponse("playlist without id")
+    owner = body.get("owner") if isinstance(body.get("owner"), dict) else {}
+    followers = body.get("followers")
+    return PlaylistInfo(
+        id=body["id"],
+        name=body.get("name"),
+        description=body.get("description") or None,
+        snapshot_id=body.get("snapshot_id"),
+        followers=followers.get("total") if isinstance(followers, dict) else None,
+        owner_id=owner.get("id"),
+        owner_name=owner.get("display_name"),
+    )
+
+
+def parse_track(obj: dict[str, Any]) -> Track:
+    artists = tuple(
+        ArtistRef(a["id"], a.get("name") or "")
+        for a in obj.get("artists") or []
+        if isinstance(a, dict) and isinstance(a.get("id"), str)
+    )
+    album = obj.get("album")
+    album_ref = (
+        AlbumRef(album["id"], album.get("name"), album.get("release_date"))
+        if isinstance(album, dict) and isinstance(album.get("id"), str)
+        else None
+    )
+    popularity = obj.get("popularity")
+    return Track(
+        id=obj["id"],
+        name=obj.get("name"),
+        duration_ms=obj.get("duration_ms"),
+        explicit=obj.get("explicit"),
+        popularity=popularity if isinstance(popularity, int) else None,
+        artists=artists,
+        album=album_ref,
+    )
+
+
+def parse_items_page(body: Any) -> ItemsPage:
+    """One page of playlist items, in either shape."""
+    body = _dict(body, "items page")
+    raw_items = _list(body.get("items"), "items")
+    offset = body.get("offset") if isinstance(body.get("offset"), int) else 0
+    page = ItemsPage(entries=[], next=body.get("next"), total=body.get("total"))
+    for index, raw in enumerate(raw_items):
+        if raw is None:
+            page.skipped["null"] += 1
+            continue
+        raw = _dict(raw, "playlist item")
+        obj = raw["item"] if "item" in raw else raw.get("track")
+        if obj is None:
+            page.skipped["null"] += 1
+            continue
+        obj = _dict(obj, "playlist item's track")
+        if obj.get("type") == "episode":
+            page.skipped["episode"] += 1
+        elif raw.get("is_local") or obj.get("is_local") or not isinstance(obj.get("id"), str):
+            page.skipped["local"] += 1
+        else:
+            page.entries.append(Entry(offset + index, raw.get("added_at"), parse_track(obj)))
+    return page
+
+
+def parse_search_page(body: Any) -> SearchPage:
+    playlists = _dict(_dict(body, "search answer").get("playlists"), "playlists")
+    raw_items = _list(playlists.get("items"), "search items")
+    offset = playlists.get("offset") if isinstance(playlists.get("offset"), int) else 0
+    results: list[tuple[int, str]] = []
+    nulls = 0
+    for index, raw in enumerate(raw_items):
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            nulls += 1
+            continue
+        results.append((offset + index, raw["id"]))
+    return SearchPage(results=results, nulls=nulls, next=playlists.get("next"))
+
+
+def parse_audio_features(body: Any) -> dict[str, dict[str, Any]]:
+    """Track id → the features the model uses; null entries (unknown tracks) left out."""
+    rows = _list(_dict(body, "audio features").get("audio_features"), "audio_features")
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            out[row["id"]] = {
+                name: float(row[name])
+                for name in AUDIO_FEATURES
+                if isinstance(row.get(name), int | float) and not isinstance(row.get(name), bool)
+            }
+    return out
