@@ -13,7 +13,12 @@ from tunegraph.simulator.world import World, WorldConfig, generate_world, load_m
 
 @click.group()
 def simulator() -> None:
-    """A local Spotify Web API with a seeded world, rate limits and fault injection."""
+    """A local Spotify Web API with a seeded world, rate limits and fault injection.
+
+    \b
+    Example:
+      tunegraph simulator serve --seed 7 --port 8765
+    """
 
 
 def _parse_mess(text: str) -> frozenset[str]:
