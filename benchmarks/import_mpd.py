@@ -1,0 +1,218 @@
+"""Benchmark `tunegraph import mpd`: playlist-track rows per second and peak memory.
+
+Generates MPD-format slice files (default 20,000 playlists, ~1.3 M playlist-track rows,
+a Zipf-like track popularity over 150,000 tracks), starts a fresh Neo4j of its own on a
+free port (tunegraph's launcher, temporary data directory), imports, and prints rows/s,
+the peak RSS of this process (and of parser processes with --workers), and the RSS after
+each file, which must stay flat in the number of files.
+
+    .venv/bin/python benchmarks/import_mpd.py [--playlists 20000] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from tunegraph.graphstore import local_server
+from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.importer import ImportSettings, Progress, import_mpd
+from tunegraph.graphstore.schema import ensure_schema
+from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.graphstore.writers import count_nodes, count_relationships
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def spotify_id(kind: str, i: int) -> str:
+    digits = []
+    n = i * 7919 + ord(kind[0])
+    for _ in range(22):
+        n, r = divmod(n, 62)
+        digits.append(ALPHABET[r])
+    return "".join(reversed(digits))
+
+
+def generate(folder: Path, playlists: int, per_file: int, n_tracks: int, seed: int) -> int:
+    """Write slice files; returns the number of playlist-track rows."""
+    rng = random.Random(seed)
+    weights = [1.0 / (i + 10) ** 0.9 for i in range(n_tracks)]
+    cum = list(__import__("itertools").accumulate(weights))
+    rows = 0
+    for start in range(0, playlists, per_file):
+        items = []
+        for pid in range(start, min(start + per_file, playlists)):
+            length = rng.randint(5, 127)
+            chosen = list(dict.fromkeys(rng.choices(range(n_tracks), cum_weights=cum, k=length)))
+            tracks = []
+            for pos, t in enumerate(chosen):
+                artist, album = t // 8, t // 3
+                tracks.append(
+                    {
+                        "pos": pos,
+                        "artist_name": f"Artist {artist}",
+                        "track_uri": f"spotify:track:{spotify_id('t', t)}",
+                        "artist_uri": f"spotify:artist:{spotify_id('a', artist)}",
+                        "track_name": f"Track {t}",
+                        "album_uri": f"spotify:album:{spotify_id('l', album)}",
+                        "duration_ms": 120_000 + t % 180_000,
+                        "album_name": f"Album {album}",
+                    }
+                )
+            rows += len(tracks)
+            items.append(
+                {
+                    "name": f"playlist {pid}",
+                    "collaborative": "false",
+                    "pid": pid,
+                    "modified_at": 1_500_000_000 + pid,
+                    "num_tracks": len(tracks),
+                    "num_albums": len({x["album_uri"] for x in tracks}),
+                    "num_followers": 1 + pid % 13,
+                    "tracks": tracks,
+                    "num_edits": 3,
+                    "duration_ms": sum(x["duration_ms"] for x in tracks),
+                    "num_artists": len({x["artist_uri"] for x in tracks}),
+                }
+            )
+        end = start + len(items) - 1
+        doc = {"info": {"slice": f"{start}-{end}", "version": "v1"}, "playlists": items}
+        (folder / f"mpd.slice.{start}-{end}.json").write_text(json.dumps(doc, indent=2))
+    return rows
+
+
+class RssSampler:
+    """Peak RSS of this process plus its children, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.process = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def current(self) -> int:
+        total = self.process.memory_info().rss
+        for child in self.process.children(recursive=True):
+            if child.name().startswith("java"):
+                continue  # the Neo4j server is not the importer
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self.current())
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, rows: int) -> None:
+    per_file_rss: list[float] = []
+    sampler = RssSampler()
+    last_files = [0]
+
+    def progress(p: Progress) -> None:
+        if p.files_done != last_files[0]:
+            last_files[0] = p.files_done
+            per_file_rss.append(sampler.current() / 2**20)
+
+    import_settings = ImportSettings(
+        workers=args.workers, chunk_rows=args.chunk_rows, tx_rows=args.tx_rows
+    )
+    async with GraphStore(settings) as store:
+        await ensure_schema(store)
+        with sampler:
+            summary = await import_mpd(store, [folder], import_settings, progress)
+        assert not summary.failed, summary.failed
+        nodes = await count_nodes(store)
+        rels = await count_relationships(store)
+        assert rels.get("CONTAINS") == rows, (rels, rows)
+        again_start = time.perf_counter()
+        again = await import_mpd(store, [folder], import_settings)
+        again_s = time.perf_counter() - again_start
+        assert len(again.skipped) == len(summary.files)
+        assert await count_relationships(store) == rels
+    print(f"files                 {len(summary.files)}")
+    print(f"playlists             {summary.playlists:,}")
+    print(f"playlist-track rows   {summary.rows:,}")
+    print(f"graph                 {nodes} {rels}")
+    print(f"import time           {summary.seconds:.1f} s")
+    print(f"rows/s                {summary.rows_per_second:,.0f}")
+    print(f"peak RSS (importer)   {sampler.peak / 2**20:.0f} MiB")
+    print(
+        "RSS after each file   "
+        + " ".join(f"{v:.0f}" for v in per_file_rss[:: max(1, len(per_file_rss) // 10)])
+        + " MiB"
+    )
+    print(f"re-run (all skipped)  {again_s:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--playlists", type=int, default=20_000)
+    parser.add_argument("--per-file", type=int, default=1_000)
+    parser.add_argument("--tracks", type=int, default=150_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--chunk-rows", type=int, default=ImportSettings.chunk_rows)
+    parser.add_argument("--tx-rows", type=int, default=ImportSettings.tx_rows)
+    parser.add_argument("--heap-mb", type=int, default=2048)
+    parser.add_argument("--pagecache-mb", type=int, default=1024)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tunegraph-import-bench-") as tmp:
+        root = Path(tmp)
+        folder = root / "mpd"
+        folder.mkdir()
+        t0 = time.perf_counter()
+        rows = generate(folder, args.playlists, args.per_file, args.tracks, args.seed)
+        print(f"generated {args.playlists:,} playlists, {rows:,} rows in "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        paths = local_server.LocalPaths(
+            cache_dir=Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph"),
+            state_dir=root / "state",
+        )
+        spec = local_server.InstanceSpec(
+            port=free_port(),
+            data_dir=root / "neo4j",
+            password="bench-password",
+            heap_mb=args.heap_mb,
+            pagecache_mb=args.pagecache_mb,
+            ready_timeout_s=180,
+        )
+        record, _ = local_server.start(spec, paths)
+        try:
+            settings = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
+            asyncio.run(run(args, settings, folder, rows))
+        finally:
+            local_server.stop(paths, record.port)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
