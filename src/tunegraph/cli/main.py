@@ -6,6 +6,8 @@ import click
 
 from tunegraph import __version__
 from tunegraph.cli.crawl_cmd import crawl_cmd
+from tunegraph.cli.export_cmd import export_cmd
+from tunegraph.cli.import_cmd import import_group
 from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
 from tunegraph.cli.neo4j_cmd import neo4j
 from tunegraph.cli.query_cmd import query
@@ -32,6 +34,8 @@ cli.add_command(train_cmd)
 cli.add_command(evaluate_cmd)
 cli.add_command(recommend_cmd)
 cli.add_command(viz)
+cli.add_command(import_group)
+cli.add_command(export_cmd)
 
 
 def main() -> None:
