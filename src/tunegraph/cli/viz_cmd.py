@@ -31,11 +31,11 @@ def viz() -> None:
 @click.option(
     "--max-playlists",
     type=click.IntRange(1),
-    default=150,
+    default=120,
     show_default=True,
     help="Draw the first N playlists in breadth-first order (a sample beyond).",
 )
-@click.option("--max-artists", type=click.IntRange(1), default=250, show_default=True)
+@click.option("--max-artists", type=click.IntRange(1), default=200, show_default=True)
 @neo4j_options
 def crawl(
     out: Path, max_playlists: int, max_artists: int,

@@ -86,9 +86,10 @@ def draw_crawl(
     max_depth = max(depth for _, depth, _ in view.playlists.values())
     fig = Figure(figsize=(4 + 3.2 * (max_depth + 1), 9), dpi=110)
     ax = fig.subplots()
+    alpha = min(0.35, 120 / max(len(edges), 1))  # many edges: each one fainter
     for source, target in edges:
         (x0, y0), (x1, y1) = positions[source], positions[target]
-        ax.plot([x0, x1], [y0, y1], color="#999999", alpha=0.3, linewidth=0.6, zorder=1)
+        ax.plot([x0, x1], [y0, y1], color="#888888", alpha=alpha, linewidth=0.6, zorder=1)
 
     def scatter(vertices: list[str], colour: str, label: str, size: float) -> None:
         if vertices:

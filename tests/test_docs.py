@@ -1,0 +1,45 @@
+"""The docs hold: every command has --help with an example and is named in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from tunegraph.cli.main import cli
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        paths.append(path)
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, path))
+    return paths
+
+
+def test_the_cli_has_the_commands_the_readme_promises() -> None:
+    top = {path[0] for path in command_paths()}
+    assert {"neo4j", "query", "simulator", "crawl", "train", "evaluate", "recommend",
+            "viz", "demo"} <= top  # fmt: skip
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, f"`tunegraph {' '.join(path)} --help` shows no example"
+    leaf_example = "tunegraph " + " ".join(path)
+    assert leaf_example in result.output, f"the example does not show `{leaf_example}`"
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
+    assert f"tunegraph {' '.join(path)}" in README.read_text(), (
+        f"README.md never mentions `tunegraph {' '.join(path)}`"
+    )
