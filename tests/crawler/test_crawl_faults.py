@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from crawler.crawl_helpers import crawl_settings, run_crawl, snapshot
-
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.frontier import DONE, INACCESSIBLE
 from tunegraph.graphstore.schema import ensure_schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 
 import click
@@ -219,6 +220,8 @@ def crawl_cmd(
         lease_s=lease_seconds,
     )
     graph = neo4j_settings(uri, user, password, database)
+    # The driver logs each of its own transaction retries; the crawl reports outages itself.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
     try:
         summary = asyncio.run(crawl(settings, graph, reporter=reporter, handle_signals=True))

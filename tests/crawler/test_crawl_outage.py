@@ -1,0 +1,73 @@
+"""Neo4j stopped for a few seconds mid-crawl: the crawl waits, carries on, ends equal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from crawler.crawl_helpers import cli_args, crawl_settings, run_crawl, snapshot, start_cli
+from support.neo4j_fixtures import free_port
+from tunegraph.graphstore import local_server
+from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.settings import Neo4jSettings
+
+CAPS = dict(max_playlists=16, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
+CLI_CAPS = [
+    "--max-playlists", "16", "--max-depth", "2", "--tracks-per-playlist", "10",
+    "--artists-per-playlist", "4", "--search-limit", "5", "--rate-limit", "10000",
+    "--workers", "1",
+]  # fmt: skip
+
+
+def _done_count(settings: Neo4jSettings) -> int:
+    async def main() -> int:
+        async with GraphStore(settings) as store:
+            rows = await store.run(
+                "MATCH (p:Playlist) WHERE p.crawl_state IN ['done', 'inaccessible'] "
+                "RETURN count(p) AS n"
+            )
+            return rows[0]["n"]
+
+    return asyncio.run(main())
+
+
+def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_paths, tmp_path):
+    sim = simulator_factory(latency_ms=120)
+    seeds = sim.world.seed_playlist_ids(2)
+    reference = run_crawl(crawl_settings(sim, seeds, workers=8, **CAPS), empty_graph)
+    assert reference.status == "finished"
+    expected = snapshot(empty_graph)
+
+    spec = local_server.InstanceSpec(
+        port=free_port(),
+        data_dir=tmp_path / "neo4j-outage",
+        password="outage-test",
+        heap_mb=512,
+        pagecache_mb=64,
+        ready_timeout_s=180,
+    )
+    record, _ = local_server.start(spec, neo4j_paths)
+    own = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
+    try:
+        proc = start_cli(cli_args(sim, own, seeds, *CLI_CAPS))
+        deadline = time.monotonic() + 90
+        while _done_count(own) < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the crawl made no progress"
+            time.sleep(0.1)
+        local_server.stop(neo4j_paths, spec.port)
+        assert proc.poll() is None, "the crawl ended instead of waiting for Neo4j"
+        time.sleep(3)
+        assert proc.poll() is None, "the crawl ended instead of waiting for Neo4j"
+        local_server.start(spec, neo4j_paths)
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        assert json.loads(out)["status"] == "finished"
+        assert "Traceback" not in err and "retried" not in err  # no driver noise
+        graph = snapshot(own)
+        graph.assert_no_duplicates()
+        assert graph.content() == expected.content()
+        assert graph.states == expected.states
+    finally:
+        local_server.stop(neo4j_paths, spec.port)
