@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import itertools
 import json
 import os
 import random
@@ -36,6 +38,7 @@ from tunegraph.graphstore.writers import count_nodes, count_relationships
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+@functools.cache
 def spotify_id(kind: str, i: int) -> str:
     digits = []
     n = i * 7919 + ord(kind[0])
@@ -49,7 +52,7 @@ def generate(folder: Path, playlists: int, per_file: int, n_tracks: int, seed: i
     """Write slice files; returns the number of playlist-track rows."""
     rng = random.Random(seed)
     weights = [1.0 / (i + 10) ** 0.9 for i in range(n_tracks)]
-    cum = list(__import__("itertools").accumulate(weights))
+    cum = list(itertools.accumulate(weights))
     rows = 0
     for start in range(0, playlists, per_file):
         items = []
@@ -90,6 +93,7 @@ def generate(folder: Path, playlists: int, per_file: int, n_tracks: int, seed: i
         end = start + len(items) - 1
         doc = {"info": {"slice": f"{start}-{end}", "version": "v1"}, "playlists": items}
         (folder / f"mpd.slice.{start}-{end}.json").write_text(json.dumps(doc, indent=2))
+    spotify_id.cache_clear()
     return rows
 
 
