@@ -13,6 +13,7 @@ Usage: .venv/bin/python benchmarks/train.py [--interactions 200000] [--tracks 50
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -52,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=200_000)
     parser.add_argument("--tracks", type=int, default=50_000)
-    parser.add_argument("--batch-size", type=int, default=4096)
+    parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--original-steps", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -66,6 +67,8 @@ def main() -> None:
     from tunegraph.model.training import FitSettings, fit, query_index_of
 
     configure_threads(args.threads)
+    load = os.getloadavg()[0]
+    print(f"host: {os.cpu_count()} cores, load average {load:.1f} at start (shared machine)")
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
         start = time.perf_counter()
         playlists = generate(args.interactions, args.tracks, genres=100, seed=0)
@@ -179,7 +182,7 @@ def main() -> None:
     print(
         f"RESULT epoch {epoch:.2f}s vs original {per_step * n_steps:.1f}s:"
         f" {per_step * n_steps / epoch:.1f}x faster; {rate:,.0f} examples/s;"
-        f" eval {ev:.2f}s; 1,000 recs {retr:.2f}s"
+        f" eval {ev:.2f}s; 1,000 recs {retr:.2f}s; load average now {os.getloadavg()[0]:.1f}"
     )
 
 

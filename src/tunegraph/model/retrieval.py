@@ -180,10 +180,11 @@ def top_k_scored(
     candidates: np.ndarray,
     seeds: Sequence[np.ndarray],
     k: int,
-    batch: int = 512,
+    batch: int = 1024,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force top-k over all candidates, excluding padding and each query's seed.
 
+    Scores, masking and top-k stay in TensorFlow; only [Q, k] comes back to numpy.
     Returns (indices [Q, k], scores [Q, k]), best first.
     """
     n = candidates.shape[0]
@@ -192,10 +193,15 @@ def top_k_scored(
     all_ix, all_sc = [], []
     for start in range(0, len(queries), batch):
         q = tf.constant(queries[start : start + batch])
-        scores = tf.matmul(q, cand, transpose_b=True).numpy()
-        scores[:, 0] = -np.inf
-        for j, s in enumerate(seeds[start : start + batch]):
-            scores[j, s] = -np.inf
+        chunk = [np.asarray(s, np.int64) for s in seeds[start : start + batch]]
+        rows = np.repeat(np.arange(len(chunk)), [len(s) + 1 for s in chunk])
+        cols = np.concatenate([np.concatenate([[0], s]) for s in chunk])
+        scores = tf.matmul(q, cand, transpose_b=True)
+        scores = tf.tensor_scatter_nd_update(
+            scores,
+            np.stack([rows, cols], axis=1),
+            tf.fill([len(rows)], tf.constant(-np.inf, scores.dtype)),
+        )
         values, indices = tf.math.top_k(scores, k=k)
         all_ix.append(indices.numpy())
         all_sc.append(values.numpy())
