@@ -184,7 +184,8 @@ def top_k_scored(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force top-k over all candidates, excluding padding and each query's seed.
 
-    Scores, masking and top-k stay in TensorFlow; only [Q, k] comes back to numpy.
+    Asks TensorFlow for the top k + |longest seed| + 1 (cheap), then drops padding and
+    seed tracks per row in numpy: no full score matrix is copied or masked.
     Returns (indices [Q, k], scores [Q, k]), best first.
     """
     n = candidates.shape[0]
@@ -192,19 +193,21 @@ def top_k_scored(
     cand = tf.constant(candidates)
     all_ix, all_sc = [], []
     for start in range(0, len(queries), batch):
-        q = tf.constant(queries[start : start + batch])
-        chunk = [np.asarray(s, np.int64) for s in seeds[start : start + batch]]
-        rows = np.repeat(np.arange(len(chunk)), [len(s) + 1 for s in chunk])
-        cols = np.concatenate([np.concatenate([[0], s]) for s in chunk])
-        scores = tf.matmul(q, cand, transpose_b=True)
-        scores = tf.tensor_scatter_nd_update(
-            scores,
-            np.stack([rows, cols], axis=1),
-            tf.fill([len(rows)], tf.constant(-np.inf, scores.dtype)),
-        )
-        values, indices = tf.math.top_k(scores, k=k)
-        all_ix.append(indices.numpy())
-        all_sc.append(values.numpy())
+        chunk = seeds[start : start + batch]
+        extra = 1 + max((len(s) for s in chunk), default=0)
+        scores = tf.matmul(tf.constant(queries[start : start + batch]), cand, transpose_b=True)
+        values, indices = tf.math.top_k(scores, k=min(n, k + extra))
+        values, indices = values.numpy(), indices.numpy()
+        for row, seed in enumerate(chunk):
+            keep = indices[row] != 0
+            if len(seed):
+                keep &= ~np.isin(indices[row], seed)
+            all_ix.append(indices[row][keep][:k])
+            all_sc.append(values[row][keep][:k])
     if not all_ix:
         return np.zeros((0, k), np.int32), np.zeros((0, k), np.float32)
-    return np.concatenate(all_ix), np.concatenate(all_sc)
+    width = min(len(r) for r in all_ix)
+    return (
+        np.stack([r[:width] for r in all_ix]).astype(np.int32),
+        np.stack([r[:width] for r in all_sc]).astype(np.float32),
+    )
