@@ -141,8 +141,12 @@ def parse_slice_rows(path: str | PathLike[str]) -> SliceRows:
         out.error = f"{path}: cannot read: {exc.strerror or exc}"
         return out
     tracks: dict[str, Row] = {}
+    pids: set[int] = set()
     try:
         for playlist in read_slice(path):
+            if playlist.pid in pids:
+                raise MpdFormatError(f"{path}: pid {playlist.pid} appears twice")
+            pids.add(playlist.pid)
             pid = mpd_playlist_id(playlist.pid)
             out.playlists.append(
                 {
