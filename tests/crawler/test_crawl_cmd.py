@@ -162,7 +162,7 @@ def test_crawl_prints_a_json_summary_without_secrets(empty_graph, spotify_simula
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["status"] == "finished" and summary["playlists_done"] == 3
+    assert summary["status"] == "finished" and summary["playlists_done"] == 3, summary
     assert CLIENT_SECRET not in result.output
     assert "world: extended" in result.stderr
 

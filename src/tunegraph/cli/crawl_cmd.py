@@ -141,6 +141,12 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
     hidden=True,
     help="X-Client-Tag header (the simulator logs requests per tag).",
 )
+@click.option(
+    "--max-seconds",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop gracefully after this many seconds (run again to resume).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @neo4j_options
@@ -164,6 +170,7 @@ def crawl_cmd(
     lease_seconds: float,
     timeout_s: float,
     client_tag: str | None,
+    max_seconds: float | None,
     as_json: bool,
     quiet: bool,
     uri: str,
@@ -218,6 +225,7 @@ def crawl_cmd(
         search_limit=search_limit,
         audio_features=audio_features,
         lease_s=lease_seconds,
+        max_seconds=max_seconds,
     )
     graph = neo4j_settings(uri, user, password, database)
     # The driver logs each of its own transaction retries; the crawl reports outages itself.

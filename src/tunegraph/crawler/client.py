@@ -61,6 +61,7 @@ class SpotifyClient:
         self.policy = policy or RatePolicy(
             budget=settings.rate_limit,
             window_s=settings.window_s,
+            margin_s=min(0.5, settings.window_s * 0.02),
             max_retry_after_s=settings.max_retry_after_s,
             backoff_base_s=settings.backoff_base_s,
             backoff_cap_s=settings.backoff_cap_s,

@@ -51,7 +51,7 @@ EXTENDED, DEVELOPMENT = "extended", "development"
 @dataclass
 class CrawlSummary:
     crawl_id: str
-    status: str  # finished | stopped | rate-limited
+    status: str  # finished | stopped | time-limit | rate-limited
     world: str
     playlists_done: int
     inaccessible: int
@@ -105,7 +105,10 @@ class Crawler:
         self.forbidden_warned = False
         self.depth_seen = 0
         self._signals = 0
+        self._time_up = False
         self._workers: list[asyncio.Task[None]] = []
+        self._busy = 0  # claims handed to workers and not yet submitted
+        self._slot = asyncio.Event()
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -129,6 +132,13 @@ class Crawler:
     def _on_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             self._fail(task.exception())
+
+    def on_time_limit(self) -> None:
+        self._time_up = True
+        self.reporter.event("time limit reached: flushing writes and releasing claims")
+        self.stop.set()
+        for task in self._workers:
+            task.cancel()
 
     def on_signal(self) -> None:
         self._signals += 1
@@ -161,30 +171,63 @@ class Crawler:
             )
         self.reporter.event(f"world: {text}")
 
-    async def worker(self, client: SpotifyClient, writer: BatchWriter, cache: SearchCache) -> None:
+    async def dispatch(self, queue: asyncio.Queue[Claim | None], writer: BatchWriter) -> None:
+        """Claim work for idle workers, several playlists per transaction."""
         settings = self.settings
-        idle = 0.05
-        while not self.stop.is_set():
-            work = await self._graph(
-                lambda: frontier.claim(
-                    self.neo4j_store, self.crawl_id, self.owner, settings.lease_s
+        idle = 0.02
+        confirmed = False
+        try:
+            while not self.stop.is_set():
+                free = settings.workers - self._busy - queue.qsize()
+                if free <= 0:
+                    self._slot.clear()
+                    await self._slot.wait()
+                    continue
+                work = await self._graph(
+                    lambda free=free: frontier.claim(
+                        self.neo4j_store, self.crawl_id, self.owner, settings.lease_s, free
+                    )
                 )
-            )
-            if isinstance(work, Finished):
-                return
-            if isinstance(work, Wait):
-                writer.nudge()
-                await self.sleep(idle)
-                idle = min(0.5, idle * 1.5)
-                continue
-            idle = 0.05
-            assert isinstance(work, Claim)
-            self.depth_seen = max(self.depth_seen, work.depth)
-            outcome = await self._visit(client, work, cache)
-            self.visited += 1
-            self.tracks += outcome.tracks
-            self.skipped.update(outcome.skipped)
-            await writer.submit(outcome)
+                if isinstance(work, Finished):
+                    if confirmed or self._busy:
+                        return
+                    confirmed = True  # ask once more after a pause before ending the crawl
+                    await self.sleep(0.2)
+                    continue
+                confirmed = False
+                if isinstance(work, Wait):
+                    writer.nudge()
+                    writer.flushed.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(writer.flushed.wait(), idle)
+                    idle = min(0.5, idle * 1.5)
+                    continue
+                idle = 0.02
+                for item in work:
+                    self._busy += 1
+                    queue.put_nowait(item)
+        finally:
+            for _ in range(settings.workers):
+                queue.put_nowait(None)
+
+    async def worker(
+        self,
+        client: SpotifyClient,
+        writer: BatchWriter,
+        cache: SearchCache,
+        queue: asyncio.Queue[Claim | None],
+    ) -> None:
+        while (work := await queue.get()) is not None:
+            try:
+                self.depth_seen = max(self.depth_seen, work.depth)
+                outcome = await self._visit(client, work, cache)
+                self.visited += 1
+                self.tracks += outcome.tracks
+                self.skipped.update(outcome.skipped)
+                await writer.submit(outcome)
+            finally:
+                self._busy -= 1
+                self._slot.set()
 
     async def _visit(self, client: SpotifyClient, work: Claim, cache: SearchCache) -> Outcome:
         try:
@@ -332,18 +375,26 @@ class Crawler:
             on_wait=self.reporter.event,
         )
         writer_task = asyncio.create_task(writer.run())
+        timer = None
+        if settings.max_seconds is not None:
+            timer = asyncio.get_running_loop().call_later(settings.max_seconds, self.on_time_limit)
         helpers = [
             asyncio.create_task(self.renew_leases()),
             asyncio.create_task(self.show_progress(client)),
         ]
         cache = SearchCache()
+        queue: asyncio.Queue[Claim | None] = asyncio.Queue()
         self._workers = [
-            asyncio.create_task(self.worker(client, writer, cache)) for _ in range(settings.workers)
+            asyncio.create_task(self.worker(client, writer, cache, queue))
+            for _ in range(settings.workers)
         ]
+        self._workers.append(asyncio.create_task(self.dispatch(queue, writer)))
         writer_task.add_done_callback(self._on_done)
         for task in self._workers:
             task.add_done_callback(self._on_done)
         await asyncio.gather(*self._workers, return_exceptions=True)
+        if timer is not None:
+            timer.cancel()
         if not writer_task.done():
             await writer.close(writer_task)
         if self.fatal is None and not self.stop.is_set():
@@ -366,6 +417,8 @@ class Crawler:
             status, message = "rate-limited", str(fatal)
         elif fatal is not None:
             raise fatal
+        elif self._time_up:
+            status, message = "time-limit", "stopped at --max-seconds; run again to resume"
         elif self.stop.is_set():
             status, message = "stopped", "stopped by interrupt; run the same command to resume"
         else:

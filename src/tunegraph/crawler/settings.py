@@ -52,6 +52,7 @@ class CrawlSettings:
     flush_interval_s: float = 0.25
     neo4j_outage_s: float = 120.0
     progress_interval_s: float = 5.0
+    max_seconds: float | None = None  # stop gracefully after this long (resumable)
 
     @property
     def crawl_id(self) -> str:

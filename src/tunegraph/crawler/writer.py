@@ -77,6 +77,7 @@ class BatchWriter:
         self._room = asyncio.Event()
         self._room.set()
         self._closing = False
+        self.flushed = asyncio.Event()  # set after every flush: new work may be open
         self.flushes = 0
         self.written_rows = 0
         self.error: BaseException | None = None
@@ -144,5 +145,6 @@ class BatchWriter:
             self._pending[:0] = taken  # kept for a final attempt or the error report
             raise
         self.flushes += 1
+        self.flushed.set()
         self.written_rows += len(batch)
         self._room.set()

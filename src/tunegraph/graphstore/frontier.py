@@ -14,8 +14,9 @@ the timing, the faults or the restarts.
 Atomic claims: a claim's transaction first *writes* the Crawl node (taking its lock),
 then reads; claims from any number of processes are therefore serialised, and no
 playlist is handed out twice while its lease runs. Expired leases return to the queue.
-Completion (graph rows, children, done state) is one transaction, so a crash never
-leaves a playlist done without its data.
+Completion (graph rows, children, done state) is one transaction that also takes the
+Crawl lock, so a crash never leaves a playlist done without its data and no claim
+sees a completion half-applied.
 """
 
 from __future__ import annotations
@@ -73,15 +74,15 @@ IN_SCOPE = (
     "MATCH (p:Playlist) WHERE p.crawl_depth = $depth AND p.crawl_id = $crawl "
     "WITH p ORDER BY p.crawl_key LIMIT $allowed "
     "WITH collect(p) AS scope "
-    "RETURN [x IN scope WHERE x.crawl_state = 'queued' | x.id][0] AS next, "
+    "RETURN [x IN scope WHERE x.crawl_state = 'queued' | x.id][0..$n] AS next, "
     "  size([x IN scope WHERE x.crawl_state = 'claimed']) AS busy"
 )
 TAKE = (
-    "MATCH (p:Playlist {id: $id}) "
+    "UNWIND $ids AS id MATCH (p:Playlist {id: id}) "
     "SET p.crawl_state = 'claimed', p.crawl_owner = $owner, "
     "  p.crawl_lease_until = timestamp() + $lease_ms, "
     "  p.crawl_attempts = coalesce(p.crawl_attempts, 0) + 1 "
-    "RETURN p.id AS id, p.crawl_depth AS depth, p.crawl_key AS key"
+    "RETURN p.id AS id, p.crawl_depth AS depth, p.crawl_key AS key ORDER BY key"
 )
 FINISH = (
     "UNWIND $rows AS row "
@@ -158,11 +159,11 @@ async def start_crawl(
 
 
 async def claim(
-    store: GraphStore, crawl_id: str, owner: str, lease_s: float
-) -> Claim | Wait | Finished:
-    """Hand out the next playlist of the open level, in (depth, key) order, within the cap."""
+    store: GraphStore, crawl_id: str, owner: str, lease_s: float, n: int = 1
+) -> list[Claim] | Wait | Finished:
+    """Up to ``n`` next playlists of the open level, in (depth, key) order, within the cap."""
 
-    async def work(tx: AsyncManagedTransaction) -> Claim | Wait | Finished:
+    async def work(tx: AsyncManagedTransaction) -> list[Claim] | Wait | Finished:
         locked = await (await tx.run(LOCK_CRAWL, crawl=crawl_id)).single()
         if locked is None:
             return Finished()
@@ -176,14 +177,12 @@ async def claim(
         if allowed <= 0:
             return Finished(expired)
         scope = await (
-            await tx.run(IN_SCOPE, crawl=crawl_id, depth=depth, allowed=allowed)
+            await tx.run(IN_SCOPE, crawl=crawl_id, depth=depth, allowed=allowed, n=n)
         ).single()
-        if scope["next"] is None:
+        if not scope["next"]:
             return Wait() if scope["busy"] else Finished(expired)
-        taken = await (
-            await tx.run(TAKE, id=scope["next"], owner=owner, lease_ms=int(lease_s * 1000))
-        ).single()
-        return Claim(taken["id"], taken["depth"], taken["key"])
+        result = await tx.run(TAKE, ids=scope["next"], owner=owner, lease_ms=int(lease_s * 1000))
+        return [Claim(r["id"], r["depth"], r["key"]) async for r in result]
 
     return await store.write(work)
 
@@ -216,6 +215,9 @@ async def complete(
     async def work(tx: AsyncManagedTransaction) -> None:
         for cypher, rows in statements:
             await (await tx.run(cypher, rows=rows)).consume()
+        # Hold the Crawl node's lock while frontier states change, so no claim reads a
+        # half-applied completion (done state visible, its children not yet).
+        await (await tx.run(LOCK_CRAWL, crawl=crawl_id)).consume()
         for start in range(0, len(children), chunk_rows):
             chunk = children[start : start + chunk_rows]
             await (await tx.run(ENQUEUE, crawl=crawl_id, rows=chunk)).consume()
