@@ -97,3 +97,53 @@ def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "test recall@50" in result.output
     assert (tmp_path / "m" / "config.json").is_file()
+
+
+def test_recommend_saves_the_list_as_a_spotify_playlist(spotify_simulator, tmp_path: Path) -> None:
+    from support.export_data import write_export_dir
+    from tunegraph.model.api import TrainSettings, train
+
+    sim = spotify_simulator
+    playlists = {p.id: list(p.track_ids) for p in sim.world.playlists.values() if p.track_ids}
+    data = write_export_dir(tmp_path / "data", playlists)
+    model = tmp_path / "model"
+    train(
+        TrainSettings(data, model, epochs=1, ranking_objective="none", save_index=False, threads=2)
+    )
+    pid = next(p for p, tracks in playlists.items() if len(tracks) >= 5)
+    user = next(iter(sim.world.users))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "recommend",
+            "--model",
+            str(model),
+            "--playlist",
+            pid,
+            "--k",
+            "7",
+            "--json",
+            "--save-playlist",
+            "tunegraph picks",
+            "--api-url",
+            sim.api_url,
+        ],
+        env={"SPOTIFY_ACCESS_TOKEN": sim.token(user_id=user)},
+    )
+    assert result.exit_code == 0, result.output
+    recs = json.loads(result.stdout)
+    saved_id = result.stderr.split("saved as playlist ")[1].split()[0]
+    created = sim.state.created[saved_id]
+    assert created.owner_id == user and created.name == "tunegraph picks"
+    assert list(created.track_ids) == [r["track_id"] for r in recs]
+
+
+def test_save_playlist_without_a_token_is_one_line(trained) -> None:
+    pid = next(iter(trained.world.playlists))
+    result = CliRunner().invoke(
+        cli,
+        ["recommend", "--model", str(trained.model_dir), "--playlist", pid, "--save-playlist", "x"],
+        env={"SPOTIFY_ACCESS_TOKEN": ""},
+    )
+    assert result.exit_code == 1
+    assert "needs a user token" in result.output

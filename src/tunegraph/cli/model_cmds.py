@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -190,21 +189,26 @@ def evaluate_cmd(
     Console().print(_table(report.rows, f"{report.playlists} held-out test playlists"))
 
 
-def save_playlist_hook(name: str, track_ids: list[str], token: str | None) -> str:
+def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_url: str) -> str:
     """Write the recommendations back to Spotify as a new playlist of the token's user.
 
-    Integration point for the crawler's Spotify client: wired only once
-    ``tunegraph.crawler`` offers ``save_playlist``; until then a clear error.
+    Uses the crawler's Spotify client (``tunegraph.crawler.save_playlist``): a user
+    token is needed, client credentials act for no user. Returns the playlist's URL.
     """
-    try:
-        from tunegraph.crawler import save_playlist  # type: ignore[attr-defined]
-    except ImportError:
-        raise click.ClickException(
-            "--save-playlist is not available yet: the Spotify client has no save_playlist"
-        ) from None
+    import asyncio
+
+    from tunegraph.crawler import save_playlist
+    from tunegraph.crawler.errors import CrawlerError
+    from tunegraph.crawler.settings import ApiSettings
+
     if not token:
         raise click.ClickException("--save-playlist needs a user token in SPOTIFY_ACCESS_TOKEN")
-    return str(save_playlist(token=token, name=name, track_ids=track_ids))
+    api = ApiSettings(api_url=api_url, access_token=token)
+    try:
+        saved = asyncio.run(save_playlist(api, "me", name, track_ids))
+    except CrawlerError as exc:
+        raise click.ClickException(str(exc)) from None
+    return f"{saved.id} ({saved.tracks} tracks) {saved.url}"
 
 
 @click.command("recommend")
@@ -224,6 +228,13 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None) -> st
     help="Save the list as a new Spotify playlist (token in SPOTIFY_ACCESS_TOKEN).",
 )
 @click.option("--token", envvar="SPOTIFY_ACCESS_TOKEN", default=None, hidden=True)
+@click.option(
+    "--api-url",
+    envvar="SPOTIFY_API_URL",
+    default="https://api.spotify.com/v1",
+    show_default=True,
+    help="Spotify Web API (or the simulator) for --save-playlist.",
+)
 def recommend_cmd(
     model_dir: Path,
     playlist_id: str | None,
@@ -232,6 +243,7 @@ def recommend_cmd(
     as_json: bool,
     save_name: str | None,
     token: str | None,
+    api_url: str,
 ) -> None:
     """Recommend k new tracks for a playlist of the training data or for a list of tracks.
 
@@ -239,6 +251,8 @@ def recommend_cmd(
     Example:
       tunegraph recommend --model models/v1 --playlist 37i9dQZF1DXcBWIGoYBM5M --k 20
       tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc --json
+      SPOTIFY_ACCESS_TOKEN=... tunegraph recommend --model models/v1 --playlist ID \\
+          --save-playlist "tunegraph picks"
     """
     from tunegraph.model.api import recommend
 
@@ -264,8 +278,8 @@ def recommend_cmd(
             table.add_row(str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}")
         Console().print(table)
     if save_name:
-        where: Any = save_playlist_hook(save_name, [r.track_id for r in recs], token)
-        click.echo(f"saved as playlist {where}")
+        where = save_playlist_hook(save_name, [r.track_id for r in recs], token, api_url)
+        click.echo(f"saved as playlist {where}", err=as_json)
 
 
 COMMANDS = (train_cmd, evaluate_cmd, recommend_cmd)
