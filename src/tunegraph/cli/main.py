@@ -6,6 +6,7 @@ import click
 
 from tunegraph import __version__
 from tunegraph.cli.crawl_cmd import crawl_cmd
+from tunegraph.cli.demo_cmd import demo_cmd
 from tunegraph.cli.export_cmd import export_cmd
 from tunegraph.cli.import_cmd import import_group
 from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
@@ -34,6 +35,7 @@ cli.add_command(train_cmd)
 cli.add_command(evaluate_cmd)
 cli.add_command(recommend_cmd)
 cli.add_command(viz)
+cli.add_command(demo_cmd)
 cli.add_command(import_group)
 cli.add_command(export_cmd)
 
