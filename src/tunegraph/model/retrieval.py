@@ -135,15 +135,17 @@ def training_dataset(
     table = tf.constant(contexts)
     keep_min = config.context_keep_min
 
-    def to_context(batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+    def to_context(step: tf.Tensor, batch: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         ctx = tf.gather(table, batch["row"])
         ctx = tf.where(tf.equal(ctx, batch["track"][:, None]), 0, ctx)
         size = tf.shape(ctx)
-        keep = tf.random.uniform([size[0], 1], keep_min, 1.0, seed=seed)
-        drop = tf.random.uniform(size, seed=seed + 1) > keep
+        # stateless draws keyed by (seed, batch number): the same under parallel map
+        key = tf.stack([tf.constant(seed, tf.int64), step])
+        keep = tf.random.stateless_uniform([size[0], 1], key, keep_min, 1.0)
+        drop = tf.random.stateless_uniform(size, key + tf.constant([0, 1 << 40], tf.int64)) > keep
         return {"query": tf.where(drop, 0, ctx), "track": batch["track"], "prob": batch["prob"]}
 
-    return ds.map(to_context, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
+    return ds.enumerate().map(to_context, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
 
 
 def candidate_embeddings(model: RetrievalModel, n_tracks: int) -> np.ndarray:
