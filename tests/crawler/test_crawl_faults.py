@@ -126,3 +126,15 @@ def test_development_mode_records_inaccessible_and_turns_features_off(
     assert summary.audio_features.startswith("off")
     assert sim.stats()["requests"]["GET /v1/audio-features"] == {"403": 1}
     assert user_token not in " ".join(events.lines)
+
+
+def test_a_long_retry_after_stops_cleanly_and_says_when_to_resume(simulator_factory, empty_graph):
+    sim = simulator_factory(daily_quota=12)
+    seeds = sim.world.seed_playlist_ids(1)
+    summary = run_crawl(crawl_settings(sim, seeds, max_playlists=30), empty_graph)
+    assert summary.status == "rate-limited"
+    assert "run the same command again after" in summary.message
+    assert "QUOTA_EXCEEDED" in summary.message
+    graph = snapshot(empty_graph)
+    assert "claimed" not in graph.states.values()  # claims went back to the queue
+    assert "queued" in graph.states.values()  # the state is kept for the resume

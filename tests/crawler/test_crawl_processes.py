@@ -109,3 +109,27 @@ def test_two_processes_share_one_frontier(slow_sim, empty_graph, reference):
         assert entry["embedded"] <= 1, f"{playlist_id} fetched by both processes"
         assert len(entry["by_client"]) <= 1, f"{playlist_id} items fetched by both: {entry}"
         assert all(n == 1 for n in entry["offsets"].values()), entry
+
+
+def test_ctrl_c_flushes_releases_and_the_rerun_completes(slow_sim, empty_graph, reference):
+    seeds, expected, _ = reference
+    args = cli_args(slow_sim, empty_graph, seeds, *CLI_CAPS, "--workers", "2")
+    proc = start_cli(args)
+    deadline = time.monotonic() + 60
+    while _done_count(empty_graph) < 3:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the crawl made no progress"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["status"] == "stopped"
+    assert "Traceback" not in err
+    stopped = snapshot(empty_graph)
+    assert "claimed" not in stopped.states.values()
+    rerun = start_cli(args)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    graph = snapshot(empty_graph)
+    graph.assert_no_duplicates()
+    assert graph.content() == expected.content()
