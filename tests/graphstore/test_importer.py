@@ -77,6 +77,11 @@ async def _reset_graph(settings: Neo4jSettings) -> None:
         await ensure_schema(store)
 
 
+async def _snapshot_counts(settings: Neo4jSettings) -> tuple[Any, ...]:
+    async with GraphStore(settings) as store:
+        return await count_nodes(store), await count_relationships(store)
+
+
 @pytest.fixture
 def slices(tmp_path: Path) -> Path:
     return make_slices(tmp_path / "mpd")
@@ -122,19 +127,27 @@ def test_reimport_changes_nothing(empty_graph: Neo4jSettings, slices: Path, tmp_
     assert asyncio.run(_snapshot(empty_graph, tmp_path / "e3")) == first
 
 
-@pytest.mark.parametrize("fail_after", [1, 4])
+@pytest.mark.parametrize(
+    ("fail_after", "tx_rows"),
+    [
+        (1, 40_000),  # after the first file's playlists
+        (4, 40_000),  # after the whole first file (3 transactions) and its record
+        (5, 100),  # in the middle of the first file's CONTAINS transactions
+    ],
+)
 def test_interrupted_import_resumes_to_the_same_graph(
-    empty_graph: Neo4jSettings, slices: Path, tmp_path: Path, fail_after: int
+    empty_graph: Neo4jSettings, slices: Path, tmp_path: Path, fail_after: int, tx_rows: int
 ) -> None:
     # A reference graph from one clean run, then the same files interrupted and resumed.
     asyncio.run(_import(empty_graph, [slices]))
     reference = asyncio.run(_snapshot(empty_graph, tmp_path / "ref"))
     asyncio.run(_reset_graph(empty_graph))
 
+    interrupted = ImportSettings(fail_after_transactions=fail_after, tx_rows=tx_rows, chunk_rows=50)
     with pytest.raises(ImportInterrupted):
-        asyncio.run(
-            _import(empty_graph, [slices], ImportSettings(fail_after_transactions=fail_after))
-        )
+        asyncio.run(_import(empty_graph, [slices], interrupted))
+    partial = asyncio.run(_snapshot_counts(empty_graph))
+    assert partial[1].get("CONTAINS", 0) < reference[1]["CONTAINS"]
     resumed = asyncio.run(_import(empty_graph, [slices]))
     assert "imported" in [f.status for f in resumed.files]
     assert asyncio.run(_snapshot(empty_graph, tmp_path / "resumed")) == reference
