@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import time
 import urllib.error
@@ -127,6 +128,7 @@ def main() -> None:
     parser.add_argument("--uri", default=None)
     parser.add_argument("--password", default="tunegraph")
     args = parser.parse_args()
+    logging.getLogger("neo4j").setLevel(logging.ERROR)  # the driver logs its own retries
 
     t0 = time.monotonic()
     world = generate_world(WORLD)

@@ -213,11 +213,11 @@ async def complete(
     children = best_children(children)
 
     async def work(tx: AsyncManagedTransaction) -> None:
+        # The Crawl node's lock first, as claims take it: no claim reads a half-applied
+        # completion, and one lock order (Crawl, then playlists) leaves no deadlock cycle.
+        await (await tx.run(LOCK_CRAWL, crawl=crawl_id)).consume()
         for cypher, rows in statements:
             await (await tx.run(cypher, rows=rows)).consume()
-        # Hold the Crawl node's lock while frontier states change, so no claim reads a
-        # half-applied completion (done state visible, its children not yet).
-        await (await tx.run(LOCK_CRAWL, crawl=crawl_id)).consume()
         for start in range(0, len(children), chunk_rows):
             chunk = children[start : start + chunk_rows]
             await (await tx.run(ENQUEUE, crawl=crawl_id, rows=chunk)).consume()
