@@ -191,7 +191,7 @@ def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None)
         stamp.write_text(json.dumps({"graph_checksum": checksum}))
         say(
             f"[train] {result.examples} examples, {result.examples_per_second:,.0f} examples/s, "
-            f"best epoch {result.best_epoch + 1}, ranking '{result.ranking_objective}', "
+            f"best epoch {result.best_epoch}, ranking '{result.ranking_objective}', "
             f"{time.monotonic() - began:.1f} s → {model_dir}"
         )
 

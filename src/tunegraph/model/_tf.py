@@ -15,6 +15,8 @@ import tensorflow as tf
 import tensorflow_recommenders as tfrs
 import tf_keras
 
+tf.get_logger().setLevel("ERROR")  # e.g. subclassed-Model get_config warnings on save
+
 __all__ = ["configure_threads", "tf", "tf_keras", "tfrs"]
 
 
