@@ -196,6 +196,9 @@ class ImportSettings:
     workers: int = 1  # >1: parse slices in that many processes
     chunk_rows: int = 5_000  # rows per UNWIND statement
     tx_rows: int = 40_000  # rows per transaction
+    # Track ids written earlier in this run are not sent again (a popular track sits in
+    # most slices); the set is emptied when it reaches this size, so memory stays bounded.
+    seen_tracks: int = 500_000
     # Tests only: raise ImportInterrupted after this many committed transactions.
     fail_after_transactions: int | None = None
 
@@ -279,6 +282,7 @@ class _Writer:
     ) -> None:
         self.store, self.settings, self.report = store, settings, report
         self.commits = 0
+        self.seen: set[str] = set()
 
     def _committed(self) -> None:
         self.commits += 1
@@ -301,8 +305,12 @@ class _Writer:
             batch.nodes["Playlist"].extend(part)
             await write_batch(self.store, batch, s.chunk_rows)
             self._committed()
-        for part in _chunks(rows.tracks, s.tx_rows):
+        tracks = [row for row in rows.tracks if row["id"] not in self.seen]
+        for part in _chunks(tracks, s.tx_rows):
             await self._statements(MERGE_TRACKS, list(_chunks(part, s.chunk_rows)))
+            if len(self.seen) + len(part) > s.seen_tracks:
+                self.seen.clear()
+            self.seen.update(row["id"] for row in part)
         # CONTAINS: whole playlists per statement and per transaction.
         for tx in _playlist_groups(rows.contains, s.tx_rows):
             statements = list(_playlist_groups(tx, s.chunk_rows))
