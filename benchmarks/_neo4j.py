@@ -15,7 +15,7 @@ from tunegraph.graphstore.settings import Neo4jSettings
 PASSWORD = "tunegraph-bench"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -23,12 +23,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def fresh_neo4j(heap_mb: int = 2048, pagecache_mb: int = 1024) -> Iterator[Neo4jSettings]:
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cache = Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph")
+    cache = local_server.default_paths(os.environ, Path.home()).cache_dir
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
         paths = local_server.LocalPaths(cache_dir=cache, state_dir=Path(tmp) / "state")
         spec = local_server.InstanceSpec(
-            port=_free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
+            port=free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
             heap_mb=heap_mb, pagecache_mb=pagecache_mb, ready_timeout_s=300,
         )  # fmt: skip
         record, _ = local_server.start(spec, paths)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -20,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_mpd import RssSampler, free_port, generate
-from tunegraph.graphstore import local_server
+from _neo4j import fresh_neo4j
+from import_mpd import RssSampler, generate
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
 from tunegraph.graphstore.importer import import_mpd
@@ -86,25 +85,8 @@ def main() -> None:
         folder.mkdir()
         rows = generate(folder, args.playlists, 1_000, args.tracks, seed=11)
         print(f"generated {args.playlists:,} playlists, {rows:,} rows", flush=True)
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        paths = local_server.LocalPaths(
-            cache_dir=Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph"),
-            state_dir=root / "state",
-        )
-        spec = local_server.InstanceSpec(
-            port=free_port(),
-            data_dir=root / "neo4j",
-            password="bench-password",
-            heap_mb=args.heap_mb,
-            pagecache_mb=args.pagecache_mb,
-            ready_timeout_s=180,
-        )
-        record, _ = local_server.start(spec, paths)
-        try:
-            settings = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
+        with fresh_neo4j(heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as settings:
             asyncio.run(run(args, settings, folder, root / "export"))
-        finally:
-            local_server.stop(paths, record.port)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,7 @@ import contextlib
 import functools
 import itertools
 import json
-import os
 import random
-import socket
 import sys
 import tempfile
 import threading
@@ -28,7 +26,9 @@ from pathlib import Path
 
 import psutil
 
-from tunegraph.graphstore import local_server
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _neo4j import fresh_neo4j
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import ImportSettings, Progress, import_mpd
 from tunegraph.graphstore.schema import ensure_schema
@@ -128,12 +128,6 @@ class RssSampler:
         self._thread.join()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, rows: int) -> None:
     per_file_rss: list[float] = []
     sampler = RssSampler()
@@ -196,25 +190,8 @@ def main() -> None:
         rows = generate(folder, args.playlists, args.per_file, args.tracks, args.seed)
         print(f"generated {args.playlists:,} playlists, {rows:,} rows in "
               f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        paths = local_server.LocalPaths(
-            cache_dir=Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph"),
-            state_dir=root / "state",
-        )
-        spec = local_server.InstanceSpec(
-            port=free_port(),
-            data_dir=root / "neo4j",
-            password="bench-password",
-            heap_mb=args.heap_mb,
-            pagecache_mb=args.pagecache_mb,
-            ready_timeout_s=180,
-        )
-        record, _ = local_server.start(spec, paths)
-        try:
-            settings = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
+        with fresh_neo4j(heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as settings:
             asyncio.run(run(args, settings, folder, rows))
-        finally:
-            local_server.stop(paths, record.port)
     sys.stdout.flush()
 
 

@@ -30,8 +30,7 @@ def free_port() -> int:
 
 
 def jar_cache_dir() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(os.environ.get("TUNEGRAPH_CACHE_DIR") or Path(xdg) / "tunegraph")
+    return local_server.default_paths(os.environ, Path.home()).cache_dir
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import click
 
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.local_server import LocalPaths, read_record
+from tunegraph.graphstore.local_server import LocalPaths, default_paths, read_record
 from tunegraph.graphstore.settings import (
     DEFAULT_PASSWORD,
     DEFAULT_URI,
@@ -27,12 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def local_paths() -> LocalPaths:
     """Jar cache and instance records: outside the repository, overridable for tests."""
-    xdg_cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cache = os.environ.get("TUNEGRAPH_CACHE_DIR") or str(Path(xdg_cache) / "tunegraph")
-    state = os.environ.get("TUNEGRAPH_STATE_DIR") or str(
-        Path.home() / ".local" / "share" / "tunegraph"
-    )
-    return LocalPaths(cache_dir=Path(cache), state_dir=Path(state))
+    return default_paths(os.environ, Path.home())
 
 
 def neo4j_options(command: F) -> F:

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,6 +57,18 @@ class LocalPaths:
 
     def default_data_dir(self, port: int) -> Path:
         return self.state_dir / ("neo4j" if port == 7687 else f"neo4j-{port}")
+
+
+def default_paths(environ: Mapping[str, str], home: Path) -> LocalPaths:
+    """XDG-style places, overridden by TUNEGRAPH_CACHE_DIR / TUNEGRAPH_STATE_DIR.
+
+    The caller hands in the environment (the CLI, a test fixture, a benchmark), so the
+    library itself never reads it.
+    """
+    xdg_cache = environ.get("XDG_CACHE_HOME") or str(home / ".cache")
+    cache = environ.get("TUNEGRAPH_CACHE_DIR") or str(Path(xdg_cache) / "tunegraph")
+    state = environ.get("TUNEGRAPH_STATE_DIR") or str(home / ".local" / "share" / "tunegraph")
+    return LocalPaths(cache_dir=Path(cache), state_dir=Path(state))
 
 
 @dataclass(frozen=True)
