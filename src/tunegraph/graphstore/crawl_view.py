@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 
 from tunegraph.graphstore.driver import GraphStore
 
-CRAWLED_PLAYLISTS = (
+DEPTH_COUNTS = (
     "MATCH (p:Playlist) WHERE p.crawl_depth IS NOT NULL "
+    "RETURN p.crawl_depth AS depth, count(*) AS n ORDER BY depth"
+)
+# Discovery keys extend the discoverer's key, so the first playlists of a level in key
+# order are the children of the first playlists of the level before: a connected sample.
+PLAYLISTS_AT_DEPTH = (
+    "MATCH (p:Playlist) WHERE p.crawl_depth = $depth "
     "RETURN p.id AS id, coalesce(p.name, p.id) AS name, p.crawl_depth AS depth, "
     "p.crawl_state AS state "
-    "ORDER BY p.crawl_depth, p.crawl_key, p.id LIMIT $limit"
+    "ORDER BY p.crawl_key, p.id LIMIT $limit"
 )
 PLAYLIST_ARTISTS = (
     "UNWIND $ids AS pid "
@@ -36,14 +42,17 @@ class CrawlView:
 
 
 async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
-    """The first `max_playlists` playlists in BFS order, with the artists that link them."""
+    """Up to `max_playlists` playlists shared fairly between the crawl's levels (first in
+    discovery order within each), with the artists that link them."""
     view = CrawlView()
-    total = await store.run(
-        "MATCH (p:Playlist) WHERE p.crawl_depth IS NOT NULL RETURN count(p) AS n"
-    )
-    view.total_playlists = total[0]["n"]
-    for row in await store.run(CRAWLED_PLAYLISTS, limit=max_playlists):
-        view.playlists[row["id"]] = (row["name"], int(row["depth"]), row["state"])
+    levels = [(row["depth"], row["n"]) for row in await store.run(DEPTH_COUNTS)]
+    view.total_playlists = sum(n for _, n in levels)
+    budget = max_playlists
+    for index, (depth, count) in enumerate(levels):
+        quota = min(count, max(1, budget // (len(levels) - index)))
+        for row in await store.run(PLAYLISTS_AT_DEPTH, depth=depth, limit=quota):
+            view.playlists[row["id"]] = (row["name"], int(row["depth"]), row["state"])
+        budget -= quota
     ids = list(view.playlists)
     for row in await store.run(PLAYLIST_ARTISTS, ids=ids):
         view.artists[row["artist"]] = row["name"]
