@@ -45,7 +45,7 @@ neo4j-status: install  ## which local Neo4j instances run where
 	$(TG) neo4j status
 
 bench: install  ## every benchmark under benchmarks/ (minutes; prints the figures)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:  ## remove the virtual environment and caches (not Neo4j data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info
