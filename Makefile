@@ -20,8 +20,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --editable '.[dev]'
 	touch $@
 
-demo: install  ## the main job end to end on the simulator (or Spotify, with credentials)
-	$(TG) demo
+demo: install  ## the main job end to end on the simulator (or Spotify: credentials + SEED=URL)
+	$(TG) demo $(if $(SEED),--seed-playlist "$(SEED)")
 
 test: install  ## ruff, then pytest against a real Neo4j started by the suite
 	$(BIN)/ruff check src tests benchmarks
