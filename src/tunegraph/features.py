@@ -28,7 +28,9 @@ class Column:
     doc: str = ""
 
 
-# One row per (query entity, track): duplicates removed.
+# One row per (playlist, track): a track repeated in a playlist is kept once. With
+# --query-entity owner the same (owner, track) pair can appear once per playlist, which
+# the split by playlist needs.
 INTERACTION_COLUMNS: tuple[Column, ...] = (
     Column(
         "query_id", "string", doc="playlist id, or its owner's user id with --query-entity owner"
