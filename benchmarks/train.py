@@ -130,15 +130,7 @@ def main() -> None:
 
     # The original project's way: FactorizedTopK over all candidates in every training step.
     t = data.tracks
-    model = build_model(
-        config,
-        len(data.query_vocab),
-        data.n_tracks,
-        t.artist_index,
-        t.n_artists,
-        t.audio,
-        t.audio_mask,
-    )
+    model = build_model(config, len(data.query_vocab), t)
     candidates = tf.data.Dataset.from_tensor_slices(np.arange(1, data.n_tracks + 1, dtype=np.int32))
 
     class Original(RetrievalModel):

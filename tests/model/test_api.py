@@ -46,15 +46,7 @@ def test_trained_model_beats_untrained_and_popularity(trained) -> None:
     data = load_export(trained.data_dir)
     split = split_playlists(data.playlist_tracks, SplitSettings(seed=1))
     t = data.tracks
-    model = build_model(
-        RetrievalConfig(),
-        len(data.query_vocab),
-        data.n_tracks,
-        t.artist_index,
-        t.n_artists,
-        t.audio,
-        t.audio_mask,
-    )
+    model = build_model(RetrievalConfig(), len(data.query_vocab), t)
     train = Csr(split.train_tracks, data.n_tracks)
     untrained = Recommender(
         RetrievalConfig(), model, candidate_embeddings(model, data.n_tracks), train, t

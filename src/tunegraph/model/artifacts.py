@@ -189,15 +189,7 @@ def load_model(path: str | Path) -> LoadedModel:
     rconf = RetrievalConfig(
         **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
     )
-    model = build_model(
-        rconf,
-        len(query_vocab),
-        len(track_ids),
-        tracks.artist_index,
-        tracks.n_artists,
-        tracks.audio,
-        tracks.audio_mask,
-    )
+    model = build_model(rconf, len(query_vocab), tracks)
     try:
         model.load_weights(str(root / "retrieval" / "weights")).expect_partial()
     except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint

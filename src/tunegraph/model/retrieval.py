@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
+from tunegraph.model.data import TrackTable
 from tunegraph.model.towers import CandidateTower, IdQueryTower, PooledQueryTower
 
 CANDIDATE_BATCH = 4096
@@ -67,24 +68,20 @@ class RetrievalModel(tfrs.Model):
         )
 
 
-def build_model(
-    config: RetrievalConfig,
-    n_queries: int,
-    n_tracks: int,
-    artist_index: np.ndarray,
-    n_artists: int,
-    audio: np.ndarray,
-    audio_mask: np.ndarray,
-) -> RetrievalModel:
+def build_model(config: RetrievalConfig, n_queries: int, tracks: TrackTable) -> RetrievalModel:
     """Build towers and model, and create their variables (so weights can be loaded)."""
     dim, layers = config.embedding_dim, config.layers
+    n_tracks = len(tracks.ids)
     if config.query_tower == "id":
         query: tf_keras.Model = IdQueryTower(n_queries, dim, layers)
         query(tf.zeros([1], tf.int32))
     else:
         query = PooledQueryTower(n_tracks, dim, layers)
         query(tf.zeros([1, 1], tf.int32))
-    candidate = CandidateTower(n_tracks, artist_index, n_artists, audio, audio_mask, dim, layers)
+    candidate = CandidateTower(
+        n_tracks, tracks.artist_index, tracks.n_artists, tracks.audio, tracks.audio_mask, dim,
+        layers,
+    )  # fmt: skip
     candidate(tf.zeros([1], tf.int32))
     return RetrievalModel(query, candidate, config)
 

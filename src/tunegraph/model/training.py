@@ -79,15 +79,7 @@ def fit(
     t = data.tracks
     all_rows = np.arange(len(data.playlist_ids))
     row_query = query_index_of(data, all_rows)
-    model = build_model(
-        config,
-        len(data.query_vocab),
-        data.n_tracks,
-        t.artist_index,
-        t.n_artists,
-        t.audio,
-        t.audio_mask,
-    )
+    model = build_model(config, len(data.query_vocab), t)
     optimizers = {"adagrad": tf_keras.optimizers.Adagrad, "adam": tf_keras.optimizers.Adam}
     model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
     pair_rows, pair_tracks = split.train_pairs()
