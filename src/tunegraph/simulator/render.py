@@ -211,7 +211,7 @@ class Renderer:
                 f'{{"added_at":"{added}","added_by":{added_by},"is_local":{local},'
                 f'"primary_color":null,"{field}":{item}}}'
             )
-        body = self._paging_json(
+        body = self.paging_raw(
             url, "[" + ",".join(parts) + "]", len(entries), offset, limit
         ).encode()
         if cacheable:
@@ -223,29 +223,7 @@ class Renderer:
         return body
 
     @staticmethod
-    def _paging_json(
-        url: str,
-        items: str,
-        total: int,
-        offset: int,
-        limit: int,
-        extra: str = "",
-        max_offset: int | None = None,
-    ) -> str:
-        more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
-        nxt = f'"{url}?offset={offset + limit}&limit={limit}{extra}"' if more else "null"
-        prev = (
-            f'"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"'
-            if offset > 0
-            else "null"
-        )
-        return (
-            f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items},"limit":{limit},'
-            f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
-        )
-
     def paging_raw(
-        self,
         url: str,
         items_json: str,
         total: int,
@@ -255,7 +233,17 @@ class Renderer:
         max_offset: int | None = None,
     ) -> str:
         """A paging object around already-serialised items."""
-        return self._paging_json(url, items_json, total, offset, limit, extra, max_offset)
+        more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
+        nxt = f'"{url}?offset={offset + limit}&limit={limit}{extra}"' if more else "null"
+        prev = (
+            f'"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"'
+            if offset > 0
+            else "null"
+        )
+        return (
+            f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items_json},"limit":{limit},'
+            f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
+        )
 
     def paging(
         self,
@@ -267,7 +255,7 @@ class Renderer:
         extra: str = "",
         max_offset: int | None = None,
     ) -> str:
-        return self._paging_json(url, dumps(items), total, offset, limit, extra, max_offset)
+        return self.paging_raw(url, dumps(items), total, offset, limit, extra, max_offset)
 
     # -- playlists -----------------------------------------------------------------
 
