@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 ADD_INTERVAL_S = 3600  # item i of a playlist was added at created_at + i * ADD_INTERVAL_S
 EXTRA_KINDS = ("local", "episode", "null")
@@ -60,6 +62,17 @@ class Track:
     album_id: str
     popularity: int
     audio_features: dict[str, float] = field(default_factory=dict, hash=False)
+
+
+def tracks_with_popularity(
+    rows: dict[str, dict[str, Any]], plays: Mapping[str, int]
+) -> dict[str, Track]:
+    """Popularity follows play frequency: log-scaled plays, 100 for the most played track."""
+    top = max(plays.values(), default=1)
+    return {
+        tid: Track(**row, popularity=round(100 * math.log1p(plays.get(tid, 0)) / math.log1p(top)))
+        for tid, row in rows.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,19 @@ empty (served as ``null``) and ids are kept from the dataset's URIs.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 from os import PathLike
 
 from tunegraph.datasets.mpd import iter_playlists
-from tunegraph.simulator.entities import Album, Artist, Playlist, Track, User, World
+from tunegraph.simulator.entities import (
+    Album,
+    Artist,
+    Playlist,
+    User,
+    World,
+    tracks_with_popularity,
+)
 from tunegraph.simulator.ids import hashed_id
 
 
@@ -67,11 +73,7 @@ def build_mpd_world(paths: str | PathLike[str] | Iterable[str | PathLike[str]]) 
             collaborative=record.collaborative,
             created_at=record.modified_at - len(track_ids) * 3600,
         )
-    top = max(plays.values(), default=1)
-    tracks = {
-        tid: Track(**row, popularity=round(100 * math.log1p(plays[tid]) / math.log1p(top)))
-        for tid, row in rows.items()
-    }
+    tracks = tracks_with_popularity(rows, plays)
     return World(
         users=users,
         playlists=playlists,

@@ -8,7 +8,6 @@ with Zipf-like popularity, and audio features are drawn per genre. Only Python's
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from tunegraph.simulator.entities import (
     Track,
     User,
     World,
+    tracks_with_popularity,
 )
 from tunegraph.simulator.ids import EDITORIAL_PREFIX, hashed_id, random_id
 
@@ -227,11 +227,7 @@ def generate_world(config: WorldConfig) -> World:
 
     playlists = generate_playlists(gen.rng, config, gen.ids, users, artists, track_rows, pools)
     plays = Counter(tid for p in playlists.values() for tid in p.track_ids)
-    top = max(plays.values(), default=1)
-    tracks = {
-        tid: Track(**row, popularity=round(100 * math.log1p(plays[tid]) / math.log1p(top)))
-        for tid, row in track_rows.items()
-    }
+    tracks = tracks_with_popularity(track_rows, plays)
     editorial = tuple(
         hashed_id("editorial", config.seed, i, prefix=EDITORIAL_PREFIX)
         for i in range(max(1, config.playlists // 50))
