@@ -11,11 +11,13 @@ from a genre mixture (focus genre 0.5, the owner's genres 0.4 split evenly, all 
 - the *seed-only oracle* knows the generator's structure and true track genres and Zipf
   weights, but not the playlist's focus or owner genres: it infers them from the seed
   tracks' genres (exact Bayesian posterior under the generator's prior on owner genres
-  and focus), the best a model that sees only the seed could hope for.
+  and focus), the best a model that sees only the seed could hope for;
+- the *seed+owner oracle* also counts the owner's other playlists (as training sees
+  them) as evidence on the owner's genres: the ceiling for a model that uses the owner.
 
 The truth is recorded while the world is generated, by wrapping two private generator
 functions (``_genre_pools`` and ``_pick_focus``); the wrappers only look, so the world is
-the one ``generate_world`` builds (the benchmark checks its checksum).
+the one ``generate_world`` builds (``generate_with_truth`` checks its checksum).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class GenerativeTruth:
     mixture_genres: list[str]  # genres the 10% "any genre" share is spread over
     track_genre: dict[str, str]  # track id -> its genre (first artist's)
     track_zipf: dict[str, float]  # track id -> P(track | its genre)
+    owner: dict[str, str]  # playlist id -> owner id
     own: dict[str, list[str]]  # playlist id -> the owner genres the draw used, in order
     focus: dict[str, str]  # playlist id -> focus genre
 
@@ -76,6 +79,8 @@ def generate_with_truth(config: world_mod.WorldConfig) -> tuple[world_mod.World,
         stack.enter_context(mock.patch.object(world_mod, "_genre_pools", pools))
         stack.enter_context(mock.patch.object(playlists_mod, "_pick_focus", pick_focus))
         world = world_mod.generate_world(config)
+    if world.checksum() != world_mod.generate_world(config).checksum():
+        raise RuntimeError("recording the generator's draws changed the world")
     ((gen, genre_pools),) = pools_seen
     if len(focus_seen) != len(world.playlists):
         raise RuntimeError("the generator no longer draws one focus per playlist")
@@ -91,6 +96,7 @@ def generate_with_truth(config: world_mod.WorldConfig) -> tuple[world_mod.World,
         mixture_genres=sorted(genre_pools),
         track_genre=track_genre,
         track_zipf=track_zipf,
+        owner={pid: p.owner_id for pid, p in world.playlists.items()},
         own={pid: own for pid, (own, _) in zip(world.playlists, focus_seen, strict=True)},
         focus={pid: f for pid, (_, f) in zip(world.playlists, focus_seen, strict=True)},
     )
@@ -109,26 +115,62 @@ def _weights(genres: list[str], own: Sequence[str], focus: str, any_: set[str]) 
     return out
 
 
-def _hypotheses(truth: GenerativeTruth) -> tuple[np.ndarray, np.ndarray]:
-    """(log prior [H], mixture weights [H, G]) over every (owner genre set, focus) pair.
+@dataclass(frozen=True)
+class _Hypotheses:
+    """Every owner (genre set, first genre) with its prior, and the focus each allows.
 
-    Owners draw 1-3 genres (uniform count) by the Zipf prior, dropping repeats; the focus
-    is the first of them with probability 0.6 + 0.4/n, any other with 0.4/n.
+    Owners draw 1-3 genres (uniform count) by the Zipf prior, dropping repeats; a
+    playlist's focus is the first genre with probability 0.6 + 0.4/n, another with 0.4/n.
+    Row h, slot j: focus option j of owner hypothesis h, as a row of ``weights``.
     """
-    genres, prior = truth.genre_order, truth.genre_prior
-    any_ = set(truth.mixture_genres)
-    mass: dict[tuple[frozenset[str], str], float] = {}
-    for count in range(1, MAX_OWNER_GENRES + 1):
-        for draw in itertools.product(range(len(genres)), repeat=count):
-            p = np.prod(prior[list(draw)]) / MAX_OWNER_GENRES
-            own = list(dict.fromkeys(genres[i] for i in draw))
-            for j, focus in enumerate(own):
-                pf = (1 - FIRST_GENRE_FOCUS) / len(own) + FIRST_GENRE_FOCUS * (j == 0)
-                key = (frozenset(own), focus)
-                mass[key] = mass.get(key, 0.0) + p * pf
-    keys = list(mass)
-    weights = np.stack([_weights(genres, sorted(own), f, any_) for own, f in keys])
-    return np.log(np.array([mass[k] for k in keys])), weights
+
+    log_prior: np.ndarray  # [H]
+    mixture: np.ndarray  # [H, 3] row of ``weights`` per focus option (0 where unused)
+    log_focus: np.ndarray  # [H, 3] log P(focus option | owner), -inf where unused
+    weights: np.ndarray  # [M, G] genre mixture per distinct (genre set, focus)
+
+    @classmethod
+    def build(cls, truth: GenerativeTruth) -> _Hypotheses:
+        genres, prior = truth.genre_order, truth.genre_prior
+        any_ = set(truth.mixture_genres)
+        owners: dict[tuple[frozenset[str], str], float] = {}
+        for count in range(1, MAX_OWNER_GENRES + 1):
+            for draw in itertools.product(range(len(genres)), repeat=count):
+                own = list(dict.fromkeys(genres[i] for i in draw))
+                key = (frozenset(own), own[0])
+                p = float(np.prod(prior[list(draw)])) / MAX_OWNER_GENRES
+                owners[key] = owners.get(key, 0.0) + p
+        rows: dict[tuple[frozenset[str], str], int] = {}
+        mixture = np.zeros((len(owners), MAX_OWNER_GENRES), np.int64)
+        log_focus = np.full((len(owners), MAX_OWNER_GENRES), -np.inf)
+        for h, (own, first) in enumerate(owners):
+            for j, focus in enumerate(sorted(own)):
+                mixture[h, j] = rows.setdefault((own, focus), len(rows))
+                share = (1 - FIRST_GENRE_FOCUS) / len(own) + FIRST_GENRE_FOCUS * (focus == first)
+                log_focus[h, j] = np.log(share)
+        weights = np.stack([_weights(genres, sorted(own), f, any_) for own, f in rows])
+        return cls(np.log(np.array(list(owners.values()))), mixture, log_focus, weights)
+
+    def expected_weights(self, seed_counts: np.ndarray, history: np.ndarray) -> np.ndarray:
+        """[G] posterior mean of the playlist's genre mixture.
+
+        ``seed_counts`` [G]: genre counts of the seed; ``history`` [G, P]: genre counts of
+        the owner's other playlists (P may be 0), each with its own unknown focus.
+        """
+        log_w = np.log(self.weights)
+        log_owner = self.log_prior.copy()
+        if history.shape[1]:
+            per_playlist = (log_w @ history)[self.mixture] + self.log_focus[..., None]
+            log_owner += _logsumexp(per_playlist, axis=1).sum(axis=1)
+        joint = log_owner[:, None] + self.log_focus + (log_w @ seed_counts)[self.mixture]
+        post = np.exp(joint - joint.max())
+        post /= post.sum()
+        return np.einsum("hj,hjg->g", post, self.weights[self.mixture])
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    top = np.max(x, axis=axis, keepdims=True)
+    return np.squeeze(top, axis) + np.log(np.exp(x - top).sum(axis=axis))
 
 
 @dataclass(frozen=True)
@@ -152,25 +194,36 @@ def _score(view: _TrackView, genre_weights: np.ndarray) -> np.ndarray:
 
 
 def oracle_metrics(
-    truth: GenerativeTruth, data: ExportData, held: HeldOut
+    truth: GenerativeTruth, data: ExportData, held: HeldOut, train_tracks: Sequence[np.ndarray]
 ) -> dict[str, dict[str, float]]:
-    """{"oracle": metrics, "seed-only oracle": metrics} on ``held`` (seeds excluded)."""
+    """Oracle rows on ``held`` (seeds excluded), best possible first.
+
+    ``oracle``: the true mixture. ``seed+owner oracle``: mixture inferred from the seed
+    and the genres of the owner's other playlists as training sees them
+    (``train_tracks``, the split's training view). ``seed-only oracle``: from the seed.
+    """
     view = _track_view(truth, data)
     genres, any_ = truth.genre_order, set(truth.mixture_genres)
     k = list_length(held.hidden, data.n_tracks)
-    log_prior, hyp_weights = _hypotheses(truth)
-    log_weights = np.log(hyp_weights)
-    exact, seed_only = [], []
+    hyp = _Hypotheses.build(truth)
+    owner_rows: dict[str, list[int]] = {}
+    for row, pid in enumerate(data.playlist_ids):
+        owner_rows.setdefault(truth.owner[pid], []).append(row)
+    no_history = np.zeros((len(genres), 0))
+    ranked: dict[str, list[np.ndarray]] = {
+        "oracle": [],
+        "seed+owner oracle": [],
+        "seed-only oracle": [],
+    }
     for row, seed in zip(held.rows, held.seeds, strict=True):
         pid = data.playlist_ids[row]
         true_w = _weights(genres, truth.own[pid], truth.focus[pid], any_)
-        exact.append(top_k(_score(view, true_w), seed, k))
+        ranked["oracle"].append(top_k(_score(view, true_w), seed, k))
         counts = np.bincount(view.genre[seed], minlength=len(genres))
-        log_post = log_prior + log_weights @ counts
-        post = np.exp(log_post - log_post.max())
-        expected_w = (post / post.sum()) @ hyp_weights
-        seed_only.append(top_k(_score(view, expected_w), seed, k))
-    return {
-        "oracle": mean_metrics(exact, held.hidden),
-        "seed-only oracle": mean_metrics(seed_only, held.hidden),
-    }
+        others = [r for r in owner_rows[truth.owner[pid]] if r != row]
+        history = np.zeros((len(genres), len(others)))
+        for j, other in enumerate(others):
+            history[:, j] = np.bincount(view.genre[train_tracks[other]], minlength=len(genres))
+        for name, hist in (("seed+owner oracle", history), ("seed-only oracle", no_history)):
+            ranked[name].append(top_k(_score(view, hyp.expected_weights(counts, hist)), seed, k))
+    return {name: mean_metrics(lists, held.hidden) for name, lists in ranked.items()}
