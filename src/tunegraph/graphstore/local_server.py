@@ -9,6 +9,7 @@ small JSON file per port under the state directory, so any later command (and
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -93,6 +94,18 @@ class InstanceRecord:
     version: str
     started_at: float
     backend: str = "local"
+    heap_mb: int = InstanceSpec.heap_mb
+    pagecache_mb: int = InstanceSpec.pagecache_mb
+
+    def spec(self) -> InstanceSpec:
+        """What to start again on this port and data directory (after an offline import)."""
+        return InstanceSpec(
+            port=self.port,
+            data_dir=Path(self.data_dir),
+            password=self.password,
+            heap_mb=self.heap_mb,
+            pagecache_mb=self.pagecache_mb,
+        )
 
     def is_running(self) -> bool:
         return _is_our_process(self.pid)
@@ -172,6 +185,37 @@ def ensure_jars(paths: LocalPaths, version: str | None = None) -> tuple[Path, st
     return lib, resolved
 
 
+def launcher_command(lib: Path, java: str) -> list[str]:
+    """The launcher's main class on the jar class path, compiled once into the cache.
+
+    ``java File.java`` would compile the source on every start (about 3 s here); a JDK
+    without javac still gets that source-file mode.
+    """
+    source = resources.files("tunegraph.graphstore") / "launcher" / f"{LAUNCHER_CLASS}.java"
+    code = source.read_bytes()
+    classes = lib.parent / "launcher" / hashlib.sha256(code).hexdigest()[:16]
+    javac = Path(java).resolve().with_name("javac")
+    if not (classes / f"{LAUNCHER_CLASS}.class").exists() and javac.exists():
+        staging = classes.with_name(classes.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        with resources.as_file(source) as source_path:
+            done = subprocess.run(
+                [str(javac), "-nowarn", "-cp", f"{lib}/*", "-d", str(staging), str(source_path)],
+                capture_output=True,
+                check=False,
+            )
+        if done.returncode == 0:
+            shutil.rmtree(classes, ignore_errors=True)
+            staging.rename(classes)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+    if (classes / f"{LAUNCHER_CLASS}.class").exists():
+        return ["-cp", f"{classes}{os.pathsep}{lib}/*", LAUNCHER_CLASS]
+    with resources.as_file(source) as source_path:  # a real file inside an installed package
+        return ["-cp", f"{lib}/*", str(source_path)]
+
+
 def read_record(paths: LocalPaths, port: int) -> InstanceRecord | None:
     file = paths.record_file(port)
     try:
@@ -223,13 +267,12 @@ def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = data_dir / "tunegraph-neo4j.log"
-    launcher = resources.files("tunegraph.graphstore") / "launcher" / f"{LAUNCHER_CLASS}.java"
-    with resources.as_file(launcher) as launcher_path, log_file.open("ab") as log:
+    launcher = launcher_command(lib, java)
+    with log_file.open("ab") as log:
         log_start = log.tell()
         command = [
             java, f"-Xmx{spec.heap_mb}m", f"-Xms{min(spec.heap_mb, 256)}m", *JAVA_FLAGS,
-            "-cp", f"{lib}/*", str(launcher_path),
-            "--home", str(data_dir), "--port", str(spec.port),
+            *launcher, "--home", str(data_dir), "--port", str(spec.port),
             "--pagecache-mb", str(spec.pagecache_mb),
         ]  # fmt: skip
         process = subprocess.Popen(
@@ -251,6 +294,8 @@ def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
         password=spec.password,
         version=version,
         started_at=time.time(),
+        heap_mb=spec.heap_mb,
+        pagecache_mb=spec.pagecache_mb,
     )
     _write_record(paths, record)
     _wait_ready(process, log_file, log_start, spec.ready_timeout_s)
