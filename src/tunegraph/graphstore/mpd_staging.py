@@ -1,0 +1,301 @@
+"""MPD slice files as the CSV files Neo4j's offline importer reads (``import mpd --bulk``).
+
+The offline importer wants every node exactly once and typed headers; it reads files, so
+nothing has to fit in memory but the ids seen so far. Parsing runs in ``workers``
+processes, each writing its slice's playlists and CONTAINS rows itself; the parent keeps
+the set of track, artist and album ids already written (about 100 bytes per distinct id,
+whatever the number of files) and writes each of them once, with its BY and ON.
+
+The graph is the one ``importer.import_mpd`` writes, property for property: a test
+imports the same files both ways and compares the two graphs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from tunegraph.datasets.mpd import MpdFormatError, read_slice
+from tunegraph.graphstore.importer import (
+    MPD_SOURCE,
+    FileResult,
+    Progress,
+    file_key,
+    file_sha256,
+    mpd_playlist_id,
+)
+from tunegraph.graphstore.offline_import import InputGroup
+
+
+@dataclass(frozen=True)
+class FileGroup:
+    """One node label or relationship type: its header and the folder of its data files."""
+
+    name: str
+    entity: str  # "nodes" | "relationships"
+    label: str  # node label or relationship type
+    header: tuple[str, ...]
+
+
+GROUPS: dict[str, FileGroup] = {
+    g.name: g
+    for g in (
+        FileGroup("playlists", "nodes", "Playlist", (
+            "id:ID(Playlist)", "name", "description", "followers:long", "modified_at:long",
+            "collaborative:boolean", "pid:long", "source", "num_tracks:long",
+        )),
+        FileGroup("tracks", "nodes", "Track", ("id:ID(Track)", "name", "duration_ms:long")),
+        FileGroup("artists", "nodes", "Artist", ("id:ID(Artist)", "name")),
+        FileGroup("albums", "nodes", "Album", ("id:ID(Album)", "name")),
+        FileGroup("import_files", "nodes", "ImportFile", (
+            "id:ID(ImportFile)", "kind", "path", "sha256", "status", "playlists:long",
+            "rows:long", "imported_at:datetime",
+        )),
+        FileGroup("contains", "relationships", "CONTAINS",
+                  (":START_ID(Playlist)", ":END_ID(Track)", "position:long")),
+        FileGroup("by", "relationships", "BY",
+                  (":START_ID(Track)", ":END_ID(Artist)", "position:long")),
+        FileGroup("on", "relationships", "ON", (":START_ID(Track)", ":END_ID(Album)")),
+    )
+}  # fmt: skip
+
+MULTILINE = "multiline"  # file name suffix of rows with a line break inside a value
+
+# A track as a worker hands it to the parent: id, name, duration_ms, artist_id,
+# artist_name, album_id, album_name.
+TrackRow = tuple[str, str, int, str, str, str, str]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):  # always quoted, so "" stays an empty string, not null
+        return '"' + value.replace('"', '""') + '"'
+    return str(value)
+
+
+class GroupWriter:
+    """Appends rows of one group; rows with a line break go to a separate multiline file.
+
+    The importer parses multiline files more slowly, so only the rare rows that need it
+    (a playlist description with a newline) pay for it.
+    """
+
+    def __init__(self, folder: Path, group: FileGroup, part: str) -> None:
+        self.folder, self.group, self.part = folder / group.name, group, part
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._files: dict[bool, IO[str]] = {}
+        self.rows = 0
+
+    def _file(self, multiline: bool) -> IO[str]:
+        fh = self._files.get(multiline)
+        if fh is None:
+            suffix = f".{MULTILINE}.csv.partial" if multiline else ".csv.partial"
+            name = self.part + suffix
+            fh = self._files[multiline] = (self.folder / name).open("w", encoding="utf-8")
+        return fh
+
+    def write(self, row: tuple[Any, ...]) -> None:
+        line = ",".join([_cell(v) for v in row])
+        self._file("\n" in line or "\r" in line).write(line + "\n")
+        self.rows += 1
+
+    def commit(self) -> None:
+        """Close and publish the files (a failed slice publishes nothing)."""
+        for fh in self._files.values():
+            fh.close()
+            Path(fh.name).rename(fh.name.removesuffix(".partial"))
+        self._files.clear()
+
+    def discard(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+            Path(fh.name).unlink(missing_ok=True)
+        self._files.clear()
+
+
+@dataclass
+class StagedSlice:
+    """What a worker did with one slice (picklable: it crosses processes)."""
+
+    path: str
+    key: str
+    sha256: str = ""
+    playlists: int = 0
+    rows: int = 0
+    tracks: list[TrackRow] = field(default_factory=list)  # distinct within the slice
+    error: str | None = None
+
+
+def stage_slice(path: str, folder: str, part: str) -> StagedSlice:
+    """Validate one slice and write its playlists and CONTAINS rows; nothing if it is bad."""
+    file = Path(path)
+    out = StagedSlice(path=path, key=file_key(file))
+    playlists = GroupWriter(Path(folder), GROUPS["playlists"], part)
+    contains = GroupWriter(Path(folder), GROUPS["contains"], part)
+    tracks: dict[str, TrackRow] = {}
+    pids: set[int] = set()
+    try:
+        out.sha256 = file_sha256(file)
+        for playlist in read_slice(file):
+            if playlist.pid in pids:
+                raise MpdFormatError(f"{path}: pid {playlist.pid} appears twice")
+            pids.add(playlist.pid)
+            pid = mpd_playlist_id(playlist.pid)
+            positions = set()
+            for track in playlist.tracks:
+                positions.add(track.pos)
+                tid = track.track_id
+                contains.write((pid, tid, track.pos))
+                if tid not in tracks:
+                    tracks[tid] = (
+                        tid, track.track_name, track.duration_ms, track.artist_id,
+                        track.artist_name, track.album_id, track.album_name,
+                    )  # fmt: skip
+            if len(positions) != len(playlist.tracks):
+                raise MpdFormatError(f"{path}: pid {playlist.pid}: two tracks share a 'pos'")
+            row = (
+                pid, playlist.name, playlist.description, playlist.num_followers,
+                playlist.modified_at, playlist.collaborative, playlist.pid, MPD_SOURCE,
+                len(playlist.tracks),
+            )  # fmt: skip
+            playlists.write(row)
+    except MpdFormatError as exc:
+        playlists.discard()
+        contains.discard()
+        return StagedSlice(path=path, key=out.key, error=str(exc))
+    except OSError as exc:
+        playlists.discard()
+        contains.discard()
+        return StagedSlice(path=path, key=out.key, error=f"{path}: cannot read: {exc}")
+    playlists.commit()
+    contains.commit()
+    out.playlists, out.rows, out.tracks = playlists.rows, contains.rows, list(tracks.values())
+    return out
+
+
+class _Entities:
+    """Writes each track, artist and album once across all slices, with BY and ON."""
+
+    def __init__(self, folder: Path) -> None:
+        self.writers = {
+            name: GroupWriter(folder, GROUPS[name], "entities")
+            for name in ("tracks", "artists", "albums", "by", "on", "import_files")
+        }
+        self.seen: dict[str, set[str]] = {"tracks": set(), "artists": set(), "albums": set()}
+
+    def add(self, staged: StagedSlice) -> None:
+        w, tracks, artists, albums = self.writers, *self.seen.values()
+        for tid, name, duration, artist_id, artist_name, album_id, album_name in staged.tracks:
+            if tid in tracks:
+                continue
+            tracks.add(tid)
+            w["tracks"].write((tid, name, duration))
+            w["by"].write((tid, artist_id, 0))
+            w["on"].write((tid, album_id))
+            if artist_id not in artists:
+                artists.add(artist_id)
+                w["artists"].write((artist_id, artist_name))
+            if album_id not in albums:
+                albums.add(album_id)
+                w["albums"].write((album_id, album_name))
+        record = (
+            staged.key, "mpd", staged.path, staged.sha256, "complete", staged.playlists,
+            staged.rows, datetime.now(UTC).isoformat(),
+        )  # fmt: skip
+        w["import_files"].write(record)
+
+    def commit(self) -> None:
+        for writer in self.writers.values():
+            writer.commit()
+
+
+@dataclass
+class Staging:
+    """The staged folder and what went into it."""
+
+    folder: Path
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files if f.status == "imported")
+
+    def input_groups(self) -> list[InputGroup]:
+        """The importer's --nodes/--relationships groups for what was staged."""
+        groups = []
+        for group in GROUPS.values():
+            folder = self.folder / group.name
+            files = sorted(folder.glob("*.csv")) if folder.exists() else []
+            multiline = tuple(f for f in files if f.name.endswith(f".{MULTILINE}.csv"))
+            plain = [f"{folder}/[0-9a-z]+\\.csv"] if len(files) > len(multiline) else []
+            header = self.folder / f"{group.name}.header.csv"
+            header.write_text(",".join(group.header) + "\n", encoding="utf-8")
+            groups.append(InputGroup(group.entity, group.label, header, tuple(plain), multiline))
+        return groups
+
+
+def stage_mpd(
+    files: list[Path],
+    folder: Path,
+    workers: int = 2,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Staging:
+    """Stage every slice into ``folder``; bad files are reported in the result, not raised."""
+    staging = Staging(folder)
+    entities = _Entities(folder)
+    start = time.perf_counter()
+    pool: Executor = ProcessPoolExecutor(workers) if workers > 1 else ThreadPoolExecutor(1)
+    playlists = 0
+    try:
+        for index, future in enumerate(_in_order(pool, files, folder, lookahead=workers + 1)):
+            staged = future.result()
+            if staged.error:
+                staging.files.append(FileResult(staged.path, "failed", error=staged.error))
+            else:
+                entities.add(staged)
+                playlists += staged.playlists
+                result = FileResult(staged.path, "imported", staged.playlists, staged.rows)
+                staging.files.append(result)
+            if on_progress:
+                on_progress(
+                    Progress(
+                        files_done=index + 1,
+                        files_total=len(files),
+                        playlists=playlists,
+                        rows=staging.rows,
+                        seconds=time.perf_counter() - start,
+                        current=staged.path,
+                    )
+                )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    entities.commit()
+    staging.seconds = time.perf_counter() - start
+    return staging
+
+
+def _in_order(
+    pool: Executor, files: list[Path], folder: Path, lookahead: int
+) -> Iterator[Future[StagedSlice]]:
+    """Futures in file order, at most ``lookahead`` slices in flight (bounded memory)."""
+    pending: list[Future[StagedSlice]] = []
+    queue = iter(enumerate(files))
+    while True:
+        while len(pending) < lookahead:
+            item = next(queue, None)
+            if item is None:
+                break
+            index, path = item
+            pending.append(pool.submit(stage_slice, str(path), str(folder), f"{index:06d}"))
+        if not pending:
+            return
+        yield pending.pop(0)

@@ -1,0 +1,158 @@
+"""`import mpd --bulk`: Neo4j's offline importer on an instance of its own (it is stopped
+and restarted), compared with the transactional import of the same files."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from support.mpd_files import mpd_playlist, write_slice
+from support.neo4j_fixtures import TEST_PASSWORD, free_port
+from tunegraph.cli.main import cli
+from tunegraph.graphstore import local_server
+from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.importer import import_mpd
+from tunegraph.graphstore.mpd_bulk import BulkImportError, bulk_import_mpd, local_instance
+from tunegraph.graphstore.offline_import import InputGroup, OfflineImportError, offline_import
+from tunegraph.graphstore.schema import describe_schema
+from tunegraph.graphstore.settings import Neo4jSettings
+
+NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+RELATIONSHIPS = (
+    "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, properties(r) AS props, b.id AS b"
+)
+
+
+def awkward_slices(folder: Path) -> Path:
+    """Values that CSV gets wrong easily: quotes, commas, line breaks, "" vs absent."""
+    folder.mkdir()
+    first = [
+        mpd_playlist(0, [1, 2, 3], name='Say "hi", all', description="two\nlines"),
+        mpd_playlist(1, [3, 4, 5, 1], name="Beyoncé, Missy ✨", description=""),
+        mpd_playlist(2, [6, 7], name="cr\r\nlf"),
+    ]
+    write_slice(folder, 0, first)
+    write_slice(folder, 3, [mpd_playlist(p, [p % 9, p % 9 + 10, 40]) for p in range(3, 12)])
+    second_gz = [mpd_playlist(p, [p, p + 1, 2]) for p in range(12, 20)]
+    write_slice(folder, 12, second_gz, gz=True)
+    bad = folder / "mpd.slice.20-21.json"
+    bad.write_text('{"info": {}, "playlists": [{"pid": 20, "name": "x", "tracks": [', "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bulk_server(
+    neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Neo4jSettings]:
+    """A second Neo4j: --bulk stops and starts the server it loads."""
+    spec = local_server.InstanceSpec(
+        port=free_port(),
+        data_dir=tmp_path_factory.mktemp("bulk-neo4j"),
+        password=TEST_PASSWORD,
+        heap_mb=768,
+        pagecache_mb=128,
+        ready_timeout_s=180,
+    )
+    record, _ = local_server.start(spec, neo4j_paths)
+    yield Neo4jSettings(uri=record.uri, user="neo4j", password=TEST_PASSWORD)
+    local_server.stop(neo4j_paths, record.port)
+
+
+async def _dump(settings: Neo4jSettings) -> tuple[list[Any], list[Any]]:
+    async with GraphStore(settings) as store:
+        nodes = await store.run(NODES)
+        rels = await store.run(RELATIONSHIPS)
+    for row in nodes:
+        row["props"].pop("imported_at", None)  # the time of the import
+    key = repr
+    return sorted(nodes, key=key), sorted(rels, key=key)
+
+
+def test_bulk_builds_the_graph_the_transactional_import_builds(
+    bulk_server: Neo4jSettings,
+    empty_graph: Neo4jSettings,
+    neo4j_paths: local_server.LocalPaths,
+    tmp_path: Path,
+) -> None:
+    folder = awkward_slices(tmp_path / "mpd")
+    env = {
+        "NEO4J_URI": bulk_server.uri,
+        "NEO4J_PASSWORD": TEST_PASSWORD,
+        "TUNEGRAPH_STATE_DIR": str(neo4j_paths.state_dir),
+        "TUNEGRAPH_CACHE_DIR": str(neo4j_paths.cache_dir),
+    }
+    result = CliRunner().invoke(cli, ["import", "mpd", "--bulk", "--no-progress", str(folder)],
+                                env=env)  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "rejected: " in result.output and "mpd.slice.20-21.json" in result.output
+    assert "imported 3 file(s), 20 playlists" in result.output
+
+    async def transactional() -> None:
+        async with GraphStore(empty_graph) as store:
+            summary = await import_mpd(store, [folder])
+        assert sorted(f.status for f in summary.files) == ["failed"] + ["imported"] * 3
+
+    asyncio.run(transactional())
+    bulk_nodes, bulk_rels = asyncio.run(_dump(bulk_server))
+    nodes, rels = asyncio.run(_dump(empty_graph))
+    assert bulk_nodes == nodes
+    assert bulk_rels == rels
+    descriptions = {r["props"]["name"]: r["props"].get("description") for r in nodes
+                    if r["labels"] == ["Playlist"]}  # fmt: skip
+    assert descriptions['Say "hi", all'] == "two\nlines"
+    assert descriptions["Beyoncé, Missy ✨"] == ""
+    assert descriptions["cr\r\nlf"] is None
+
+    async def afterwards() -> None:
+        async with GraphStore(bulk_server) as store:
+            schema = await describe_schema(store)
+            again = await import_mpd(store, [folder])
+        assert {"playlist_id", "track_id", "import_file_id"} <= set(schema["constraints"])
+        assert sorted(f.status for f in again.files) == ["failed"] + ["skipped"] * 3
+
+    asyncio.run(afterwards())
+    assert asyncio.run(_dump(bulk_server)) == (bulk_nodes, bulk_rels)
+
+    # The graph is not empty any more: a second --bulk refuses before stopping anything.
+    with pytest.raises(BulkImportError, match=r"holds .* nodes"):
+        asyncio.run(bulk_import_mpd(bulk_server, neo4j_paths, sorted(folder.iterdir())))
+
+
+def test_a_failed_offline_import_leaves_an_empty_database_and_a_running_server(
+    bulk_server: Neo4jSettings, neo4j_paths: local_server.LocalPaths, tmp_path: Path
+) -> None:
+    header = tmp_path / "h.csv"
+    header.write_text("id:ID(Track),name\n")
+    broken = tmp_path / "1.csv"
+    broken.write_text('"a","unterminated\n"b","x"\n')
+    record = local_instance(neo4j_paths, bulk_server)
+    with pytest.raises(OfflineImportError, match="the database was left empty"):
+        offline_import(neo4j_paths, record, [InputGroup("nodes", "Track", header, (str(broken),))],
+                       tmp_path)  # fmt: skip
+
+    async def count() -> int:
+        async with GraphStore(bulk_server) as store:
+            return (await store.run("MATCH (n) RETURN count(n) AS n"))[0]["n"]
+
+    assert asyncio.run(count()) == 0
+
+
+def test_bulk_needs_a_local_instance(neo4j_paths: local_server.LocalPaths) -> None:
+    remote = Neo4jSettings(uri="bolt://db.example.com:7687", user="neo4j", password="x" * 8)
+    with pytest.raises(BulkImportError, match="tunegraph neo4j start"):
+        local_instance(neo4j_paths, remote)
+    nobody = Neo4jSettings(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x" * 8)
+    with pytest.raises(BulkImportError, match="none runs at"):
+        local_instance(neo4j_paths, nobody)
+
+
+def test_bulk_and_force_is_a_usage_error(tmp_path: Path) -> None:
+    folder = awkward_slices(tmp_path / "mpd")
+    result = CliRunner().invoke(cli, ["import", "mpd", "--bulk", "--force", str(folder)])
+    assert result.exit_code == 2
+    assert "--force and --bulk" in result.output
