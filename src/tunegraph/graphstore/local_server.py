@@ -18,7 +18,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,7 @@ import psutil
 from tunegraph.graphstore.errors import LauncherError
 
 READY_MARK = "TUNEGRAPH-NEO4J READY"
+IMPORT_DONE_MARK = "TUNEGRAPH-NEO4J IMPORT DONE"
 LAUNCHER_CLASS = "TunegraphNeo4j"
 NEO4J_LINE = "5.26"
 JAVA_FLAGS = (
@@ -243,8 +244,18 @@ def _write_record(paths: LocalPaths, record: InstanceRecord) -> None:
     tmp.replace(file)
 
 
-def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
-    """Start an instance (or find it running); returns the record and whether it was started."""
+def start(
+    spec: InstanceSpec,
+    paths: LocalPaths,
+    import_args: Path | None = None,
+    on_log: Callable[[str], None] | None = None,
+) -> tuple[InstanceRecord, bool]:
+    """Start an instance (or find it running); returns the record and whether it was started.
+
+    ``import_args``: a file of neo4j-admin import arguments the launcher runs first, in the
+    same JVM (``offline_import``); the ready timeout counts from the end of the import.
+    ``on_log`` sees the launcher's output line by line while it starts.
+    """
     data_dir = (spec.data_dir or paths.default_data_dir(spec.port)).resolve()
     existing = read_record(paths, spec.port)
     if existing and existing.is_running():
@@ -275,6 +286,8 @@ def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
             *launcher, "--home", str(data_dir), "--port", str(spec.port),
             "--pagecache-mb", str(spec.pagecache_mb),
         ]  # fmt: skip
+        if import_args is not None:
+            command += ["--import-args", str(import_args)]
         process = subprocess.Popen(
             command,
             # the password travels in the child's environment, never on its command line
@@ -298,18 +311,31 @@ def start(spec: InstanceSpec, paths: LocalPaths) -> tuple[InstanceRecord, bool]:
         pagecache_mb=spec.pagecache_mb,
     )
     _write_record(paths, record)
-    _wait_ready(process, log_file, log_start, spec.ready_timeout_s)
+    _wait_ready(process, log_file, log_start, spec.ready_timeout_s, import_args is not None, on_log)
     return record, True
 
 
 def _wait_ready(
-    process: subprocess.Popen[bytes], log_file: Path, offset: int, timeout_s: float
+    process: subprocess.Popen[bytes],
+    log_file: Path,
+    offset: int,
+    timeout_s: float,
+    importing: bool = False,
+    on_log: Callable[[str], None] | None = None,
 ) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    deadline = None if importing else time.monotonic() + timeout_s
+    seen = 0
+    while deadline is None or time.monotonic() < deadline:
         with log_file.open("rb") as log:
             log.seek(offset)
             text = log.read().decode(errors="replace")
+        if on_log is not None:
+            complete = text[: text.rfind("\n") + 1]
+            for line in complete[seen:].splitlines():
+                on_log(line)
+            seen = len(complete)
+        if deadline is None and IMPORT_DONE_MARK in text:
+            deadline = time.monotonic() + timeout_s
         if READY_MARK in text:
             return
         if process.poll() is not None:
@@ -329,6 +355,9 @@ def _last_error(log_text: str) -> str:
     for line in lines:
         if line.startswith("TUNEGRAPH-NEO4J FAILED"):
             return line.removeprefix("TUNEGRAPH-NEO4J FAILED").strip()[:300]
+    for line in lines:  # the offline importer's verdict on its input (`--import-args`)
+        if "exceeds the set fault tolerance" in line or line.startswith("Error in input data"):
+            return line[:300]
     for line in reversed(lines):
         if "Exception" in line or "Error" in line or "Caused by" in line:
             return line[:300]

@@ -107,6 +107,11 @@ class GroupWriter:
         self._file("\n" in line or "\r" in line).write(line + "\n")
         self.rows += 1
 
+    def write_plain(self, lines: list[str]) -> None:
+        """Lines the caller formatted and knows hold no line break (the hot path)."""
+        self._file(False).writelines(lines)
+        self.rows += len(lines)
+
     def commit(self) -> None:
         """Close and publish the files (a failed slice publishes nothing)."""
         for fh in self._files.values():
@@ -150,15 +155,20 @@ def stage_slice(path: str, folder: str, part: str) -> StagedSlice:
             pids.add(playlist.pid)
             pid = mpd_playlist_id(playlist.pid)
             positions = set()
+            lines = []
             for track in playlist.tracks:
                 positions.add(track.pos)
                 tid = track.track_id
-                contains.write((pid, tid, track.pos))
+                if tid.isalnum():  # every real Spotify id: no quoting needed
+                    lines.append(f'"{pid}","{tid}",{track.pos}\n')
+                else:
+                    contains.write((pid, tid, track.pos))
                 if tid not in tracks:
                     tracks[tid] = (
                         tid, track.track_name, track.duration_ms, track.artist_id,
                         track.artist_name, track.album_id, track.album_name,
                     )  # fmt: skip
+            contains.write_plain(lines)
             if len(positions) != len(playlist.tracks):
                 raise MpdFormatError(f"{path}: pid {playlist.pid}: two tracks share a 'pos'")
             row = (

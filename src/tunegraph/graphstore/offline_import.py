@@ -9,19 +9,16 @@ data directory, password and memory. The jars are the ones the server already ru
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tunegraph.graphstore import local_server
-from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.graphstore.errors import GraphStoreError, LauncherError
 from tunegraph.graphstore.local_server import InstanceRecord, LocalPaths
 
-ADMIN_MAIN = "org.neo4j.cli.AdminTool"
 _STAGE = re.compile(r"^\(\d+/\d+\) (?P<stage>[A-Za-z ]+?) \d{4}-")
 
 
@@ -44,24 +41,21 @@ class InputGroup:
     multiline: tuple[Path, ...] = ()
 
 
-def import_command(
-    java: str, lib: Path, groups: list[InputGroup], heap_mb: int, report: Path
-) -> list[str]:
-    """The importer's command line; the database is the default one, replaced."""
-    command = [
-        java, f"-Xmx{heap_mb}m", *local_server.JAVA_FLAGS, "-cp", f"{lib}/*", ADMIN_MAIN,
+def import_arguments(groups: list[InputGroup], report: Path) -> list[str]:
+    """neo4j-admin's arguments: a full import that replaces the default database."""
+    arguments = [
         "database", "import", "full", "neo4j",
         "--overwrite-destination=true", f"--report-file={report}",
     ]  # fmt: skip
     multiline = [f for g in groups for f in g.multiline]
     if multiline:
         names = ",".join(map(str, multiline))
-        command += ["--multiline-fields-format=v2", f"--multiline-fields={names}"]
+        arguments += ["--multiline-fields-format=v2", f"--multiline-fields={names}"]
     for group in groups:
         files = [str(group.header), *group.files, *map(str, group.multiline)]
         if len(files) > 1:
-            command.append(f"--{group.entity}={group.label}={','.join(files)}")
-    return command
+            arguments.append(f"--{group.entity}={group.label}={','.join(files)}")
+    return arguments
 
 
 def offline_import(
@@ -73,84 +67,37 @@ def offline_import(
 ) -> InstanceRecord:
     """Stop the instance, import ``groups`` into its default database, start it again.
 
-    The caller has checked that the database is empty. If the import fails, the
-    half-written store is removed so the instance comes back with an empty database.
-    Returns the record of the restarted instance.
+    The launcher runs the importer and then the server in one JVM. The caller has
+    checked that the database is empty; if the import fails, the half-written store is
+    removed and the instance comes back with an empty database. Returns the record of
+    the restarted instance. (Ctrl-C here leaves the import running in the launcher,
+    which then starts the server as usual.)
     """
     say = on_stage or (lambda _: None)
-    java = shutil.which("java")
-    if java is None:
-        raise OfflineImportError("java not found on PATH: the offline importer needs Java 17+")
-    lib, _ = local_server.ensure_jars(paths)
-    data_dir = Path(record.data_dir)
-    log_file = work_dir / "neo4j-admin-import.log"
-    command = import_command(
-        java, lib, groups, max(1024, record.heap_mb), work_dir / "import.report"
-    )
+    args_file = work_dir / "neo4j-admin-import.args"
+    args_file.write_text("\n".join(import_arguments(groups, work_dir / "import.report")) + "\n")
+
+    def stage(line: str) -> None:
+        if match := _STAGE.match(line.strip()):
+            say(f"offline import: {match.group('stage').lower()}")
+        elif line.startswith(local_server.IMPORT_DONE_MARK):
+            say("starting Neo4j")
+
     say("stopping Neo4j")
     local_server.stop(paths, record.port)
-    env = {**os.environ, "NEO4J_HOME": str(data_dir), "NEO4J_CONF": str(work_dir)}
-    failure: str | None = "interrupted"
+    say("offline import")
     try:
-        say("offline import")
-        if _run_logged(command, env, log_file, say) == 0 and "IMPORT DONE" in _read(log_file):
-            failure = None
-        else:
-            failure = _failure_line(_read(log_file))
-    finally:
-        if failure is not None:
-            _remove_store(data_dir)  # a half-built store would not start
-        say("starting Neo4j")
-        restarted, _ = local_server.start(record.spec(), paths)
-    if failure is not None:
+        restarted, _ = local_server.start(record.spec(), paths, args_file, stage)
+    except LauncherError as exc:
+        _remove_store(Path(record.data_dir))  # a half-built store would not start
+        say("starting Neo4j on an empty database")
+        local_server.start(record.spec(), paths)
         raise OfflineImportError(
-            f"the offline import failed ({failure}); the database was left empty. "
-            f"Full log: {log_file}"
-        )
+            f"the offline import failed; the database was left empty: {exc}"
+        ) from None
     return restarted
-
-
-def _run_logged(
-    command: list[str], env: dict[str, str], log_file: Path, say: Callable[[str], None]
-) -> int:
-    """Run the importer, copying its output to the log and its stage names to ``say``."""
-    with log_file.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                log.write(line)
-                if match := _STAGE.match(line.strip()):
-                    say(f"offline import: {match.group('stage').lower()}")
-            return process.wait()
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
 
 
 def _remove_store(data_dir: Path) -> None:
     for kind in ("databases", "transactions"):
         shutil.rmtree(data_dir / "data" / kind / "neo4j", ignore_errors=True)
-
-
-def _failure_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if "exceeds the set fault tolerance" in line or line.startswith("Error in input data"):
-            return line[:300]
-    for line in reversed(lines):
-        if "Exception" in line or "Error" in line or "FAILED" in line:
-            return line[:300]
-    return lines[-1][:300] if lines else "no output"

@@ -5,13 +5,22 @@
 // (password, if auth is wanted, in the environment variable TUNEGRAPH_NEO4J_PASSWORD)
 //
 // Prints "TUNEGRAPH-NEO4J READY bolt://127.0.0.1:PORT" once Bolt accepts connections.
+//
+// With --import-args FILE (neo4j-admin arguments, one per line), it first runs Neo4j's
+// offline importer in this JVM (`tunegraph import mpd --bulk`), then starts the server on
+// the result: one JVM start instead of two. A failed import prints
+// "TUNEGRAPH-NEO4J IMPORT FAILED" and exits with status 3, before any server starts.
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import org.neo4j.cli.AdminTool;
+import org.neo4j.cli.ExecutionContext;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
@@ -46,6 +55,19 @@ public class TunegraphNeo4j {
         long pagecacheMb = Long.parseLong(args.getOrDefault("pagecache-mb", "256"));
         String password = System.getenv().getOrDefault("TUNEGRAPH_NEO4J_PASSWORD", "");
         boolean auth = !password.isEmpty();
+
+        if (args.containsKey("import-args")) {
+            List<String> importArgs = Files.readAllLines(Path.of(args.get("import-args")));
+            int status = AdminTool.execute(
+                    new ExecutionContext(home, home.resolve("conf")), importArgs.toArray(new String[0]));
+            if (status != 0) {
+                System.out.println("TUNEGRAPH-NEO4J IMPORT FAILED status " + status);
+                System.out.flush();
+                System.exit(3);
+            }
+            System.out.println("TUNEGRAPH-NEO4J IMPORT DONE");
+            System.out.flush();
+        }
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
