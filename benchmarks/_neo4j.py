@@ -22,7 +22,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def fresh_neo4j(heap_mb: int = 2048, pagecache_mb: int = 1024) -> Iterator[Neo4jSettings]:
+def fresh_local_neo4j(
+    heap_mb: int = 2048, pagecache_mb: int = 1024
+) -> Iterator[tuple[Neo4jSettings, local_server.LocalPaths]]:
+    """The settings, and the paths that find its instance record (for `import --bulk`)."""
     cache = local_server.default_paths(os.environ, Path.home()).cache_dir
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
         paths = local_server.LocalPaths(cache_dir=cache, state_dir=Path(tmp) / "state")
@@ -32,6 +35,12 @@ def fresh_neo4j(heap_mb: int = 2048, pagecache_mb: int = 1024) -> Iterator[Neo4j
         )  # fmt: skip
         record, _ = local_server.start(spec, paths)
         try:
-            yield Neo4jSettings(uri=record.uri, password=PASSWORD)
+            yield Neo4jSettings(uri=record.uri, password=PASSWORD), paths
         finally:
             local_server.stop(paths, record.port)
+
+
+@contextlib.contextmanager
+def fresh_neo4j(heap_mb: int = 2048, pagecache_mb: int = 1024) -> Iterator[Neo4jSettings]:
+    with fresh_local_neo4j(heap_mb, pagecache_mb) as (settings, _):
+        yield settings

@@ -1,12 +1,18 @@
 """Benchmark `tunegraph import mpd`: playlist-track rows per second and peak memory.
 
 Generates MPD-format slice files (default 20,000 playlists, ~1.3 M playlist-track rows,
-a Zipf-like track popularity over 150,000 tracks), starts a fresh Neo4j of its own on a
-free port (tunegraph's launcher, temporary data directory), imports, and prints rows/s,
-the peak RSS of this process (and of parser processes with --workers), and the RSS after
-each file, which must stay flat in the number of files.
+a Zipf-like track popularity over 150,000 tracks), then, side by side on the same files,
+each on a fresh Neo4j of its own (tunegraph's launcher, temporary data directory):
 
-    .venv/bin/python benchmarks/import_mpd.py [--playlists 20000] [--workers 1]
+- transactional: the default import (batched MERGE transactions, resumable per file);
+- bulk: `--bulk`, the offline importer into an empty database (stage CSV, stop, import,
+  start, schema), with the time of each phase.
+
+It prints rows/s end to end, the peak RSS of this process plus its parser processes
+(not Neo4j's), and the RSS after each file, which must stay flat in the number of files.
+
+    .venv/bin/python benchmarks/import_mpd.py [--playlists 20000] [--workers 2]
+        [--mode both|bulk|transactional] [--folder DIR (reuse generated files)]
 """
 
 from __future__ import annotations
@@ -22,15 +28,25 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _neo4j import fresh_neo4j
+from _neo4j import fresh_local_neo4j, fresh_neo4j
+from tunegraph.datasets.mpd import iter_playlists
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import ImportSettings, Progress, import_mpd
+from tunegraph.graphstore.importer import (
+    ImportSettings,
+    ImportSummary,
+    Progress,
+    expand_paths,
+    import_mpd,
+)
+from tunegraph.graphstore.local_server import LocalPaths
+from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
@@ -128,9 +144,18 @@ class RssSampler:
         self._thread.join()
 
 
-async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, rows: int) -> None:
-    per_file_rss: list[float] = []
-    sampler = RssSampler()
+def _report(summary: ImportSummary, sampler: RssSampler, per_file_rss: list[float]) -> None:
+    print(f"  files                 {len(summary.files)}")
+    print(f"  playlists             {summary.playlists:,}")
+    print(f"  playlist-track rows   {summary.rows:,}")
+    print(f"  import time           {summary.seconds:.1f} s")
+    print(f"  rows/s                {summary.rows_per_second:,.0f}")
+    print(f"  peak RSS (importer)   {sampler.peak / 2**20:.0f} MiB")
+    step = max(1, len(per_file_rss) // 10)
+    print(f"  RSS after each file   {' '.join(f'{v:.0f}' for v in per_file_rss[::step])} MiB")
+
+
+def _rss_per_file(sampler: RssSampler, per_file_rss: list[float]) -> Callable[[Progress], None]:
     last_files = [0]
 
     def progress(p: Progress) -> None:
@@ -138,13 +163,22 @@ async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, r
             last_files[0] = p.files_done
             per_file_rss.append(sampler.current() / 2**20)
 
+    return progress
+
+
+async def transactional(args: argparse.Namespace, settings: Neo4jSettings, folder: Path,
+                        rows: int) -> float:  # fmt: skip
+    per_file_rss: list[float] = []
+    sampler = RssSampler()
     import_settings = ImportSettings(
         workers=args.workers, chunk_rows=args.chunk_rows, tx_rows=args.tx_rows
     )
     async with GraphStore(settings) as store:
         await ensure_schema(store)
         with sampler:
-            summary = await import_mpd(store, [folder], import_settings, progress)
+            summary = await import_mpd(
+                store, [folder], import_settings, _rss_per_file(sampler, per_file_rss)
+            )
         assert not summary.failed, summary.failed
         nodes = await count_nodes(store)
         rels = await count_relationships(store)
@@ -154,19 +188,43 @@ async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, r
         again_s = time.perf_counter() - again_start
         assert len(again.skipped) == len(summary.files)
         assert await count_relationships(store) == rels
-    print(f"files                 {len(summary.files)}")
-    print(f"playlists             {summary.playlists:,}")
-    print(f"playlist-track rows   {summary.rows:,}")
-    print(f"graph                 {nodes} {rels}")
-    print(f"import time           {summary.seconds:.1f} s")
-    print(f"rows/s                {summary.rows_per_second:,.0f}")
-    print(f"peak RSS (importer)   {sampler.peak / 2**20:.0f} MiB")
-    print(
-        "RSS after each file   "
-        + " ".join(f"{v:.0f}" for v in per_file_rss[:: max(1, len(per_file_rss) // 10)])
-        + " MiB"
-    )
-    print(f"re-run (all skipped)  {again_s:.1f} s")
+    print(f"transactional (workers {args.workers}):")
+    _report(summary, sampler, per_file_rss)
+    print(f"  graph                 {nodes} {rels}")
+    print(f"  re-run (all skipped)  {again_s:.1f} s")
+    return summary.rows_per_second
+
+
+async def bulk(args: argparse.Namespace, settings: Neo4jSettings, paths: LocalPaths,
+               folder: Path, rows: int) -> float:  # fmt: skip
+    per_file_rss: list[float] = []
+    sampler = RssSampler()
+    phases: list[tuple[str, float]] = []
+
+    def stage(text: str) -> None:
+        phases.append((text, time.perf_counter()))
+
+    async with GraphStore(settings) as store:
+        await ensure_schema(store)  # what `tunegraph neo4j start` + a first command leave
+    start = time.perf_counter()
+    with sampler:
+        summary = await bulk_import_mpd(
+            settings, paths, expand_paths([folder]), BulkSettings(workers=args.workers),
+            _rss_per_file(sampler, per_file_rss), stage,
+        )  # fmt: skip
+    end = time.perf_counter()
+    assert not summary.failed, summary.failed
+    async with GraphStore(settings) as store:
+        nodes = await count_nodes(store)
+        rels = await count_relationships(store)
+    assert rels.get("CONTAINS") == rows, (rels, rows)
+    print(f"bulk (workers {args.workers}):")
+    _report(summary, sampler, per_file_rss)
+    print(f"  graph                 {nodes} {rels}")
+    marks = [("start", start), *phases, ("done", end)]
+    for (name, t0), (_, t1) in itertools.pairwise(marks):
+        print(f"    {name:34s} {t1 - t0:6.1f} s")
+    return summary.rows_per_second
 
 
 def main() -> None:
@@ -174,7 +232,9 @@ def main() -> None:
     parser.add_argument("--playlists", type=int, default=20_000)
     parser.add_argument("--per-file", type=int, default=1_000)
     parser.add_argument("--tracks", type=int, default=150_000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--mode", choices=("both", "bulk", "transactional"), default="both")
+    parser.add_argument("--folder", type=Path, help="reuse slice files generated before")
     parser.add_argument("--chunk-rows", type=int, default=ImportSettings.chunk_rows)
     parser.add_argument("--tx-rows", type=int, default=ImportSettings.tx_rows)
     parser.add_argument("--heap-mb", type=int, default=2048)
@@ -183,15 +243,29 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tunegraph-import-bench-") as tmp:
-        root = Path(tmp)
-        folder = root / "mpd"
-        folder.mkdir()
-        t0 = time.perf_counter()
-        rows = generate(folder, args.playlists, args.per_file, args.tracks, args.seed)
-        print(f"generated {args.playlists:,} playlists, {rows:,} rows in "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
-        with fresh_neo4j(heap_mb=args.heap_mb, pagecache_mb=args.pagecache_mb) as settings:
-            asyncio.run(run(args, settings, folder, rows))
+        folder = args.folder or Path(tmp) / "mpd"
+        if args.folder is None:
+            folder.mkdir()
+            t0 = time.perf_counter()
+            rows = generate(folder, args.playlists, args.per_file, args.tracks, args.seed)
+            print(f"generated {args.playlists:,} playlists, {rows:,} rows in "
+                  f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
+        else:
+            rows = sum(len(p.tracks) for p in iter_playlists(folder))
+            print(f"reusing {folder}: {rows:,} rows", flush=True)
+        rates = {}
+        heap = {"heap_mb": args.heap_mb, "pagecache_mb": args.pagecache_mb}
+        if args.mode in ("both", "transactional"):
+            with fresh_neo4j(**heap) as settings:
+                rates["transactional"] = asyncio.run(transactional(args, settings, folder, rows))
+        if args.mode in ("both", "bulk"):
+            with fresh_local_neo4j(**heap) as (settings, paths):
+                rates["bulk"] = asyncio.run(bulk(args, settings, paths, folder, rows))
+        if len(rates) == 2:
+            ratio = rates["bulk"] / rates["transactional"]
+            print(f"bulk / transactional   {ratio:.1f}x")
+        best = max(rates.values())
+        print(f"goal >= 50,000 rows/s  {best:,.0f} -> {'met' if best >= 50_000 else 'NOT met'}")
     sys.stdout.flush()
 
 
