@@ -144,12 +144,15 @@ class RssSampler:
         self._thread.join()
 
 
-def _report(summary: ImportSummary, sampler: RssSampler, per_file_rss: list[float]) -> None:
+def _report(
+    summary: ImportSummary, sampler: RssSampler, per_file_rss: list[float], before: float
+) -> None:
     print(f"  files                 {len(summary.files)}")
     print(f"  playlists             {summary.playlists:,}")
     print(f"  playlist-track rows   {summary.rows:,}")
     print(f"  import time           {summary.seconds:.1f} s")
     print(f"  rows/s                {summary.rows_per_second:,.0f}")
+    print(f"  RSS before import     {before:.0f} MiB (this benchmark process)")
     print(f"  peak RSS (importer)   {sampler.peak / 2**20:.0f} MiB")
     step = max(1, len(per_file_rss) // 10)
     print(f"  RSS after each file   {' '.join(f'{v:.0f}' for v in per_file_rss[::step])} MiB")
@@ -175,6 +178,7 @@ async def transactional(args: argparse.Namespace, settings: Neo4jSettings, folde
     )
     async with GraphStore(settings) as store:
         await ensure_schema(store)
+        before = sampler.current() / 2**20
         with sampler:
             summary = await import_mpd(
                 store, [folder], import_settings, _rss_per_file(sampler, per_file_rss)
@@ -189,7 +193,7 @@ async def transactional(args: argparse.Namespace, settings: Neo4jSettings, folde
         assert len(again.skipped) == len(summary.files)
         assert await count_relationships(store) == rels
     print(f"transactional (workers {args.workers}):")
-    _report(summary, sampler, per_file_rss)
+    _report(summary, sampler, per_file_rss, before)
     print(f"  graph                 {nodes} {rels}")
     print(f"  re-run (all skipped)  {again_s:.1f} s")
     return summary.rows_per_second
@@ -206,6 +210,7 @@ async def bulk(args: argparse.Namespace, settings: Neo4jSettings, paths: LocalPa
 
     async with GraphStore(settings) as store:
         await ensure_schema(store)  # what `tunegraph neo4j start` + a first command leave
+    before = sampler.current() / 2**20
     start = time.perf_counter()
     with sampler:
         summary = await bulk_import_mpd(
@@ -219,7 +224,7 @@ async def bulk(args: argparse.Namespace, settings: Neo4jSettings, paths: LocalPa
         rels = await count_relationships(store)
     assert rels.get("CONTAINS") == rows, (rels, rows)
     print(f"bulk (workers {args.workers}):")
-    _report(summary, sampler, per_file_rss)
+    _report(summary, sampler, per_file_rss, before)
     print(f"  graph                 {nodes} {rels}")
     marks = [("start", start), *phases, ("done", end)]
     for (name, t0), (_, t1) in itertools.pairwise(marks):

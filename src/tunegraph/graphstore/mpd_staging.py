@@ -3,7 +3,7 @@
 The offline importer wants every node exactly once and typed headers; it reads files, so
 nothing has to fit in memory but the ids seen so far. Parsing runs in ``workers``
 processes, each writing its slice's playlists and CONTAINS rows itself; the parent keeps
-the set of track, artist and album ids already written (about 100 bytes per distinct id,
+the set of track, artist and album ids already written (about 115 bytes per distinct id,
 whatever the number of files) and writes each of them once, with its BY and ON.
 
 The graph is the one ``importer.import_mpd`` writes, property for property: a test
