@@ -91,6 +91,7 @@ def test_bulk_builds_the_graph_the_transactional_import_builds(
     assert result.exit_code == 1, result.output
     assert "rejected: " in result.output and "mpd.slice.20-21.json" in result.output
     assert "imported 3 file(s), 20 playlists" in result.output
+    assert "import them without --bulk" in result.output
 
     async def transactional() -> None:
         async with GraphStore(empty_graph) as store:

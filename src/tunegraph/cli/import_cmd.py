@@ -149,7 +149,8 @@ def mpd(
     for failed in summary.failed:
         click.echo(f"rejected: {failed.error}", err=True)
     if summary.failed:
+        again = "import them without --bulk" if bulk else "run the command again"
         raise click.ClickException(
-            f"{len(summary.failed)} of {len(summary.files)} file(s) rejected; fix them and run "
-            "the command again (imported files are skipped)"
+            f"{len(summary.failed)} of {len(summary.files)} file(s) rejected; fix them and "
+            f"{again} (imported files are skipped)"
         )
