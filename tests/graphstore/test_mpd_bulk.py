@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from support.mpd_files import mpd_playlist, write_slice
-from support.neo4j_fixtures import TEST_PASSWORD, free_port
+from support.neo4j_fixtures import TEST_PASSWORD, free_port, start_instance
 from tunegraph.cli.main import cli
 from tunegraph.graphstore import local_server
 from tunegraph.graphstore.driver import GraphStore
@@ -50,15 +50,7 @@ def bulk_server(
     neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Neo4jSettings]:
     """A second Neo4j: --bulk stops and starts the server it loads."""
-    spec = local_server.InstanceSpec(
-        port=free_port(),
-        data_dir=tmp_path_factory.mktemp("bulk-neo4j"),
-        password=TEST_PASSWORD,
-        heap_mb=768,
-        pagecache_mb=128,
-        ready_timeout_s=180,
-    )
-    record, _ = local_server.start(spec, neo4j_paths)
+    record = start_instance(neo4j_paths, tmp_path_factory.mktemp("bulk-neo4j"), pagecache_mb=128)
     yield Neo4jSettings(uri=record.uri, user="neo4j", password=TEST_PASSWORD)
     local_server.stop(neo4j_paths, record.port)
 

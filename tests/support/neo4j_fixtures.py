@@ -40,20 +40,28 @@ def neo4j_paths(tmp_path_factory: pytest.TempPathFactory) -> local_server.LocalP
     )
 
 
+def start_instance(
+    paths: local_server.LocalPaths, data_dir: Path, pagecache_mb: int = 256
+) -> local_server.InstanceRecord:
+    """A test instance on a free port: small memory, a generous start-up timeout."""
+    spec = local_server.InstanceSpec(
+        port=free_port(),
+        data_dir=data_dir,
+        password=TEST_PASSWORD,
+        heap_mb=768,
+        pagecache_mb=pagecache_mb,
+        ready_timeout_s=180,
+    )
+    record, _ = local_server.start(spec, paths)
+    return record
+
+
 @pytest.fixture(scope="session")
 def neo4j_server(
     neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[local_server.InstanceRecord]:
     """One Neo4j for the whole session; stopped (SIGTERM, clean shutdown) at the end."""
-    spec = local_server.InstanceSpec(
-        port=free_port(),
-        data_dir=tmp_path_factory.mktemp("neo4j-data"),
-        password=TEST_PASSWORD,
-        heap_mb=768,
-        pagecache_mb=256,
-        ready_timeout_s=180,
-    )
-    record, _ = local_server.start(spec, neo4j_paths)
+    record = start_instance(neo4j_paths, tmp_path_factory.mktemp("neo4j-data"))
     yield record
     local_server.stop(neo4j_paths, record.port)
 
