@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -197,9 +198,9 @@ def launcher_command(lib: Path, java: str) -> list[str]:
     classes = lib.parent / "launcher" / hashlib.sha256(code).hexdigest()[:16]
     javac = Path(java).resolve().with_name("javac")
     if not (classes / f"{LAUNCHER_CLASS}.class").exists() and javac.exists():
-        staging = classes.with_name(classes.name + ".partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        classes.parent.mkdir(parents=True, exist_ok=True)
+        # a folder of its own, so two first starts at once cannot trip over each other
+        staging = Path(tempfile.mkdtemp(prefix=f"{classes.name}.", dir=classes.parent))
         with resources.as_file(source) as source_path:
             done = subprocess.run(
                 [str(javac), "-nowarn", "-cp", f"{lib}/*", "-d", str(staging), str(source_path)],
@@ -207,10 +208,9 @@ def launcher_command(lib: Path, java: str) -> list[str]:
                 check=False,
             )
         if done.returncode == 0:
-            shutil.rmtree(classes, ignore_errors=True)
-            staging.rename(classes)
-        else:
-            shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another start got there first
+                staging.rename(classes)
+        shutil.rmtree(staging, ignore_errors=True)
     if (classes / f"{LAUNCHER_CLASS}.class").exists():
         return ["-cp", f"{classes}{os.pathsep}{lib}/*", LAUNCHER_CLASS]
     with resources.as_file(source) as source_path:  # a real file inside an installed package
