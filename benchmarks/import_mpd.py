@@ -125,10 +125,9 @@ class RssSampler:
     def current(self) -> int:
         total = self.process.memory_info().rss
         for child in self.process.children(recursive=True):
-            if child.name().startswith("java"):
-                continue  # the Neo4j server is not the importer
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
+            with contextlib.suppress(psutil.Error):  # it may have exited meanwhile
+                if not child.name().startswith("java"):  # Neo4j is not the importer
+                    total += child.memory_info().rss
         return total
 
     def _run(self) -> None:
