@@ -18,6 +18,7 @@ from tunegraph.graphstore import local_server
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import import_mpd
 from tunegraph.graphstore.mpd_bulk import BulkImportError, bulk_import_mpd, local_instance
+from tunegraph.graphstore.mpd_staging import stage_mpd
 from tunegraph.graphstore.offline_import import InputGroup, OfflineImportError, offline_import
 from tunegraph.graphstore.schema import describe_schema
 from tunegraph.graphstore.settings import Neo4jSettings
@@ -53,6 +54,11 @@ def bulk_server(
     record = start_instance(neo4j_paths, tmp_path_factory.mktemp("bulk-neo4j"), pagecache_mb=128)
     yield Neo4jSettings(uri=record.uri, user="neo4j", password=TEST_PASSWORD)
     local_server.stop(neo4j_paths, record.port)
+
+
+async def _count(settings: Neo4jSettings) -> int:
+    async with GraphStore(settings) as store:
+        return (await store.run("MATCH (n) RETURN count(n) AS n"))[0]["n"]
 
 
 async def _dump(settings: Neo4jSettings) -> tuple[list[Any], list[Any]]:
@@ -128,11 +134,23 @@ def test_a_failed_offline_import_leaves_an_empty_database_and_a_running_server(
         offline_import(neo4j_paths, record, [InputGroup("nodes", "Track", header, (str(broken),))],
                        tmp_path)  # fmt: skip
 
-    async def count() -> int:
-        async with GraphStore(bulk_server) as store:
-            return (await store.run("MATCH (n) RETURN count(n) AS n"))[0]["n"]
+    assert asyncio.run(_count(bulk_server)) == 0
 
-    assert asyncio.run(count()) == 0
+
+def test_an_interrupted_offline_import_leaves_an_empty_database_and_a_running_server(
+    bulk_server: Neo4jSettings, neo4j_paths: local_server.LocalPaths, tmp_path: Path
+) -> None:
+    folder = awkward_slices(tmp_path / "mpd")
+    staging = stage_mpd(sorted(folder.iterdir()), tmp_path / "stage", workers=1)
+    record = local_instance(neo4j_paths, bulk_server)
+
+    def interrupt(stage: str) -> None:
+        if stage.startswith("offline import:"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        offline_import(neo4j_paths, record, staging.input_groups(), tmp_path, interrupt)
+    assert asyncio.run(_count(bulk_server)) == 0
 
 
 def test_bulk_needs_a_local_instance(neo4j_paths: local_server.LocalPaths) -> None:

@@ -68,10 +68,10 @@ def offline_import(
     """Stop the instance, import ``groups`` into its default database, start it again.
 
     The launcher runs the importer and then the server in one JVM. The caller has
-    checked that the database is empty; if the import fails, the half-written store is
-    removed and the instance comes back with an empty database. Returns the record of
-    the restarted instance. (Ctrl-C here leaves the import running in the launcher,
-    which then starts the server as usual.)
+    checked that the database is empty; if the import fails or is interrupted (Ctrl-C,
+    an exception from ``on_stage``), the launcher is stopped, the half-written store
+    removed, and the instance comes back with an empty database. Returns the record of
+    the restarted instance.
     """
     say = on_stage or (lambda _: None)
     args_file = work_dir / "neo4j-admin-import.args"
@@ -88,13 +88,16 @@ def offline_import(
     say("offline import")
     try:
         restarted, _ = local_server.start(record.spec(), paths, args_file, stage)
-    except LauncherError as exc:
+    except BaseException as exc:
+        local_server.stop(paths, record.port)  # an interrupted import must not go on
         _remove_store(Path(record.data_dir))  # a half-built store would not start
         say("starting Neo4j on an empty database")
         local_server.start(record.spec(), paths)
-        raise OfflineImportError(
-            f"the offline import failed; the database was left empty: {exc}"
-        ) from None
+        if isinstance(exc, LauncherError):
+            raise OfflineImportError(
+                f"the offline import failed; the database was left empty: {exc}"
+            ) from None
+        raise
     return restarted
 
 
