@@ -40,7 +40,6 @@ class BulkImportError(GraphStoreError):
 @dataclass(frozen=True)
 class BulkSettings:
     workers: int = 2  # slice-parsing processes
-    staging_dir: Path | None = None  # default: a temporary folder in the instance's data dir
 
 
 def local_instance(paths: LocalPaths, settings: Neo4jSettings) -> InstanceRecord:
@@ -84,9 +83,8 @@ async def bulk_import_mpd(
             "without --bulk to add to it, or start a fresh instance "
             "(tunegraph neo4j start --port 7688 --data-dir DIR)"
         )
-    parent = options.staging_dir or Path(record.data_dir)
-    parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bulk-import-", dir=parent) as tmp:
+    # The staged files go where the database goes: the disk that must hold them anyway.
+    with tempfile.TemporaryDirectory(prefix="bulk-import-", dir=record.data_dir) as tmp:
         say("staging CSV files")
         staging = await asyncio.to_thread(stage_mpd, files, Path(tmp), options.workers, on_progress)
         summary = ImportSummary(files=staging.files)
