@@ -131,6 +131,20 @@ def snapshot(settings: Neo4jSettings) -> GraphSnapshot:
     return asyncio.run(_snapshot(settings))
 
 
+def done_count(settings: Neo4jSettings) -> int:
+    """Playlists the crawl has finished with (read or found inaccessible)."""
+
+    async def main() -> int:
+        async with GraphStore(settings) as store:
+            rows = await store.run(
+                "MATCH (p:Playlist) WHERE p.crawl_state IN ['done', 'inaccessible'] "
+                "RETURN count(p) AS n"
+            )
+            return rows[0]["n"]
+
+    return asyncio.run(main())
+
+
 def crawl_settings(sim: SimHandle, seeds: list[str], **changes: Any) -> CrawlSettings:
     api_changes = {k[4:]: changes.pop(k) for k in list(changes) if k.startswith("api_")}
     api = ApiSettings(

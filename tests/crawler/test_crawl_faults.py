@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from crawler.crawl_helpers import crawl_settings, run_crawl, snapshot
-from tunegraph.graphstore.driver import GraphStore
+from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.frontier import DONE, INACCESSIBLE
-from tunegraph.graphstore.schema import ensure_schema
-from tunegraph.graphstore.writers import clear_graph
 
 
 class Events:
@@ -25,15 +21,6 @@ class Events:
         pass
 
 
-def _reset(settings) -> None:
-    async def main() -> None:
-        async with GraphStore(settings) as store:
-            await clear_graph(store)
-            await ensure_schema(store)
-
-    asyncio.run(main())
-
-
 def test_faults_and_429s_leave_the_graph_of_a_clean_crawl(simulator_factory, empty_graph):
     clean_sim = simulator_factory()
     seeds = clean_sim.world.seed_playlist_ids(2)
@@ -42,7 +29,7 @@ def test_faults_and_429s_leave_the_graph_of_a_clean_crawl(simulator_factory, emp
     assert clean.status == "finished" and clean.retries == 0 and clean.rate_limited == 0
     expected = snapshot(empty_graph)
     assert sum(expected.node_counts.values()) > 100
-    _reset(empty_graph)
+    reset_graph(empty_graph)
 
     sim = simulator_factory(
         faults=0.15,

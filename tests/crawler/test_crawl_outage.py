@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
-from crawler.crawl_helpers import cli_args, crawl_settings, run_crawl, snapshot, start_cli
+from crawler.crawl_helpers import (
+    cli_args,
+    crawl_settings,
+    done_count,
+    run_crawl,
+    snapshot,
+    start_cli,
+)
 from support.neo4j_fixtures import free_port
 from tunegraph.graphstore import local_server
-from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.settings import Neo4jSettings
 
 CAPS = dict(max_playlists=16, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
@@ -18,18 +23,6 @@ CLI_CAPS = [
     "--artists-per-playlist", "4", "--search-limit", "5", "--rate-limit", "10000",
     "--workers", "1",
 ]  # fmt: skip
-
-
-def _done_count(settings: Neo4jSettings) -> int:
-    async def main() -> int:
-        async with GraphStore(settings) as store:
-            rows = await store.run(
-                "MATCH (p:Playlist) WHERE p.crawl_state IN ['done', 'inaccessible'] "
-                "RETURN count(p) AS n"
-            )
-            return rows[0]["n"]
-
-    return asyncio.run(main())
 
 
 def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_paths, tmp_path):
@@ -52,7 +45,7 @@ def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_p
     try:
         proc = start_cli(cli_args(sim, own, seeds, *CLI_CAPS))
         deadline = time.monotonic() + 90
-        while _done_count(own) < 2:
+        while done_count(own) < 2:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the crawl made no progress"
             time.sleep(0.1)

@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import time
 
 import pytest
 
-from crawler.crawl_helpers import cli_args, crawl_settings, run_crawl, snapshot, start_cli
-from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.schema import ensure_schema
-from tunegraph.graphstore.writers import clear_graph
+from crawler.crawl_helpers import (
+    cli_args,
+    crawl_settings,
+    done_count,
+    run_crawl,
+    snapshot,
+    start_cli,
+)
+from support.neo4j_fixtures import reset_graph
 
 CAPS = dict(max_playlists=24, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
 CLI_CAPS = [
     "--max-playlists", "24", "--max-depth", "2", "--tracks-per-playlist", "10",
     "--artists-per-playlist", "4", "--search-limit", "5", "--rate-limit", "10000",
 ]  # fmt: skip
-
-
-def _reset(settings) -> None:
-    async def main() -> None:
-        async with GraphStore(settings) as store:
-            await clear_graph(store)
-            await ensure_schema(store)
-
-    asyncio.run(main())
-
-
-def _done_count(settings) -> int:
-    async def main() -> int:
-        async with GraphStore(settings) as store:
-            rows = await store.run(
-                "MATCH (p:Playlist) WHERE p.crawl_state IN ['done', 'inaccessible'] "
-                "RETURN count(p) AS n"
-            )
-            return rows[0]["n"]
-
-    return asyncio.run(main())
 
 
 @pytest.fixture
@@ -53,7 +36,7 @@ def reference(slow_sim, empty_graph):
     summary = run_crawl(crawl_settings(slow_sim, seeds, workers=8, **CAPS), empty_graph)
     assert summary.status == "finished"
     graph = snapshot(empty_graph)
-    _reset(empty_graph)
+    reset_graph(empty_graph)
     slow_sim.reset_stats()
     return seeds, graph, summary
 
@@ -65,13 +48,13 @@ def test_sigkill_halfway_then_rerun_equals_uninterrupted(slow_sim, empty_graph, 
                     "--lease-seconds", "2")  # fmt: skip
     proc = start_cli(args)
     deadline = time.monotonic() + 60
-    while _done_count(empty_graph) < total // 2:
+    while done_count(empty_graph) < total // 2:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the crawl made no progress"
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert _done_count(empty_graph) < total, "killed too late to test a resume"
+    assert done_count(empty_graph) < total, "killed too late to test a resume"
 
     rerun = start_cli(args)
     out, err = rerun.communicate(timeout=120)
@@ -116,7 +99,7 @@ def test_ctrl_c_flushes_releases_and_the_rerun_completes(slow_sim, empty_graph, 
     args = cli_args(slow_sim, empty_graph, seeds, *CLI_CAPS, "--workers", "2")
     proc = start_cli(args)
     deadline = time.monotonic() + 60
-    while _done_count(empty_graph) < 3:
+    while done_count(empty_graph) < 3:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the crawl made no progress"
         time.sleep(0.05)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from support.mpd_files import mpd_playlist, write_slice
+from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
 from tunegraph.graphstore.importer import (
@@ -20,9 +21,8 @@ from tunegraph.graphstore.importer import (
     import_mpd,
     parse_slice_rows,
 )
-from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
-from tunegraph.graphstore.writers import clear_graph, count_nodes, count_relationships
+from tunegraph.graphstore.writers import count_nodes, count_relationships
 
 ARTISTS = 4  # support.mpd_files cycles through four artists
 
@@ -69,12 +69,6 @@ async def _snapshot(settings: Neo4jSettings, out: Path) -> tuple[Any, ...]:
         result = await export_graph(store, ExportSettings(out_dir=out))
         props = await store.run("MATCH (p:Playlist {id: 'mpd:0'}) RETURN properties(p) AS props")
     return nodes, rels, result.graph_checksum, props
-
-
-async def _reset_graph(settings: Neo4jSettings) -> None:
-    async with GraphStore(settings) as store:
-        await clear_graph(store)
-        await ensure_schema(store)
 
 
 async def _snapshot_counts(settings: Neo4jSettings) -> tuple[Any, ...]:
@@ -141,7 +135,7 @@ def test_interrupted_import_resumes_to_the_same_graph(
     # A reference graph from one clean run, then the same files interrupted and resumed.
     asyncio.run(_import(empty_graph, [slices]))
     reference = asyncio.run(_snapshot(empty_graph, tmp_path / "ref"))
-    asyncio.run(_reset_graph(empty_graph))
+    reset_graph(empty_graph)
 
     interrupted = ImportSettings(fail_after_transactions=fail_after, tx_rows=tx_rows, chunk_rows=50)
     with pytest.raises(ImportInterrupted):

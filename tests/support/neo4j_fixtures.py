@@ -71,14 +71,19 @@ def neo4j_settings(neo4j_server: local_server.InstanceRecord) -> Neo4jSettings:
     return Neo4jSettings(uri=neo4j_server.uri, user="neo4j", password=TEST_PASSWORD)
 
 
-async def _reset(settings: Neo4jSettings) -> None:
-    async with GraphStore(settings) as store:
-        await clear_graph(store)
-        await ensure_schema(store)
+def reset_graph(settings: Neo4jSettings) -> None:
+    """Empty the graph and put the schema back (also mid-test, between two runs)."""
+
+    async def main() -> None:
+        async with GraphStore(settings) as store:
+            await clear_graph(store)
+            await ensure_schema(store)
+
+    asyncio.run(main())
 
 
 @pytest.fixture
 def empty_graph(neo4j_settings: Neo4jSettings) -> Neo4jSettings:
     """Settings of the session's Neo4j, emptied and with the schema in place."""
-    asyncio.run(_reset(neo4j_settings))
+    reset_graph(neo4j_settings)
     return neo4j_settings
