@@ -16,20 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tunegraph import features as F
-
-_ARROW = {
-    "string": pa.string(),
-    "int32": pa.int32(),
-    "int64": pa.int64(),
-    "float32": pa.float32(),
-    "bool": pa.bool_(),
-    "list<string>": pa.list_(pa.string()),
-}
+from tunegraph.graphstore.export import arrow_schema
 
 
 def _table(columns: tuple[F.Column, ...], rows: dict[str, list[Any]]) -> pa.Table:
-    schema = pa.schema([pa.field(c.name, _ARROW[c.dtype], nullable=True) for c in columns])
-    return pa.table({c.name: rows[c.name] for c in columns}, schema=schema)
+    # the exporter's own schema, nullability included
+    return pa.table({c.name: rows[c.name] for c in columns}, schema=arrow_schema(columns))
 
 
 def write_export_dir(
