@@ -26,9 +26,23 @@ def test_recall_counts_only_the_first_k() -> None:
 
 def test_perfect_and_empty_lists() -> None:
     perfect = ranking_metrics([5, 6, 7], [5, 6, 7])
-    assert all(perfect[name] == 1.0 for name in METRIC_NAMES)
+    assert all(perfect[name] == 1.0 for name in METRIC_NAMES if name != "clicks")
+    assert perfect["clicks"] == 0.0
     miss = ranking_metrics([1, 2, 3], [9])
-    assert all(miss[name] == 0.0 for name in METRIC_NAMES)
+    assert all(miss[name] == 0.0 for name in METRIC_NAMES if name != "clicks")
+    assert miss["clicks"] == 51.0
+
+
+def test_challenge_ndcg_and_clicks() -> None:
+    # hidden {1, 2}; hits at ranks 2 and 3. Challenge DCG: rel_1 + sum_{i>=2} rel_i/log2(i)
+    m = ranking_metrics([9, 1, 2], [1, 2])
+    assert m["ndcg"] == pytest.approx((1.0 + 1.0 / math.log2(3)) / 2.0)
+    assert m["clicks"] == 0.0  # first hit at rank 2: floor((2 - 1) / 10)
+    late = [100 + i for i in range(499)]
+    late[25] = 1
+    m = ranking_metrics(late, [1])
+    assert m["clicks"] == 2.0  # first hit at rank 26
+    assert m["recall@500"] == 1.0 and m["recall@100"] == 1.0
 
 
 def test_mean_over_playlists_and_errors() -> None:

@@ -24,8 +24,11 @@ def test_evaluate_prints_the_table_and_writes_json(trained, tmp_path: Path) -> N
         cli, ["evaluate", "--model", str(trained.model_dir), "--json", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "co-occurrence" in result.output and "recall@50" in result.output
-    assert "popularity" in json.loads(out.read_text())["rows"]
+    for row in ("tunegraph", "ALS", "EASE", "co-occurrence", "popularity"):
+        assert row in result.output, row
+    assert "ndcg" in result.output and "clicks" in result.output
+    rows = json.loads(out.read_text())["rows"]
+    assert {"tunegraph", "two-tower", "ALS", "EASE", "co-occurrence", "popularity"} <= set(rows)
 
 
 def test_recommend_table_and_json(trained) -> None:
@@ -95,7 +98,7 @@ def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "test recall@50" in result.output
+    assert "test R-precision" in result.output
     assert (tmp_path / "m" / "config.json").is_file()
 
 

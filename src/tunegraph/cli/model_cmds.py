@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-METRICS = ("recall@10", "recall@50", "recall@100", "ndcg@100", "r_precision")
+METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 
 
 def _domain_errors() -> tuple[type[Exception], ...]:
@@ -26,9 +26,9 @@ def _domain_errors() -> tuple[type[Exception], ...]:
 
 def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
     table = Table(title=title)
-    table.add_column("model")
+    table.add_column("model", no_wrap=True)
     for name in METRICS:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     for model, values in rows.items():
         table.add_row(model, *(f"{values[m]:.4f}" for m in METRICS))
     return table
@@ -69,8 +69,9 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
     "ranking_objective",
     default="auto",
     show_default=True,
-    type=click.Choice(["auto", "listwise", "pointwise", "popularity", "none"]),
-    help="Ranking objective; auto keeps the best on validation, or none.",
+    type=click.Choice(["auto", "listwise", "pointwise", "none"]),
+    help="Ranking objective; auto keeps the best on validation; none serves the two-tower"
+    " model alone.",
 )
 @click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
 def train_cmd(
@@ -132,13 +133,12 @@ def train_cmd(
         except _domain_errors() as exc:
             raise click.ClickException(str(exc)) from None
     console.print(_table(result.metrics, "held-out test playlists"))
-    best = result.metrics.get("retrieval+ranking", result.metrics["retrieval"])
+    best = result.metrics.get("tunegraph", result.metrics["two-tower"])
+    als = result.metrics["ALS"]
     click.echo(
         f"trained {result.examples} examples x {result.epochs} epochs in {result.seconds:.1f}s"
-        f" ({result.examples_per_second:,.0f} ex/s); test recall@50 {best['recall@50']:.4f},"
-        f" ndcg@100 {best['ndcg@100']:.4f}"
-        f" (popularity {result.metrics['popularity']['recall@50']:.4f},"
-        f" co-occurrence {result.metrics['co-occurrence']['recall@50']:.4f});"
+        f" ({result.examples_per_second:,.0f} ex/s); test R-precision {best['r_precision']:.4f},"
+        f" NDCG {best['ndcg']:.4f} (ALS {als['r_precision']:.4f}, {als['ndcg']:.4f});"
         f" ranking {result.ranking_objective}; model in {result.model_dir}"
     )
 
@@ -174,7 +174,8 @@ def evaluate_cmd(
     plot_path: Path | None,
     threads: int | None,
 ) -> None:
-    """Score a trained model and the popularity and co-occurrence baselines on its test split.
+    """Score a trained model and the baselines (popularity, co-occurrence, EASE, ALS) on its
+    test split.
 
     \b
     Example:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,14 @@ import numpy as np
 
 from tunegraph import features as F
 from tunegraph.model._tf import configure_threads
+from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.artifacts import LoadedModel, load_model, save_model
+from tunegraph.model.baselines import Csr
 from tunegraph.model.data import ExportData, load_export
 from tunegraph.model.errors import DataError, ModelDirError, UnknownIdError
 from tunegraph.model.evaluation import evaluate_heldout
 from tunegraph.model.plots import plot_comparison, plot_training_curves
+from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig
 from tunegraph.model.split import SplitSettings, split_playlists
 from tunegraph.model.towers import QUERY_TOWERS
@@ -127,12 +130,15 @@ def train(
         seed=settings.seed,
         ranking_objective=settings.ranking_objective,
     )
-    stage("training retrieval")
-    fitted = fit(data, split, config, fit_settings, on_epoch)
+    stage("training the two-tower model")
+    fitted = fit(data, split, config, fit_settings, on_epoch, stage)
     stage("scoring held-out playlists")
     rec = fitted.recommender
     test_q = query_index_of(data, split.test.rows)
-    metrics = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks)
+    test_names = [data.playlist_names[r] for r in split.test.rows]
+    metrics = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, names=test_names)
+    stage("refitting the retrievers on every playlist")
+    serving = serving_recommender(rec, data.playlist_tracks, settings.seed)
     seconds = time.perf_counter() - start
     stage("saving the model")
     out = Path(settings.model_dir)
@@ -144,6 +150,7 @@ def train(
     }
     save_model(
         out,
+        serving,
         rec,
         data.manifest,
         run_config,
@@ -181,10 +188,10 @@ def evaluate(settings: EvalSettings) -> EvalReport:
     data = load_export(data_dir)
     check_same_data(loaded, data)
     split = split_playlists(data.playlist_tracks, _split_settings(loaded.config["split"]))
-    rec = loaded.recommender
-    rows = evaluate_heldout(
-        rec, split.test, query_index_of(data, split.test.rows), rec.train, data.n_tracks
-    )
+    rec = loaded.evaluation_recommender()
+    names = [data.playlist_names[r] for r in split.test.rows]
+    test_q = query_index_of(data, split.test.rows)
+    rows = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, names=names)
     report = EvalReport(rows=rows, playlists=len(split.test), data_dir=data_dir)
     if settings.json_path:
         Path(settings.json_path).write_text(json.dumps(report.to_json(), indent=2), "utf-8")
@@ -208,11 +215,13 @@ def recommend(
     track_ids: Sequence[str] | None = None,
     k: int = 20,
     loaded: LoadedModel | None = None,
+    name: str | None = None,
 ) -> list[Recommendation]:
     """Top-k new tracks for a known playlist, or for a list of known track ids.
 
-    Tracks already in the playlist / list are never recommended. ``loaded`` lets a
-    caller reuse a model read once (``load_model``) for many calls.
+    Tracks already in the playlist / list are never recommended. ``name`` (a playlist
+    title) helps a track list; a known playlist uses its own. ``loaded`` lets a caller
+    reuse a model read once (``load_model``) for many calls.
     """
     if (playlist_id is None) == (track_ids is None):
         raise UnknownIdError("give either a playlist id or a list of track ids")
@@ -230,6 +239,7 @@ def recommend(
             ) from None
         seed = model.playlists.row(row)
         query = int(model.playlist_query[row])
+        name = model.playlist_names[row] if model.playlist_names else name
     else:
         assert track_ids is not None
         unknown = [t for t in track_ids if t not in index]
@@ -243,11 +253,23 @@ def recommend(
             )
         seed = np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32)
         query = 0
-    indices, scores = rec.rank([query], [seed], k)
+    indices, scores = rec.rank([query], [seed], k, names=[name or ""])
     t = rec.tracks
     return [
         Recommendation(
             rank + 1, t.ids[i - 1], t.names[i - 1], list(t.artist_names[i - 1]), float(s)
         )
         for rank, (i, s) in enumerate(zip(indices[0], scores[0], strict=True))
+        if i > 0
     ]
+
+
+def serving_recommender(
+    rec: Recommender, playlist_tracks: list[np.ndarray], seed: int
+) -> Recommender:
+    """The pipeline ``recommend`` serves: the same two-tower model and ranker, with ALS,
+    the neighbour methods and the name index refit on every playlist, the held-out ones
+    whole (a playlist held out for the figures is not lost to the user)."""
+    full = Csr(playlist_tracks, rec.train.n_tracks)
+    als_config = rec.als.config if rec.als is not None else AlsConfig(seed=seed)
+    return replace(rec, train=full, als=Als.fit(full, als_config), _retrievers=None)

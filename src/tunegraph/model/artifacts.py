@@ -8,7 +8,9 @@ Layout::
     vocab/           track_id.txt, query_id.txt (the StringLookup vocabularies)
     retrieval/       retrieval weights (TF checkpoint)
     ranker/          ranking weights, when a ranker was chosen
-    arrays.npz       candidate embeddings, track side features, training and full playlists
+    arrays.npz       candidate embeddings, track side features, training and full playlists,
+                     ALS item factors fitted on each
+    playlists.json   playlist ids and names
     tracks.json      track names and artists, for printing recommendations
     index/           SavedModel of a BruteForce top-K index (string ids in, track ids out)
     metrics.json     held-out figures; history.json, curves.png
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tunegraph import features as F
+from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.baselines import Csr
 from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import ModelDirError
@@ -33,7 +36,7 @@ from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model
 
 MODEL_FORMAT = "tunegraph-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 INDEX_K = 100
 
 
@@ -49,15 +52,23 @@ class LoadedModel:
     playlists: Csr  # full playlists (every track), for --playlist
     playlist_query: np.ndarray  # query index per playlist
     query_vocab: list[str]
+    playlist_names: list[str]
+    train: Csr  # the split's training view, which the reported figures were computed on
+    als_train: Als  # ALS fitted on ``train``
 
     @property
     def tracks(self) -> TrackTable:
         return self.recommender.tracks
 
+    def evaluation_recommender(self) -> Recommender:
+        """The pipeline as it was scored: its retrievers fitted on the training view only."""
+        return replace(self.recommender, train=self.train, als=self.als_train, _retrievers=None)
+
 
 def save_model(
     path: Path,
     rec: Recommender,
+    evaluation: Recommender,
     manifest: dict[str, Any],
     config: dict[str, Any],
     playlist_ids: list[str],
@@ -66,7 +77,11 @@ def save_model(
     query_vocab: list[str],
     save_index: bool = True,
 ) -> None:
-    """Write everything; the index is built and called once before tf.saved_model.save."""
+    """Write everything; the index is built and called once before tf.saved_model.save.
+
+    ``rec`` serves (its retrievers know every playlist); ``evaluation`` is the same model
+    with retrievers fitted on the training view, kept so ``evaluate`` stays honest.
+    """
     path.mkdir(parents=True, exist_ok=True)
     (path / "vocab").mkdir(exist_ok=True)
     t = rec.tracks
@@ -79,6 +94,8 @@ def save_model(
     elif (path / "ranker").exists():
         shutil.rmtree(path / "ranker")
     full = Csr(playlist_tracks, len(t.ids))
+    if rec.als is None or evaluation.als is None:
+        raise ValueError("a model is saved after its ALS retriever is fitted")
     np.savez(
         path / "arrays.npz",
         candidates=rec.candidates,
@@ -87,15 +104,21 @@ def save_model(
         audio_mask=t.audio_mask,
         popularity=t.popularity,
         popularity_mask=t.popularity_mask,
-        train_indptr=rec.train.indptr,
-        train_indices=rec.train.indices,
+        album_index=t.album_index,
+        credit_indptr=t.credit_indptr,
+        credit_indices=t.credit_indices,
+        train_indptr=evaluation.train.indptr,
+        train_indices=evaluation.train.indices,
+        als_full=rec.als.item_factors,
+        als_train=evaluation.als.item_factors,
         full_indptr=full.indptr,
         full_indices=full.indices,
         playlist_query=playlist_query,
     )
     names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
     (path / "tracks.json").write_text(json.dumps(names), "utf-8")
-    (path / "playlists.json").write_text(json.dumps(playlist_ids), "utf-8")
+    playlists = {"ids": playlist_ids, "names": rec.playlist_names}
+    (path / "playlists.json").write_text(json.dumps(playlists), "utf-8")
     config = {
         **config,
         "format": MODEL_FORMAT,
@@ -104,6 +127,7 @@ def save_model(
         "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
         "retrieval": asdict(rec.config),
         "ranking": asdict(rec.ranking_config) if rec.ranker is not None else None,
+        "als": asdict(rec.als.config),
         "n_tracks": len(t.ids),
         "n_queries": len(query_vocab),
     }
@@ -185,6 +209,9 @@ def load_model(path: str | Path) -> LoadedModel:
         audio_mask=arrays["audio_mask"],
         popularity=arrays["popularity"],
         popularity_mask=arrays["popularity_mask"],
+        album_index=arrays["album_index"],
+        credit_indptr=arrays["credit_indptr"],
+        credit_indices=arrays["credit_indices"],
     )
     rconf = RetrievalConfig(
         **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
@@ -195,7 +222,18 @@ def load_model(path: str | Path) -> LoadedModel:
     except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint
         raise ModelDirError(f"cannot load {root}/retrieval weights: {exc}".splitlines()[0]) from exc
     train = _csr(arrays["train_indptr"], arrays["train_indices"], len(track_ids))
-    rec = Recommender(rconf, model, arrays["candidates"], train, tracks)
+    full = _csr(arrays["full_indptr"], arrays["full_indices"], len(track_ids))
+    playlists = _read_json(root / "playlists.json")
+    als_config = AlsConfig(**config["als"])
+    rec = Recommender(
+        rconf,
+        model,
+        arrays["candidates"],
+        full,
+        tracks,
+        playlist_names=list(playlists["names"]),
+        als=Als(arrays["als_full"], als_config),
+    )
     if config.get("ranking"):
         kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
         ranker = RankingModel(kconf)
@@ -211,10 +249,13 @@ def load_model(path: str | Path) -> LoadedModel:
         config=config,
         manifest=manifest,
         recommender=rec,
-        playlist_ids=_read_json(root / "playlists.json"),
-        playlists=_csr(arrays["full_indptr"], arrays["full_indices"], len(track_ids)),
+        playlist_ids=list(playlists["ids"]),
+        playlists=full,
         playlist_query=arrays["playlist_query"],
         query_vocab=query_vocab,
+        playlist_names=list(playlists["names"]),
+        train=train,
+        als_train=Als(arrays["als_train"], als_config),
     )
 
 

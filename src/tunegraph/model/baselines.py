@@ -1,15 +1,18 @@
-"""Baselines on the same split: most popular, and item co-occurrence (cosine, numpy only).
+"""The playlist x track matrix every retriever and baseline shares, popularity, and top-k.
 
-A model's figures mean little without them: popularity is what a recommender gets for
-free, co-occurrence is the classic strong neighbour method on playlist data.
-Both see only the training view of the split (hidden tracks never).
+A model's figures mean little without baselines: popularity is what a recommender gets
+for free; co-occurrence (``neighbours``), EASE (``ease``) and ALS (``als``) are the
+field's strong simple methods. All see only the training view of the split.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import scipy.sparse as sp
+
+SCORE_BATCH = 256  # queries scored at once: [256, T+1] float32 stays small at MPD size
 
 
 class Csr:
@@ -31,37 +34,31 @@ class Csr:
     def row(self, i: int) -> np.ndarray:
         return self.indices[self.indptr[i] : self.indptr[i + 1]]
 
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def matrix(self) -> sp.csr_matrix:
+        """The binary playlist x (T+1) track matrix as scipy CSR (column 0 = padding)."""
+        data = np.ones(len(self.indices), np.float32)
+        shape = (len(self), self.n_tracks + 1)
+        return sp.csr_matrix((data, self.indices, self.indptr), shape=shape)
+
+
+def seed_matrix(seeds: Sequence[np.ndarray], n_tracks: int) -> sp.csr_matrix:
+    """Seeds as a binary [Q, T+1] CSR matrix (duplicates and padding dropped)."""
+    rows = [np.unique(s[s > 0]) for s in (np.asarray(s, np.int64) for s in seeds)]
+    lengths = np.array([len(r) for r in rows], np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    data = np.ones(len(indices), np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_tracks + 1))
+
 
 def popularity_scores(train: Csr) -> np.ndarray:
     """[T+1] scores: how many training playlists hold each track (index 0 never wins)."""
     scores = train.counts.astype(np.float64).copy()
     scores[0] = -np.inf
     return scores
-
-
-def cooccurrence_scores(train: Csr, seed: np.ndarray) -> np.ndarray:
-    """[T+1] scores: sum over seed tracks i of cosine(i, c) over training playlists.
-
-    cosine(i, c) = |P(i) & P(c)| / sqrt(|P(i)| |P(c)|), computed sparsely: walk the
-    playlists holding each seed track and add their tracks, weighted, with bincount.
-    """
-    norm = np.sqrt(np.maximum(train.counts, 1.0))
-    weights = np.zeros(len(train.indptr) - 1, np.float64)
-    for t in np.unique(seed):
-        rows = train.t_rows[train.t_indptr[t] : train.t_indptr[t + 1]]
-        weights[rows] += 1.0 / norm[t]
-    touched = np.nonzero(weights)[0]
-    if len(touched) == 0:
-        return np.zeros(train.n_tracks + 1)
-    starts, ends = train.indptr[touched], train.indptr[touched + 1]
-    lengths = ends - starts
-    idx = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    idx += np.arange(lengths.sum())
-    tracks = train.indices[idx]
-    scores = np.bincount(
-        tracks, weights=np.repeat(weights[touched], lengths), minlength=train.n_tracks + 1
-    )
-    return scores / norm
 
 
 def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
@@ -75,13 +72,40 @@ def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))][:k]
 
 
+def top_k_dense(scores: np.ndarray, seeds: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """[Q, k] best indices per row of a dense [Q, T+1] score matrix, padding and seeds
+    excluded (their scores are overwritten in place)."""
+    scores[:, 0] = -np.inf
+    for row, seed in enumerate(seeds):
+        scores[row, seed] = -np.inf
+    k = min(k, scores.shape[1] - 1)
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1).astype(np.int32)
+
+
+def top_k_rows(
+    score_fn: Callable[[Sequence[np.ndarray]], np.ndarray],
+    seeds: Sequence[np.ndarray],
+    k: int,
+    fallback: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Lists from a batched scorer, SCORE_BATCH queries at a time; ties (and queries the
+    scorer knows nothing about) are broken by ``fallback`` (e.g. training counts)."""
+    tiebreak = None
+    if fallback is not None:
+        tiebreak = (1e-6 * fallback / max(float(fallback.max()), 1.0)).astype(np.float32)
+    out: list[np.ndarray] = []
+    for start in range(0, len(seeds), SCORE_BATCH):
+        chunk = seeds[start : start + SCORE_BATCH]
+        scores = np.asarray(score_fn(chunk), np.float32)
+        if tiebreak is not None:
+            peak = np.maximum(np.abs(scores).max(axis=1, keepdims=True), 1e-12)
+            scores = scores / peak + tiebreak
+        out.extend(top_k_dense(scores, chunk, k))
+    return out
+
+
 def popularity_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
     scores = popularity_scores(train)
     return [top_k(scores, s, k) for s in seeds]
-
-
-def cooccurrence_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
-    pop = popularity_scores(train)
-    pop = np.where(np.isfinite(pop), pop, 0.0)
-    tiebreak = 1e-9 * pop / max(pop.max(), 1.0)  # unseen seeds fall back to popularity
-    return [top_k(cooccurrence_scores(train, s) + tiebreak, s, k) for s in seeds]

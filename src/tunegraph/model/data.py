@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from tunegraph import features as F
 from tunegraph.model.errors import DataContractError, DataError
@@ -32,6 +33,16 @@ class TrackTable:
     audio_mask: np.ndarray  # [T+1] float32, 1 where the track has audio features
     popularity: np.ndarray  # [T+1] float32, 0..1 where present
     popularity_mask: np.ndarray  # [T+1] float32
+    album_index: np.ndarray  # [T+1] int32, 0 = unknown
+    credit_indptr: np.ndarray  # CSR rows 0..T: every credited artist of a track
+    credit_indices: np.ndarray  # int32 indices into all credited artists (not artist_index's)
+
+    def credits(self) -> sp.csr_matrix:
+        """Binary [T+1, credited artists] matrix: which artists a track credits."""
+        n = int(self.credit_indices.max()) + 1 if len(self.credit_indices) else 1
+        data = np.ones(len(self.credit_indices), np.float32)
+        shape = (len(self.credit_indptr) - 1, n)
+        return sp.csr_matrix((data, self.credit_indices, self.credit_indptr), shape=shape)
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class ExportData:
     playlist_tracks: list[np.ndarray]  # int32 track indices in position order
     query_ids: list[str]  # the query entity's id per playlist (playlist or owner)
     query_vocab: list[str]
+    playlist_names: list[str]  # aligned with playlist_ids; "" where the graph has none
 
     @property
     def n_tracks(self) -> int:
@@ -80,6 +92,7 @@ def load_export(data_dir: str | Path) -> ExportData:
     try:
         frame = pd.concat([pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True)
         tracks_frame = pd.read_parquet(root / F.TRACKS_FILE)
+        playlists_frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(f"cannot read the export in {root}: {exc}") from exc
     if frame.empty:
@@ -107,7 +120,17 @@ def load_export(data_dir: str | Path) -> ExportData:
         playlist_tracks.append(group["track_ix"].to_numpy(np.int32))
         query_ids.append(str(group["query_id"].iloc[0]))
     query_vocab = read_vocab(root / F.VOCAB_DIR / "query_id.txt") or sorted(set(query_ids))
-    return ExportData(manifest, tracks, playlist_ids, playlist_tracks, query_ids, query_vocab)
+    names = dict(
+        zip(
+            _string_column(playlists_frame, "playlist_id"),
+            _string_column(playlists_frame, "name"),
+            strict=True,
+        )
+    )
+    playlist_names = [names.get(pid, "") for pid in playlist_ids]
+    return ExportData(
+        manifest, tracks, playlist_ids, playlist_tracks, query_ids, query_vocab, playlist_names
+    )
 
 
 def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
@@ -148,6 +171,13 @@ def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
     has_pop = frame["has_popularity"].fillna(False).astype(bool).to_numpy() & ~np.isnan(pop)
     popularity[1:][has_pop] = (pop[has_pop] / 100.0).astype(np.float32)
     popularity_mask[1:][has_pop] = 1.0
+    credited = {a: i for i, a in enumerate(sorted({a for ids in artist_ids for a in ids}))}
+    lengths = np.array([0, 0] + [len(a) for a in artist_ids], np.int64)  # row 0: padding
+    credit_indices = np.array([credited[a] for ids in artist_ids for a in ids], np.int32)
+    albums = frame["album_id"].astype("string").fillna("").astype(str).tolist()
+    album_ix = {a: i + 1 for i, a in enumerate(sorted({a for a in albums if a}))}
+    album_index = np.zeros(n + 1, np.int32)
+    album_index[1:] = [album_ix.get(a, 0) for a in albums]
     return TrackTable(
         ids=list(track_vocab),
         names=names,
@@ -158,4 +188,7 @@ def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
         audio_mask=audio_mask,
         popularity=popularity,
         popularity_mask=popularity_mask,
+        album_index=album_index,
+        credit_indptr=np.cumsum(lengths),
+        credit_indices=credit_indices,
     )

@@ -1,19 +1,22 @@
-"""The trained pipeline in memory: retrieve over all candidates, then rerank the top-100.
+"""The trained pipeline in memory: several retrievers propose, the ranker orders.
 
 Training, evaluation and ``recommend`` all go through this one class, so the figures
-reported are those of the code that serves recommendations.
+reported are those of the code that serves recommendations. The two-tower model alone
+stays available (``use_ranker=False``) as the "retrieval" row of the reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from tunegraph.model.als import Als
 from tunegraph.model.baselines import Csr
+from tunegraph.model.candidates import CandidateBatch, Retrievers
 from tunegraph.model.data import TrackTable
-from tunegraph.model.ranking import RankingConfig, RankingModel, ranking_features, rerank
+from tunegraph.model.ranking import RankingConfig, RankingModel, ranker_scores
 from tunegraph.model.retrieval import (
     RetrievalConfig,
     RetrievalModel,
@@ -22,34 +25,79 @@ from tunegraph.model.retrieval import (
     top_k_scored,
 )
 
+QUERY_BATCH = 256  # queries per candidate batch: their [Q, T+1] score rows stay small
+
 
 @dataclass
 class Recommender:
-    """Retrieval model + candidate embeddings + optional ranker + what ranking features need."""
+    """Two-tower model + the other retrievers' state + the ranker.
+
+    ``train`` and ``als`` are what the retrievers know: the training view of the split
+    while figures are computed, every playlist once the model is saved for serving.
+    ``playlist_names`` are aligned with ``train``'s rows.
+    """
 
     config: RetrievalConfig
     model: RetrievalModel
-    candidates: np.ndarray  # [T+1, d]
+    candidates: np.ndarray  # [T+1, d] two-tower candidate embeddings
     train: Csr
     tracks: TrackTable
+    playlist_names: list[str] = field(default_factory=list)
+    als: Als | None = None
     ranking_config: RankingConfig | None = None
     ranker: RankingModel | None = None
+    _retrievers: Retrievers | None = field(default=None, repr=False)
 
     def retrieve(
         self, query_index: Sequence[int], seeds: Sequence[np.ndarray], k: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (indices, scores) by the retrieval model, seeds excluded."""
+        """Top-k (indices, scores) by the two-tower model alone, seeds excluded."""
         inputs = query_inputs(self.config, query_index, seeds)
         queries = query_embeddings(self.model, inputs)
         return top_k_scored(queries, self.candidates, seeds, k)
 
-    def features(
-        self, candidates: np.ndarray, scores: np.ndarray, seeds: Sequence[np.ndarray]
-    ) -> np.ndarray:
-        t = self.tracks
-        return ranking_features(
-            candidates, scores, seeds, self.train, t.artist_index, t.popularity, t.popularity_mask
+    def tower_scores(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
+        """[Q, T+1] two-tower scores of every track."""
+        queries = query_embeddings(self.model, query_inputs(self.config, query_index, seeds))
+        return queries @ self.candidates.T
+
+    def retrievers(self) -> Retrievers:
+        if self._retrievers is None:
+            if self.als is None:
+                raise ValueError("the hybrid pipeline needs a fitted ALS retriever")
+            names = self.playlist_names or [""] * len(self.train)
+            self._retrievers = Retrievers(
+                self.train, self.tracks, names, self.als, self.tower_scores
+            )
+        return self._retrievers
+
+    def candidate_batch(
+        self,
+        seeds: Sequence[np.ndarray],
+        names: Sequence[str],
+        query_index: np.ndarray | None = None,
+    ) -> CandidateBatch:
+        return self.retrievers().candidates(seeds, names, query_index)
+
+    def candidate_arrays(
+        self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
+    ) -> CandidateBatch:
+        """Candidates of many queries, QUERY_BATCH at a time, padded to one width."""
+        parts = [
+            self.candidate_batch(
+                seeds[i : i + QUERY_BATCH],
+                names[i : i + QUERY_BATCH],
+                query_index[i : i + QUERY_BATCH],
+            )
+            for i in range(0, len(seeds), QUERY_BATCH)
+        ]
+        width = max((p.indices.shape[1] for p in parts), default=0)
+        pad = [((0, 0), (0, width - p.indices.shape[1])) for p in parts]
+        indices = np.concatenate([np.pad(p.indices, w) for p, w in zip(parts, pad, strict=True)])
+        features = np.concatenate(
+            [np.pad(p.features, (*w, (0, 0))) for p, w in zip(parts, pad, strict=True)]
         )
+        return CandidateBatch(indices, features)
 
     def rank(
         self,
@@ -57,22 +105,35 @@ class Recommender:
         seeds: Sequence[np.ndarray],
         k: int,
         use_ranker: bool = True,
+        names: Sequence[str] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Final lists [Q, k]: the ranker reorders the retrieved top-N, the rest keep order.
+        """Final lists [Q, k] (indices, scores), best first, seeds excluded.
 
-        Returns (indices, retrieval scores of those indices).
+        With a ranker: merged candidates, ordered by the ranker; rows with fewer than k
+        candidates are padded with 0. Without: the two-tower model's own top-k.
         """
-        n_rank = self.ranking_config.candidates if self.ranking_config else 0
-        indices, scores = self.retrieve(query_index, seeds, max(k, n_rank))
-        if not (use_ranker and self.ranker is not None and len(indices)):
-            return indices[:, :k], scores[:, :k]
-        head, head_scores = indices[:, :n_rank], scores[:, :n_rank]
-        x = self.features(head, head_scores, seeds)
-        reordered = rerank(self.ranker, head, x)
-        lookup = [dict(zip(h, s, strict=True)) for h, s in zip(head, head_scores, strict=True)]
-        new_scores = np.array(
-            [[lookup[i][t] for t in row] for i, row in enumerate(reordered)], np.float32
-        )
-        out = np.concatenate([reordered, indices[:, n_rank:]], axis=1)[:, :k]
-        out_scores = np.concatenate([new_scores, scores[:, n_rank:]], axis=1)[:, :k]
-        return out, out_scores
+        if not (use_ranker and self.ranker is not None):
+            return self.retrieve(query_index, seeds, k)
+        names = list(names) if names is not None else [""] * len(seeds)
+        qix = np.asarray(query_index, np.int32)
+        out_ix = np.zeros((len(seeds), k), np.int32)
+        out_sc = np.full((len(seeds), k), -np.inf, np.float32)
+        for start in range(0, len(seeds), QUERY_BATCH):
+            stop = start + QUERY_BATCH
+            batch = self.candidate_batch(seeds[start:stop], names[start:stop], qix[start:stop])
+            scores = ranker_scores(self.ranker, batch.features, batch.mask)
+            order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            width = order.shape[1]
+            out_ix[start:stop, :width] = np.take_along_axis(batch.indices, order, axis=1)
+            out_sc[start:stop, :width] = np.take_along_axis(scores, order, axis=1)
+        out_ix[~np.isfinite(out_sc)] = 0
+        return out_ix, out_sc
+
+    def recommend_lists(
+        self, seeds: Sequence[np.ndarray], names: Sequence[str], k: int
+    ) -> np.ndarray:
+        """[Q, k] int32 track indices (0 = nothing more), best first, seeds excluded."""
+        indices, _ = self.rank(np.zeros(len(seeds), np.int32), seeds, k, names=names)
+        if indices.shape[1] < k:
+            indices = np.pad(indices, ((0, 0), (0, k - indices.shape[1])))
+        return indices

@@ -1,8 +1,9 @@
 """Fit the retrieval model (keeping the epoch with the best validation recall) and the ranker.
 
-Model selection uses validation playlists only: the best retrieval epoch by validation
-Recall@50, and the ranking objective by NDCG@100 on one half of the validation
-playlists after fitting on the other half. Test playlists are never looked at here.
+Model selection uses validation playlists only: the best two-tower epoch by validation
+Recall@50, and the ranking objective by the challenge's NDCG on one half of the
+validation playlists after fitting on the other half; the ranker then learns from all
+validation playlists. Test playlists are never looked at here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tunegraph.model._tf import tf_keras
+from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.baselines import Csr
 from tunegraph.model.data import ExportData
 from tunegraph.model.metrics import mean_metrics
@@ -30,6 +32,7 @@ from tunegraph.model.split import HeldOut, Split
 
 EpochCallback = Callable[[int, int, float, float], None]  # epoch, epochs, loss, val recall@50
 VAL_METRIC = "recall@50"
+VAL_RANK_METRIC = "ndcg"
 
 
 @dataclass
@@ -39,8 +42,7 @@ class FitSettings:
     learning_rate: float = 0.05
     optimizer: str = "adagrad"  # adagrad | adam
     seed: int = 42
-    ranking_objective: str = "auto"  # auto | listwise | pointwise | popularity | none
-    ranking_candidates: int = 100
+    ranking_objective: str = "auto"  # auto | listwise | pointwise | none
 
 
 @dataclass
@@ -73,9 +75,11 @@ def fit(
     config: RetrievalConfig,
     settings: FitSettings,
     on_epoch: EpochCallback | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> FitResult:
     """Train retrieval on the split's training view, then choose and fit the ranker."""
     tf_keras.utils.set_random_seed(settings.seed)
+    stage = on_stage or (lambda _: None)
     t = data.tracks
     all_rows = np.arange(len(data.playlist_ids))
     row_query = query_index_of(data, all_rows)
@@ -88,7 +92,14 @@ def fit(
         config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
     )
     train = Csr(split.train_tracks, data.n_tracks)
-    rec = Recommender(config, model, np.zeros((data.n_tracks + 1, 1), np.float32), train, t)
+    rec = Recommender(
+        config,
+        model,
+        np.zeros((data.n_tracks + 1, 1), np.float32),
+        train,
+        t,
+        playlist_names=list(data.playlist_names),
+    )
     val_q = row_query[split.val.rows]
     result = FitResult(rec, examples=len(pair_tracks))
     best, best_weights = -1.0, None
@@ -107,45 +118,47 @@ def fit(
     if best_weights is not None:
         model.set_weights(best_weights)
     rec.candidates = candidate_embeddings(model, data.n_tracks)
-    _fit_ranking(rec, split.val, val_q, settings, result)
+    stage("fitting ALS")
+    rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
+    stage("fitting the ranker on validation playlists")
+    val_names = [rec.playlist_names[r] for r in split.val.rows] if rec.playlist_names else []
+    _fit_ranking(rec, split.val, val_q, val_names or [""] * len(split.val), settings, result)
     return result
 
 
 def _fit_ranking(
-    rec: Recommender, val: HeldOut, val_q: np.ndarray, settings: FitSettings, result: FitResult
+    rec: Recommender,
+    val: HeldOut,
+    val_q: np.ndarray,
+    val_names: list[str],
+    settings: FitSettings,
+    result: FitResult,
 ) -> None:
     """Pick the objective on validation halves (A fits, B judges), then refit on all of it."""
     choice = settings.ranking_objective
-    has_pop = bool(rec.tracks.popularity_mask.any())
     if choice == "none" or len(val) < 4:
         return
-    n = settings.ranking_candidates
-    heads, scores = rec.retrieve(val_q, val.seeds, n)
-    x = rec.features(heads, scores, val.seeds)
+    batch = rec.candidate_arrays(val.seeds, val_names, val_q)
+    x, heads, mask = batch.features, batch.indices, batch.mask
     relevant = np.array([np.isin(h, hid) for h, hid in zip(heads, val.hidden, strict=True)])
-    pop, pop_mask = rec.tracks.popularity[heads], rec.tracks.popularity_mask[heads]
     order = np.random.default_rng(settings.seed).permutation(len(val))
     a, b = order[: len(order) // 2], order[len(order) // 2 :]
     hidden_b = [val.hidden[i] for i in b]
-    result.ranking_choice["retrieval order"] = mean_metrics(list(heads[b]), hidden_b)["ndcg@100"]
-    candidates = [choice] if choice != "auto" else [o for o in OBJECTIVES if o != "popularity"]
-    if choice == "popularity" and not has_pop:
-        raise ValueError("ranking objective 'popularity' needs popularity in the export")
-    for objective in candidates:
-        cfg = RankingConfig(objective=objective, candidates=n, seed=settings.seed)
+    candidates = [choice] if choice != "auto" else list(OBJECTIVES)
+    for objective in candidates if len(candidates) > 1 else []:
+        cfg = RankingConfig(objective=objective, seed=settings.seed)
         try:
-            ranker = fit_ranker(cfg, x[a], relevant[a], pop[a], pop_mask[a])
+            ranker = fit_ranker(cfg, x[a], relevant[a], mask[a])
         except ValueError:
             continue
-        ranked = rerank(ranker, heads[b], x[b])
-        result.ranking_choice[objective] = mean_metrics(list(ranked), hidden_b)["ndcg@100"]
-    scored = {o: v for o, v in result.ranking_choice.items() if o in candidates}
-    if not scored:
-        return
-    winner = max(scored, key=lambda o: scored[o])
-    if choice == "auto" and scored[winner] <= result.ranking_choice["retrieval order"]:
-        return  # no objective beats retrieval order on validation: keep retrieval order
-    cfg = RankingConfig(objective=winner, candidates=n, seed=settings.seed)
-    rec.ranking_config = cfg
-    rec.ranker = fit_ranker(cfg, x, relevant, pop, pop_mask)
+        ranked = rerank(ranker, heads[b], x[b], mask[b])
+        result.ranking_choice[objective] = mean_metrics(list(ranked), hidden_b)[VAL_RANK_METRIC]
+    scored = result.ranking_choice
+    winner = max(scored, key=lambda o: scored[o]) if scored else candidates[0]
+    cfg = RankingConfig(objective=winner, seed=settings.seed)
+    try:
+        rec.ranker = fit_ranker(cfg, x, relevant, mask)
+    except ValueError:
+        return  # no validation list has a hit among its candidates: nothing to learn
+    rec.ranking_config = rec.ranker.config
     result.ranking_objective = winner

@@ -1,0 +1,188 @@
+"""Candidates from several retrievers, merged, with the pair features the ranker reads.
+
+Each retriever knows something the others do not: ALS the global taste factors, item
+co-occurrence the direct neighbours of each seed track, playlist kNN whole playlists like
+this one, the two-tower model what it learned with in-batch negatives, the name what a
+short seed cannot say. Each contributes its own top tracks (``DEPTH``); the union is the
+candidate list, and every candidate is described by every retriever's opinion of it,
+plus what the graph knows: shared artists (every credited one) and albums with the seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from tunegraph.model.als import Als
+from tunegraph.model.baselines import Csr, seed_matrix, top_k_dense
+from tunegraph.model.data import TrackTable
+from tunegraph.model.names import NameIndex
+from tunegraph.model.neighbours import Neighbours
+
+SOURCES: tuple[str, ...] = ("als", "item_knn", "playlist_knn", "tower", "name", "name_words")
+DEPTH: dict[str, int] = {
+    "als": 300,
+    "item_knn": 150,
+    "playlist_knn": 150,
+    "tower": 100,
+    "name": 50,
+    "name_words": 50,
+}
+FEATURES: tuple[str, ...] = (
+    *(f"{s}_score" for s in SOURCES),
+    *(f"{s}_rank" for s in SOURCES),
+    "log_train_count",
+    "artist_share",
+    "album_share",
+    "log_seed_len",
+    "name_known",
+    "api_popularity",
+    "has_api_popularity",
+)
+TowerScorer = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class CandidateBatch:
+    """[Q, C] candidate track indices (0 = padding), their [Q, C, F] features and a mask."""
+
+    indices: np.ndarray
+    features: np.ndarray
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.indices > 0
+
+
+class Retrievers:
+    """Every retriever fitted on one playlist x track matrix (training view or all data)."""
+
+    def __init__(
+        self,
+        train: Csr,
+        tracks: TrackTable,
+        names: Sequence[str],
+        als: Als,
+        tower: TowerScorer | None = None,
+    ) -> None:
+        self.train = train
+        self.tracks = tracks
+        self.als = als
+        self.tower = tower
+        self.neighbours = Neighbours(train)
+        self.names = NameIndex(names, train)
+        self.credits = tracks.credits()
+        self.albums = _one_hot(tracks.album_index)
+        self.log_counts = np.log1p(train.counts).astype(np.float32)
+
+    def scores(
+        self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """{source: [Q, T+1] scores} for a batch of queries."""
+        exact, words = self.names.scores(names)
+        out = {
+            "als": self.als.scores(seeds),
+            "item_knn": self.neighbours.item_scores(seeds),
+            "playlist_knn": self.neighbours.playlist_scores(seeds),
+            "name": exact,
+            "name_words": words,
+        }
+        if self.tower is not None:
+            out["tower"] = self.tower(seeds, query_index)
+        else:
+            out["tower"] = np.zeros_like(exact)
+        return out
+
+    def candidates(
+        self,
+        seeds: Sequence[np.ndarray],
+        names: Sequence[str],
+        query_index: np.ndarray | None = None,
+        depth: dict[str, int] | None = None,
+    ) -> CandidateBatch:
+        """The merged candidates of a batch of queries, with their features."""
+        depth = depth or DEPTH
+        seeds = [np.asarray(s, np.int64) for s in seeds]
+        qix = np.zeros(len(seeds), np.int32) if query_index is None else query_index
+        scores = self.scores(seeds, names, qix)
+        tiebreak = 1e-6 * self.log_counts / max(float(self.log_counts.max()), 1.0)
+        picked = [
+            top_k_dense(scores[s] + tiebreak, seeds, depth[s])
+            for s in SOURCES
+            if depth.get(s, 0) > 0
+        ]
+        indices = _union_rows(np.concatenate(picked, axis=1))
+        return CandidateBatch(indices, self._features(indices, scores, seeds, names))
+
+    def _features(
+        self,
+        indices: np.ndarray,
+        scores: dict[str, np.ndarray],
+        seeds: Sequence[np.ndarray],
+        names: Sequence[str],
+    ) -> np.ndarray:
+        q, c = indices.shape
+        mask = indices > 0
+        out = np.zeros((q, c, len(FEATURES)), np.float32)
+        rows = np.arange(q)[:, None]
+        for f, source in enumerate(SOURCES):
+            full = scores[source]
+            full[:, 0] = 0.0
+            peak = np.maximum(full.max(axis=1, keepdims=True), 1e-9)
+            value = np.where(mask, full[rows, indices] / peak, -1.0)
+            out[:, :, f] = value
+            order = np.argsort(-value, axis=1, kind="stable")
+            rank = np.empty_like(order)
+            rank[rows, order] = np.arange(c)[None, :]
+            out[:, :, len(SOURCES) + f] = np.log1p(rank)
+        base = 2 * len(SOURCES)
+        out[:, :, base] = self.log_counts[indices]
+        sm = seed_matrix(seeds, self.train.n_tracks)
+        sizes = np.maximum(np.asarray(sm.sum(axis=1)).ravel(), 1.0)[:, None]
+        out[:, :, base + 1] = _shared(sm @ self.credits, self.credits, indices) / sizes
+        out[:, :, base + 2] = _shared(sm @ self.albums, self.albums, indices) / sizes
+        out[:, :, base + 3] = np.log1p(sizes)
+        out[:, :, base + 4] = (scores["name"].max(axis=1) > 0)[:, None]
+        out[:, :, base + 5] = self.tracks.popularity[indices]
+        out[:, :, base + 6] = self.tracks.popularity_mask[indices]
+        out[~mask] = 0.0
+        return out
+
+
+def _union_rows(picked: np.ndarray) -> np.ndarray:
+    """Per row, the distinct indices in first-seen order, right-padded with 0."""
+    rows = []
+    for row in picked:
+        _, first = np.unique(row, return_index=True)
+        kept = row[np.sort(first)]
+        rows.append(kept[kept > 0])
+    width = max((len(r) for r in rows), default=0)
+    out = np.zeros((len(rows), width), np.int32)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
+def _one_hot(index: np.ndarray) -> sp.csr_matrix:
+    """[T+1, n] one-hot rows of a per-track index; index 0 (unknown) maps to no column."""
+    known = index > 0
+    rows = np.flatnonzero(known)
+    data = np.ones(len(rows), np.float32)
+    shape = (len(index), int(index.max()) + 1 if len(index) else 1)
+    return sp.csr_matrix((data, (rows, index[known])), shape=shape)
+
+
+def _shared(seed_side: sp.spmatrix, side: sp.csr_matrix, indices: np.ndarray) -> np.ndarray:
+    """[Q, C]: per candidate, how many seed tracks share an artist (or album) with it.
+
+    ``seed_side`` [Q, n] counts the seed's tracks per artist; ``side`` [T+1, n] marks each
+    track's artists. The row-wise dot product of the two, for every candidate at once.
+    """
+    q, c = indices.shape
+    per_pair = sp.csr_matrix(seed_side)[np.repeat(np.arange(q), c)]
+    return np.asarray(side[indices.ravel()].multiply(per_pair).sum(axis=1), np.float32).reshape(
+        q, c
+    )

@@ -1,0 +1,72 @@
+"""Playlist names as a retriever: what playlists called the same (or with the same words) hold.
+
+Names carry much of what a short seed cannot say ("workout", "country", "chill"), and
+they are all a cold playlist has. Names are normalised (case, punctuation, spacing; emoji
+kept), then scored two ways: the exact normalised name, and each of its words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from tunegraph.model.baselines import Csr
+
+_PUNCTUATION = re.compile(r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
+_SMOOTHING = 2.0  # a name held by one playlist says less than one held by a hundred
+
+
+def normalize_name(name: str | None) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", (name or "").lower()).split())
+
+
+class NameIndex:
+    """Per normalised name and per word: the share of such playlists holding each track."""
+
+    def __init__(self, names: Sequence[str], train: Csr) -> None:
+        normal = [normalize_name(n) for n in names]
+        self.exact_vocab = {n: i for i, n in enumerate(sorted({n for n in normal if n}))}
+        words = sorted({w for n in normal for w in n.split()})
+        self.word_vocab = {w: i for i, w in enumerate(words)}
+        x = train.matrix()
+        self.exact = _grouped(x, [[self.exact_vocab[n]] if n else [] for n in normal],
+                              len(self.exact_vocab))  # fmt: skip
+        self.words = _grouped(
+            x, [[self.word_vocab[w] for w in set(n.split())] for n in normal], len(words)
+        )
+        self.n_tracks = train.n_tracks
+
+    def scores(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """([Q, T+1] exact-name scores, [Q, T+1] mean word scores)."""
+        normal = [normalize_name(n) for n in names]
+        exact = np.zeros((len(names), self.n_tracks + 1), np.float32)
+        rows = [(q, self.exact_vocab[n]) for q, n in enumerate(normal) if n in self.exact_vocab]
+        if rows:
+            q, ix = map(np.array, zip(*rows, strict=True))
+            exact[q] = self.exact[ix].toarray()
+        pick = _membership(
+            [[self.word_vocab[w] for w in n.split() if w in self.word_vocab] for n in normal],
+            len(self.word_vocab),
+        )
+        counts = np.maximum(np.asarray(pick.sum(axis=1)).ravel(), 1.0)
+        words = np.asarray((pick @ self.words).todense(), np.float32) / counts[:, None]
+        return exact, words
+
+
+def _membership(groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:
+    lengths = np.array([len(g) for g in groups], np.int64)
+    indices = np.concatenate([np.asarray(g, np.int64) for g in groups]) if len(groups) else []
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    data = np.ones(int(lengths.sum()), np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(groups), n_groups))
+
+
+def _grouped(x: sp.csr_matrix, groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:
+    """[groups, T+1]: how many playlists of each group hold each track, over (size + smoothing)."""
+    member = _membership(groups, n_groups).T.tocsr()  # [groups, playlists]
+    sizes = np.asarray(member.sum(axis=1)).ravel()
+    summed = (member @ x).tocsr()
+    return sp.diags(1.0 / (sizes + _SMOOTHING)).astype(np.float32) @ summed
