@@ -152,6 +152,7 @@ def train(
         query_index_of(data, np.arange(len(data.playlist_ids))),
         data.query_vocab,
         save_index=settings.save_index,
+        playlist_names=data.playlist_names,
     )
     train_seconds = sum(fitted.epoch_seconds)
     result = TrainResult(

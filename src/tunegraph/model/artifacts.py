@@ -10,6 +10,7 @@ Layout::
     ranker/          ranking weights, when a ranker was chosen
     arrays.npz       candidate embeddings, track side features, training and full playlists
     tracks.json      track names and artists, for printing recommendations
+    playlists.json   playlist ids; playlist_names.json their titles (batch queries use them)
     index/           SavedModel of a BruteForce top-K index (string ids in, track ids out)
     metrics.json     held-out figures; history.json, curves.png
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class LoadedModel:
     playlists: Csr  # full playlists (every track), for --playlist
     playlist_query: np.ndarray  # query index per playlist
     query_vocab: list[str]
+    playlist_names: list[str] = field(default_factory=list)  # aligned to playlist_ids
 
     @property
     def tracks(self) -> TrackTable:
@@ -65,6 +67,7 @@ def save_model(
     playlist_query: np.ndarray,
     query_vocab: list[str],
     save_index: bool = True,
+    playlist_names: list[str] | None = None,
 ) -> None:
     """Write everything; the index is built and called once before tf.saved_model.save."""
     path.mkdir(parents=True, exist_ok=True)
@@ -96,6 +99,8 @@ def save_model(
     names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
     (path / "tracks.json").write_text(json.dumps(names), "utf-8")
     (path / "playlists.json").write_text(json.dumps(playlist_ids), "utf-8")
+    names_out = playlist_names if playlist_names is not None else [""] * len(playlist_ids)
+    (path / "playlist_names.json").write_text(json.dumps(names_out), "utf-8")
     config = {
         **config,
         "format": MODEL_FORMAT,
@@ -206,15 +211,22 @@ def load_model(path: str | Path) -> LoadedModel:
                 f"cannot load {root}/ranker weights: {exc}".splitlines()[0]
             ) from exc
         rec.ranking_config, rec.ranker = kconf, ranker
+    playlist_ids = _read_json(root / "playlists.json")
+    # a model saved before titles were kept has none: every known playlist is nameless
+    names_file = root / "playlist_names.json"
+    playlist_names = _read_json(names_file) if names_file.is_file() else [""] * len(playlist_ids)
+    if len(playlist_names) != len(playlist_ids):
+        raise ModelDirError(f"{names_file} does not match playlists.json")
     return LoadedModel(
         path=root,
         config=config,
         manifest=manifest,
         recommender=rec,
-        playlist_ids=_read_json(root / "playlists.json"),
+        playlist_ids=playlist_ids,
         playlists=_csr(arrays["full_indptr"], arrays["full_indices"], len(track_ids)),
         playlist_query=arrays["playlist_query"],
         query_vocab=query_vocab,
+        playlist_names=playlist_names,
     )
 
 

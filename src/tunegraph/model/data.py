@@ -8,7 +8,7 @@ No TensorFlow here: baselines and metrics use these arrays with numpy alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class ExportData:
     playlist_tracks: list[np.ndarray]  # int32 track indices in position order
     query_ids: list[str]  # the query entity's id per playlist (playlist or owner)
     query_vocab: list[str]
+    playlist_names: list[str] = field(default_factory=list)  # "" where the export has none
 
     @property
     def n_tracks(self) -> int:
@@ -107,7 +108,22 @@ def load_export(data_dir: str | Path) -> ExportData:
         playlist_tracks.append(group["track_ix"].to_numpy(np.int32))
         query_ids.append(str(group["query_id"].iloc[0]))
     query_vocab = read_vocab(root / F.VOCAB_DIR / "query_id.txt") or sorted(set(query_ids))
-    return ExportData(manifest, tracks, playlist_ids, playlist_tracks, query_ids, query_vocab)
+    names = _playlist_names(root, playlist_ids)
+    return ExportData(
+        manifest, tracks, playlist_ids, playlist_tracks, query_ids, query_vocab, names
+    )
+
+
+def _playlist_names(root: Path, playlist_ids: list[str]) -> list[str]:
+    """Each playlist's title from playlists.parquet ("" if absent): batch queries use it."""
+    try:
+        frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"cannot read the export in {root}: {exc}") from exc
+    frame["playlist_id"] = _string_column(frame, "playlist_id")
+    frame["name"] = _string_column(frame, "name")
+    by_id = dict(zip(frame["playlist_id"], frame["name"], strict=True))
+    return [by_id.get(pid, "") for pid in playlist_ids]
 
 
 def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:

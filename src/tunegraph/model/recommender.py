@@ -13,6 +13,7 @@ import numpy as np
 
 from tunegraph.model.baselines import Csr
 from tunegraph.model.data import TrackTable
+from tunegraph.model.errors import UnknownIdError
 from tunegraph.model.ranking import RankingConfig, RankingModel, ranking_features, rerank
 from tunegraph.model.retrieval import (
     RetrievalConfig,
@@ -76,3 +77,26 @@ class Recommender:
         out = np.concatenate([reordered, indices[:, n_rank:]], axis=1)[:, :k]
         out_scores = np.concatenate([new_scores, scores[:, n_rank:]], axis=1)[:, :k]
         return out, out_scores
+
+    def recommend_lists(
+        self, seeds: Sequence[np.ndarray], names: Sequence[str], k: int
+    ) -> np.ndarray:
+        """[Q, k] int32 track indices (1-based into self.tracks.ids; 0 = nothing more), best
+        first, seeds excluded: what batch recommendation asks of the model, one row per list.
+
+        ``names`` are the playlists' titles (unused by this model). An empty seed gets a
+        row of zeros: with no tracks the pooled tower only returns its bias, a list no
+        better than the popularity top-up the caller adds.
+        """
+        if self.config.query_tower == "id":
+            raise UnknownIdError(
+                "this model's id query tower knows only training playlists as ids; "
+                "retrain with --query-tower pooled to recommend for lists of tracks"
+            )
+        out = np.zeros((len(seeds), k), np.int32)
+        rows = [i for i, s in enumerate(seeds) if len(s)]
+        if rows:
+            indices, _ = self.rank([0] * len(rows), [seeds[i] for i in rows], k)
+            width = min(k, indices.shape[1])
+            out[rows, :width] = indices[:, :width]
+        return out
