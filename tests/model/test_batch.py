@@ -275,3 +275,21 @@ def test_output_format_from_the_suffix(loaded, tmp_path: Path) -> None:
     with pytest.raises(BatchFileError, match="without commas"):
         _run(loaded, tmp_path / "o.csv", None, k=5, out_format="recsys2018", team="a,b")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_id_tower_model_is_refused_in_one_line(toy_data_dir: Path, tmp_path: Path) -> None:
+    from tunegraph.model.api import TrainSettings, train
+
+    model = tmp_path / "m"
+    train(
+        TrainSettings(
+            toy_data_dir, model, epochs=1, query_tower="id", ranking_objective="none",
+            save_index=False, threads=2,
+        )
+    )  # fmt: skip
+    out = tmp_path / "o.csv"
+    args = ["recommend", "--model", str(model), "--all", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "retrain with --query-tower pooled" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()
