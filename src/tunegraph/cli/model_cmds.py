@@ -316,7 +316,11 @@ def recommend_cmd(
         for name, value in (("--json", as_json or None), ("--save-playlist", save_name)):
             if value is not None:
                 raise click.UsageError(f"{name} is for one playlist, not --all or --playlists")
-        _recommend_batch(model_dir, playlists_file, k or 500, out, out_format, team, email, threads)
+        from tunegraph.cli.batch_output import recommend_batch_cmd
+
+        recommend_batch_cmd(
+            model_dir, playlists_file, k or 500, out, out_format, team, email, threads
+        )
         return
     for name, value in batch_only.items():
         if value is not None:
@@ -345,64 +349,6 @@ def recommend_cmd(
     if save_name:
         where = save_playlist_hook(save_name, [r.track_id for r in recs], token, api_url)
         click.echo(f"saved as playlist {where}", err=as_json)
-
-
-SHOWN_WARNINGS = 5
-
-
-def _recommend_batch(
-    model_dir: Path,
-    playlists_file: Path | None,
-    k: int,
-    out: Path,
-    out_format: str | None,
-    team: str | None,
-    email: str | None,
-    threads: int | None,
-) -> None:
-    """The batch mode of `recommend`: a progress bar, the first warnings, a summary line."""
-    from tunegraph.model.batch import BatchSettings, recommend_batch
-
-    settings = BatchSettings(
-        model_dir=model_dir, out=out, playlists_file=playlists_file, k=k, threads=threads
-    )
-    settings.out_format = out_format or settings.out_format
-    settings.team = team or settings.team
-    settings.email = email or settings.email
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("loading the model", total=None, info="")
-
-        def on_progress(done: int, total: int) -> None:
-            progress.update(
-                task,
-                description="recommending",
-                completed=done,
-                total=total,
-                info=f"{done:,}/{total:,} playlists",
-            )
-
-        try:
-            result = recommend_batch(settings, on_progress=on_progress)
-        except _domain_errors() as exc:
-            raise click.ClickException(str(exc)) from None
-    for line in result.warnings[:SHOWN_WARNINGS]:
-        click.echo(f"warning: {line}", err=True)
-    if len(result.warnings) > SHOWN_WARNINGS:
-        click.echo(f"... and {len(result.warnings) - SHOWN_WARNINGS} more warning(s)", err=True)
-    click.echo(
-        f"recommended {result.k} tracks for {result.playlists:,} playlists in"
-        f" {result.seconds:.1f}s (model {result.model_seconds:.1f}s, files"
-        f" {result.io_seconds:.1f}s); {len(result.warnings)} warning(s);"
-        f" wrote {result.out} ({result.out_format})"
-    )
 
 
 COMMANDS = (train_cmd, evaluate_cmd, recommend_cmd)
