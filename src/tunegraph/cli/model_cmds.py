@@ -220,8 +220,42 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
 @click.option(
     "--tracks", "tracks", default=None, help="Comma-separated track ids (a new playlist)."
 )
-@click.option("--k", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--playlists",
+    "playlists_file",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Batch: a file of playlists: .txt/.csv (ids the model knows), .json (a RecSys 2018"
+    " challenge set or MPD slice) or .jsonl (pid or playlist_id, name, tracks per line).",
+)
+@click.option("--all", "all_playlists", is_flag=True, help="Batch: every playlist the model knows.")
+@click.option(
+    "--k",
+    default=None,
+    type=click.IntRange(1, 1000),
+    help="Tracks per playlist  [default: 20; 500 in a batch]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Batch: the file to write (written whole or not at all).",
+)
+@click.option(
+    "--format",
+    "out_format",
+    default=None,
+    type=click.Choice(["auto", "csv", "parquet", "recsys2018"]),
+    help="Batch output: playlist_id,track_id,rank as csv or parquet (auto: from --out's"
+    " suffix), or a RecSys 2018 challenge submission  [default: auto]",
+)
+@click.option("--team", default=None, help="recsys2018: team name  [default: tunegraph]")
+@click.option(
+    "--email", default=None, help="recsys2018: contact email  [default: tunegraph@example.com]"
+)
+@click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
 @click.option(
     "--save-playlist",
     "save_name",
@@ -240,13 +274,25 @@ def recommend_cmd(
     model_dir: Path,
     playlist_id: str | None,
     tracks: str | None,
-    k: int,
+    playlists_file: Path | None,
+    all_playlists: bool,
+    k: int | None,
     as_json: bool,
+    out: Path | None,
+    out_format: str | None,
+    team: str | None,
+    email: str | None,
+    threads: int | None,
     save_name: str | None,
     token: str | None,
     api_url: str,
 ) -> None:
-    """Recommend k new tracks for a playlist of the training data or for a list of tracks.
+    """Recommend k new tracks for a playlist of the training data or for a list of tracks,
+    or, in a batch, for many playlists at once into one file.
+
+    A batch tops up lists the model cannot fill with the most popular tracks, never
+    repeats a playlist's own tracks, and reports unknown ids as warnings. A JSON pid
+    whose MPD playlist was imported (mpd:<pid>) also uses that playlist's tracks.
 
     \b
     Example:
@@ -254,14 +300,37 @@ def recommend_cmd(
       tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc --json
       SPOTIFY_ACCESS_TOKEN=... tunegraph recommend --model models/v1 --playlist ID \\
           --save-playlist "tunegraph picks"
+      tunegraph recommend --model models/v1 --all --out recs.parquet
+      tunegraph recommend --model models/v1 --playlists challenge_set.json --k 500 \\
+          --format recsys2018 --team "my team" --email me@example.com --out submission.csv
     """
+    sources = [playlist_id is not None, tracks is not None, playlists_file is not None]
+    if sum(sources) + all_playlists != 1:
+        raise click.UsageError(
+            "give exactly one of --playlist ID, --tracks ID,ID,..., --playlists FILE or --all"
+        )
+    batch = all_playlists or playlists_file is not None
+    batch_only = {"--out": out, "--format": out_format, "--team": team, "--email": email}
+    if batch:
+        if out is None:
+            raise click.UsageError("--all and --playlists write a file: give --out FILE")
+        for name, value in (("--json", as_json or None), ("--save-playlist", save_name)):
+            if value is not None:
+                raise click.UsageError(f"{name} is for one playlist, not --all or --playlists")
+        from tunegraph.cli.batch_output import recommend_batch_cmd
+
+        recommend_batch_cmd(
+            model_dir, playlists_file, k or 500, out, out_format, team, email, threads
+        )
+        return
+    for name, value in batch_only.items():
+        if value is not None:
+            raise click.UsageError(f"{name} is for --all or --playlists")
     from tunegraph.model.api import recommend
 
-    if (playlist_id is None) == (tracks is None):
-        raise click.UsageError("give exactly one of --playlist ID or --tracks ID,ID,...")
     track_ids = [t.strip() for t in tracks.split(",") if t.strip()] if tracks else None
     try:
-        recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k)
+        recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20)
     except _domain_errors() as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

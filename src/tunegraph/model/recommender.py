@@ -16,6 +16,7 @@ from tunegraph.model.als import Als
 from tunegraph.model.baselines import Csr
 from tunegraph.model.candidates import CandidateBatch, Retrievers
 from tunegraph.model.data import TrackTable
+from tunegraph.model.errors import UnknownIdError
 from tunegraph.model.ranking import RankingConfig, RankingModel, ranker_scores
 from tunegraph.model.retrieval import (
     RetrievalConfig,
@@ -132,7 +133,15 @@ class Recommender:
     def recommend_lists(
         self, seeds: Sequence[np.ndarray], names: Sequence[str], k: int
     ) -> np.ndarray:
-        """[Q, k] int32 track indices (0 = nothing more), best first, seeds excluded."""
+        """[Q, k] int32 track indices (1-based into self.tracks.ids; 0 = nothing more), best
+        first, seeds excluded: what batch recommendation asks of the model, one row per list.
+        ``names`` are the playlists' titles; a list with no seeds is answered from its name.
+        """
+        if self.config.query_tower == "id":
+            raise UnknownIdError(
+                "this model's id query tower knows only training playlists as ids; "
+                "retrain with --query-tower pooled to recommend for lists of tracks"
+            )
         indices, _ = self.rank(np.zeros(len(seeds), np.int32), seeds, k, names=names)
         if indices.shape[1] < k:
             indices = np.pad(indices, ((0, 0), (0, k - indices.shape[1])))

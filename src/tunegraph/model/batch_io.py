@@ -1,0 +1,229 @@
+"""The files of batch recommendation: request files in, result files out.
+
+Readers turn a request file into ``RawRequest``s and nothing more (no model lookups), so
+a file problem is one ``BatchFileError`` and per-playlist problems are left to the
+resolver. Writers stream one chunk of ``[Q, k]`` track indices at a time into a
+temporary file that is renamed over the target only when everything is written, so a
+crash or Ctrl-C never leaves a half-written result where a finished one is expected.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from tunegraph.model.errors import ModelError
+
+TRACK_URI_PREFIX = "spotify:track:"
+MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.importer)
+OUTPUT_FORMATS: tuple[str, ...] = ("csv", "parquet", "recsys2018")
+_ID_HEADERS = {"playlist_id", "pid", "id"}
+
+
+class BatchFileError(ModelError):
+    """A request file that is missing, empty, unreadable or of a format we do not read."""
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """One playlist asked for: its id as the file gives it, its title and its tracks."""
+
+    playlist_id: str
+    name: str
+    tracks: tuple[str, ...]  # track ids, URIs already reduced to the id
+    listed: bool  # from an id list: only a playlist the model knows can be answered
+
+
+def track_id_of(value: Any) -> str:
+    """A bare track id from an id, a ``spotify:track:`` URI or an MPD track object."""
+    if isinstance(value, dict):
+        value = value.get("track_uri") or value.get("track_id") or ""
+    text = str(value).strip()
+    return text[len(TRACK_URI_PREFIX) :] if text.startswith(TRACK_URI_PREFIX) else text
+
+
+def read_requests(path: Path) -> list[RawRequest]:
+    """Requests from ``.txt``/``.csv`` (ids), ``.json``/``.json.gz`` (challenge set or MPD
+    slice) or ``.jsonl`` (one playlist per line); one ``BatchFileError`` if unusable."""
+    name = path.name.lower()
+    if name.endswith((".txt", ".csv")):
+        reader = _read_id_list
+    elif name.endswith((".json", ".json.gz")):
+        reader = _read_challenge
+    elif name.endswith(".jsonl"):
+        reader = _read_jsonl
+    else:
+        raise BatchFileError(
+            f"{path}: unknown request format: use .txt/.csv (playlist ids), .json (a RecSys"
+            " 2018 challenge set or MPD slice) or .jsonl (one playlist per line)"
+        )
+    try:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as stream:
+            requests = reader(stream, path)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise BatchFileError(f"cannot read {path}: {reason}") from None
+    if not requests:
+        raise BatchFileError(f"{path} is empty: it names no playlists to recommend for")
+    return requests
+
+
+def _read_id_list(stream: IO[str], path: Path) -> list[RawRequest]:
+    out = []
+    for number, line in enumerate(stream, 1):
+        value = line.split(",", 1)[0].strip().strip('"').strip()
+        if not value or value.startswith("#"):
+            continue
+        if number == 1 and value.lower() in _ID_HEADERS:
+            continue  # a CSV header
+        out.append(RawRequest(value, "", (), listed=True))
+    return out
+
+
+def _entry(item: Any, where: str) -> RawRequest:
+    """One JSON playlist object; ``pid`` or ``playlist_id`` is required, the rest optional."""
+    if not isinstance(item, dict):
+        raise BatchFileError(f"{where}: a playlist must be a JSON object")
+    pid = item.get("playlist_id", item.get("pid"))
+    if pid is None or str(pid).strip() == "":
+        raise BatchFileError(f"{where}: a playlist without a pid or playlist_id")
+    tracks = item.get("tracks") or []
+    if not isinstance(tracks, list):
+        raise BatchFileError(f"{where}: tracks must be a list")
+    ids = tuple(t for t in (track_id_of(x) for x in tracks) if t)
+    return RawRequest(str(pid).strip(), str(item.get("name") or ""), ids, listed=False)
+
+
+def _read_challenge(stream: IO[str], path: Path) -> list[RawRequest]:
+    text = stream.read()
+    if not text.strip():
+        return []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BatchFileError(f"{path}: not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("playlists"), list):
+        raise BatchFileError(
+            f'{path}: not a challenge set or MPD slice: expected {{"playlists": [...]}}'
+        )
+    return [_entry(p, f"{path}: playlist {i + 1}") for i, p in enumerate(data["playlists"])]
+
+
+def _read_jsonl(stream: IO[str], path: Path) -> list[RawRequest]:
+    out = []
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BatchFileError(f"{path}: line {number} is not JSON: {exc}") from None
+        out.append(_entry(item, f"{path}: line {number}"))
+    return out
+
+
+def output_format(path: Path, requested: str) -> str:
+    """``auto`` picks csv or parquet from the suffix; recsys2018 is always asked for."""
+    if requested != "auto":
+        if requested not in OUTPUT_FORMATS:
+            raise BatchFileError(f"unknown output format {requested!r}")
+        return requested
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise BatchFileError(
+        f"cannot tell the output format from {path.name}: name it .csv or .parquet,"
+        " or give --format"
+    )
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary sibling of ``path``, renamed onto it only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class ResultWriter:
+    """Appends chunks of ranked lists to ``tmp`` in one format; ``close`` ends the file."""
+
+    def __init__(
+        self, tmp: Path, fmt: str, track_ids: Sequence[str], team: str = "", email: str = ""
+    ) -> None:
+        self.fmt = fmt
+        self.track_ids = pa.array(track_ids, pa.string())
+        schema = pa.schema(
+            [("playlist_id", pa.string()), ("track_id", pa.string()), ("rank", pa.int32())]
+        )
+        self._arrow: pacsv.CSVWriter | pq.ParquetWriter | None = None
+        self._text: IO[str] | None = None
+        if fmt == "csv":
+            self._arrow = pacsv.CSVWriter(str(tmp), schema)
+        elif fmt == "parquet":
+            self._arrow = pq.ParquetWriter(str(tmp), schema)
+        else:
+            for label, value in (("team name", team), ("email", email)):
+                if not value or any(c in value for c in ",\r\n"):
+                    raise BatchFileError(f"the {label} must be non-empty, without commas")
+            self._uris = np.array([TRACK_URI_PREFIX + t for t in track_ids], dtype=object)
+            self._text = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._text.write(f"team_info,{team},{email}\n")
+        self._schema = schema
+
+    def write(self, playlist_ids: Sequence[str], lists: np.ndarray) -> None:
+        """``lists`` [Q, k]: 1-based track indices, filled from the left, 0 = none."""
+        if self._text is not None:
+            self._write_recsys(playlist_ids, lists)
+            return
+        rows, cols = np.nonzero(lists > 0)
+        table = pa.table(
+            {
+                "playlist_id": pa.array(playlist_ids, pa.string()).take(pa.array(rows)),
+                "track_id": self.track_ids.take(pa.array(lists[rows, cols] - 1)),
+                "rank": pa.array((cols + 1).astype(np.int32)),
+            },
+            schema=self._schema,
+        )
+        assert self._arrow is not None
+        self._arrow.write_table(table)
+
+    def _write_recsys(self, playlist_ids: Sequence[str], lists: np.ndarray) -> None:
+        assert self._text is not None
+        uris = self._uris[np.maximum(lists, 1) - 1]
+        counts = (lists > 0).sum(axis=1)
+        full = counts == lists.shape[1]
+        lines = [
+            ", ".join([submission_pid(pid), *(row if ok else row[:n])])
+            for pid, row, ok, n in zip(playlist_ids, uris, full, counts, strict=True)
+        ]
+        self._text.write("\n".join(lines) + "\n")
+
+    def close(self) -> None:
+        if self._arrow is not None:
+            self._arrow.close()
+        if self._text is not None:
+            self._text.close()
+
+
+def submission_pid(playlist_id: str) -> str:
+    """The challenge wants MPD pids: an imported MPD playlist ``mpd:<pid>`` is written as pid."""
+    return playlist_id[len(MPD_PREFIX) :] if playlist_id.startswith(MPD_PREFIX) else playlist_id
