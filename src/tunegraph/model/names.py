@@ -39,6 +39,10 @@ class NameIndex:
         )
         self.n_tracks = train.n_tracks
 
+    def knows(self, name: str) -> bool:
+        """Whether the name, or one of its words, occurs among the training playlists."""
+        return any(w in self.word_vocab for w in normalize_name(name).split())
+
     def scores(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """([Q, T+1] exact-name scores, [Q, T+1] mean word scores)."""
         normal = [normalize_name(n) for n in names]

@@ -111,22 +111,29 @@ class Recommender:
         """Final lists [Q, k] (indices, scores), best first, seeds excluded.
 
         With a ranker: merged candidates, ordered by the ranker; rows with fewer than k
-        candidates are padded with 0. Without: the two-tower model's own top-k.
+        candidates are padded with 0, and so is a query with no seed and a name no
+        training playlist shares (nothing to go on: the caller's popularity top-up is
+        the honest answer). Without a ranker: the two-tower model's own top-k.
         """
         if not (use_ranker and self.ranker is not None):
             return self.retrieve(query_index, seeds, k)
         names = list(names) if names is not None else [""] * len(seeds)
+        index = self.retrievers().names
+        pairs = zip(seeds, names, strict=True)
+        informed = np.flatnonzero([len(s) > 0 or index.knows(n) for s, n in pairs])
         qix = np.asarray(query_index, np.int32)
         out_ix = np.zeros((len(seeds), k), np.int32)
         out_sc = np.full((len(seeds), k), -np.inf, np.float32)
-        for start in range(0, len(seeds), QUERY_BATCH):
-            stop = start + QUERY_BATCH
-            batch = self.candidate_batch(seeds[start:stop], names[start:stop], qix[start:stop])
+        for start in range(0, len(informed), QUERY_BATCH):
+            rows = informed[start : start + QUERY_BATCH]
+            batch = self.candidate_batch(
+                [seeds[r] for r in rows], [names[r] for r in rows], qix[rows]
+            )
             scores = ranker_scores(self.ranker, batch.features, batch.mask)
             order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             width = order.shape[1]
-            out_ix[start:stop, :width] = np.take_along_axis(batch.indices, order, axis=1)
-            out_sc[start:stop, :width] = np.take_along_axis(scores, order, axis=1)
+            out_ix[rows, :width] = np.take_along_axis(batch.indices, order, axis=1)
+            out_sc[rows, :width] = np.take_along_axis(scores, order, axis=1)
         out_ix[~np.isfinite(out_sc)] = 0
         return out_ix, out_sc
 
