@@ -146,3 +146,20 @@ def test_saved_index_answers_in_a_fresh_process(trained) -> None:
     main = max(set(genres), key=genres.count)
     assert genres.count(main) >= 6
     assert np.isfinite(len(ids))
+
+
+def test_served_retrievers_know_held_out_playlists_whole_but_figures_do_not(trained) -> None:
+    from tunegraph.model.api import _split_settings
+    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.data import load_export
+    from tunegraph.model.split import split_playlists
+
+    loaded = load_model(trained.model_dir)
+    data = load_export(trained.data_dir)
+    split = split_playlists(data.playlist_tracks, _split_settings(loaded.config["split"]))
+    scored = loaded.evaluation_recommender()
+    for row, seed in zip(split.test.rows, split.test.seeds, strict=True):
+        assert len(loaded.recommender.train.row(row)) == len(data.playlist_tracks[row])
+        assert list(scored.train.row(row)) == list(seed)
+    assert loaded.recommender.als is not None and scored.als is not None
+    assert not np.allclose(loaded.recommender.als.item_factors, scored.als.item_factors)

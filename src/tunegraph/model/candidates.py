@@ -25,9 +25,9 @@ from tunegraph.model.neighbours import Neighbours
 SOURCES: tuple[str, ...] = ("als", "item_knn", "playlist_knn", "tower", "name", "name_words")
 DEPTH: dict[str, int] = {
     "als": 300,
-    "item_knn": 150,
-    "playlist_knn": 150,
-    "tower": 100,
+    "item_knn": 300,
+    "playlist_knn": 200,
+    "tower": 300,
     "name": 50,
     "name_words": 50,
 }
