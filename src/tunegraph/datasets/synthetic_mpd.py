@@ -40,18 +40,21 @@ class MpdShape:
 
     playlists: int = 10_000
     seed: int = 2018
-    genres: int = 64  # latent genres; names come from synthetic_names.GENRE_NAMES cyclically
-    genre_zipf: float = 0.9  # how unequal genre popularity is
+    genres: int = 100  # latent genres; names come from synthetic_names.GENRE_NAMES cyclically
+    genre_zipf: float = 0.8  # how unequal genre popularity is
     tracks_at_10k: int = 1_300_000  # catalogue size for 10,000 playlists
     catalogue_growth: float = 0.5  # catalogue ~ playlists ** growth
     tracks_per_album: float = 6.0
     albums_per_artist: float = 4.0
     artist_tail: float = 1.1  # Pareto shape of artist popularity (smaller: heavier tail)
     track_sigma: float = 1.2  # log-normal spread of track popularity within an album
-    focus_share: float = 0.45  # mean share of a playlist drawn from its focus artists
+    focus_share: float = 0.5  # mean share of a playlist drawn from its focus artists
     focus_artists: float = 2.5  # mean number of focus artists
-    hit_share: float = 0.08  # share drawn from cross-genre hits
+    hit_share: float = 0.03  # share drawn from cross-genre hits
     session_spread: float = 0.12  # how tightly a focus artist's tracks sit together
+    genre_spread: float = 0.35  # how tightly a genre's tracks sit together (order drift)
+    genre_counts: tuple[float, float, float] = (0.3, 0.4, 0.3)  # P(1, 2, 3 genres)
+    lead_genre: float = 0.1  # extra weight of the first genre (the one that names it)
     length_quantiles: tuple[tuple[float, float], ...] = (
         (0.0, 5), (0.1, 19), (0.5, 80), (0.9, 192), (1.0, 250),
     )  # fmt: skip
@@ -161,10 +164,10 @@ class _Latent:
 
 def _latent(shape: MpdShape, cat: _Catalogue, rng: np.random.Generator) -> _Latent:
     n, s = shape.playlists, shape
-    k = rng.choice(3, n, p=[0.5, 0.35, 0.15]) + 1
+    k = rng.choice(3, n, p=list(s.genre_counts)) + 1
     genres = rng.choice(s.genres, (n, 3), p=cat.genre_pop)
     genre_w = rng.dirichlet(np.ones(3), n) * (np.arange(3) < k[:, None])
-    genre_w[:, 0] += 0.3 * (k > 1)  # the first genre dominates (it names the playlist)
+    genre_w[:, 0] += s.lead_genre * (k > 1)  # the first genre dominates (it names the playlist)
     genre_w /= genre_w.sum(1, keepdims=True)
     f_max = 6
     n_focus = np.minimum(rng.poisson(s.focus_artists, n), f_max)
@@ -238,13 +241,20 @@ class SyntheticMpd:
         place[focus] = centre[owner[focus] - lo, slot[focus]] + self.shape.session_spread * (
             rng.standard_normal(focus.sum())
         )
+        # and genres drift: each genre of the mixture has its own stretch of the playlist
+        genre = slot <= -2
+        g_centre = rng.random((hi - lo, 3))
+        place[genre] = g_centre[owner[genre] - lo, -2 - slot[genre]] + self.shape.genre_spread * (
+            rng.standard_normal(genre.sum())
+        )
         order = np.lexsort((place, owner))
         return owner[order], tracks[order]
 
     def _draw(
         self, owner: np.ndarray, rng: np.random.Generator, focus: bool
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One track per entry of ``owner`` from its playlist's mixture; the focus slot or -1."""
+        """One track per entry of ``owner`` from its playlist's mixture, and what drew it:
+        the focus slot (>= 0), a hit (-1) or genre slot j (-2 - j)."""
         lat, cat = self.latent, self.catalogue
         n = len(owner)
         u, comp = rng.random(n), rng.random(n)
@@ -257,7 +267,8 @@ class SyntheticMpd:
         fslot = np.minimum(fslot, lat.focus.shape[1] - 1)
         tracks[is_focus] = cat.draw(cat.artist_cum, lat.focus[f_owner, fslot], u[is_focus])
         tracks[is_hit] = np.minimum(np.searchsorted(cat.hit_cum, u[is_hit]), cat.n_tracks - 1)
-        slot = np.full(n, -1, np.int64)
+        slot = -2 - np.minimum(gslot, 2)  # genre draws: -2, -3, -4; hits: -1
+        slot[is_hit] = -1
         slot[is_focus] = fslot
         return tracks, slot
 
