@@ -43,7 +43,8 @@ class MpdShape:
     genres: int = 100  # latent genres; names come from synthetic_names.GENRE_NAMES cyclically
     genre_zipf: float = 0.8  # how unequal genre popularity is
     tracks_at_10k: int = 1_300_000  # catalogue size for 10,000 playlists
-    catalogue_growth: float = 0.5  # catalogue ~ playlists ** growth
+    catalogue_growth: float = 0.2  # catalogue ~ playlists ** growth above 10,000 playlists
+    small_growth: float = 0.6  # and below, so that small worlds keep the long-tail shares
     tracks_per_album: float = 6.0
     albums_per_artist: float = 4.0
     artist_tail: float = 1.1  # Pareto shape of artist popularity (smaller: heavier tail)
@@ -98,7 +99,8 @@ class _Catalogue:
 
     def __init__(self, shape: MpdShape, rng: np.random.Generator) -> None:
         s = shape
-        size = s.tracks_at_10k * (s.playlists / 10_000) ** s.catalogue_growth
+        scale = s.playlists / 10_000
+        size = s.tracks_at_10k * scale ** (s.catalogue_growth if scale >= 1 else s.small_growth)
         g = s.genres
         genre_pop = 1.0 / np.arange(1, g + 1) ** s.genre_zipf
         self.genre_pop = genre_pop / genre_pop.sum()
