@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from os import PathLike
 
-from tunegraph.datasets.mpd import iter_playlists
+from tunegraph.datasets.mpd import MpdPlaylist, iter_playlists
 from tunegraph.simulator.entities import (
     Album,
     Artist,
@@ -26,13 +26,20 @@ from tunegraph.simulator.ids import hashed_id
 
 def build_mpd_world(paths: str | PathLike[str] | Iterable[str | PathLike[str]]) -> World:
     """Read every playlist under ``paths`` into a ``World`` (raises ``MpdFormatError``)."""
+    return build_world_from_records(iter_playlists(paths))
+
+
+def build_world_from_records(
+    records: Iterable[MpdPlaylist], source: str = "mpd", seed: int | None = None
+) -> World:
+    """A ``World`` from MPD playlist records, read from files or generated in memory."""
     users: dict[str, User] = {}
     playlists: dict[str, Playlist] = {}
     rows: dict[str, dict] = {}
     artists: dict[str, Artist] = {}
     albums: dict[str, Album] = {}
     plays: Counter[str] = Counter()
-    for record in iter_playlists(paths):
+    for record in records:
         owner = User(id=f"mpd-{record.pid}", display_name=f"MPD user {record.pid}")
         users[owner.id] = owner
         track_ids = []
@@ -80,6 +87,6 @@ def build_mpd_world(paths: str | PathLike[str] | Iterable[str | PathLike[str]]) 
         tracks=tracks,
         artists=artists,
         albums=albums,
-        source="mpd",
-        seed=None,
+        source=source,
+        seed=seed,
     )

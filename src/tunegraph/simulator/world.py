@@ -80,6 +80,17 @@ def load_mpd_world(paths: str | PathLike[str] | Iterable[str | PathLike[str]]) -
     return build_mpd_world(paths)
 
 
+def generate_mpd_shaped_world(playlists: int, seed: int) -> World:
+    """A world built from an MPD-shaped generated collection (see datasets.synthetic_mpd)."""
+    from tunegraph.datasets.mpd import parse_playlist
+    from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd
+    from tunegraph.simulator.mpd_world import build_world_from_records
+
+    generated = generate_mpd(MpdShape(playlists=playlists, seed=seed))
+    records = (parse_playlist(r, "generated") for r in generated.iter_playlists())
+    return build_world_from_records(records, source="mpd-shaped", seed=seed)
+
+
 def _zipf_cum_weights(count: int) -> list[float]:
     total, out = 0.0, []
     for rank in range(count):

@@ -1,0 +1,172 @@
+"""The MPD-shaped generator: deterministic, readable as MPD slices, shaped like real playlists."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from itertools import combinations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from tunegraph.cli.main import cli
+from tunegraph.datasets.mpd import iter_playlists
+from tunegraph.datasets.shape_stats import REAL_MPD, format_table, shape_statistics
+from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd, write_mpd_slices
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate_mpd(MpdShape(playlists=2000, seed=5))
+
+
+def _digest(folder) -> str:
+    h = hashlib.sha256()
+    for f in sorted(folder.iterdir()):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def test_same_seed_same_bytes_and_slicing_does_not_change_playlists(tmp_path):
+    shape = MpdShape(playlists=300, seed=11)
+    write_mpd_slices(tmp_path / "a", shape, per_slice=100)
+    write_mpd_slices(tmp_path / "b", shape, per_slice=100)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    write_mpd_slices(tmp_path / "c", shape, per_slice=250)
+    write_mpd_slices(tmp_path / "d", MpdShape(playlists=300, seed=12), per_slice=100)
+    a = [(p.pid, p.name, p.tracks) for p in iter_playlists(tmp_path / "a")]
+    assert a == [(p.pid, p.name, p.tracks) for p in iter_playlists(tmp_path / "c")]
+    assert a != [(p.pid, p.name, p.tracks) for p in iter_playlists(tmp_path / "d")]
+
+
+def test_slices_parse_and_look_like_mpd(tmp_path):
+    paths = write_mpd_slices(tmp_path, MpdShape(playlists=250, seed=3), per_slice=100)
+    assert [p.name for p in paths] == [
+        "mpd.slice.0-99.json", "mpd.slice.100-199.json", "mpd.slice.200-249.json"
+    ]  # fmt: skip
+    records = list(iter_playlists(tmp_path))
+    assert [r.pid for r in records] == list(range(250))
+    for r in records:
+        assert r.name and r.num_tracks == len(r.tracks) >= 5
+        assert [t.pos for t in r.tracks] == list(range(len(r.tracks)))
+        assert len({t.track_uri for t in r.tracks}) == len(r.tracks)
+    track = records[0].tracks[0]
+    for uri, kind in ((track.track_uri, "track"), (track.artist_uri, "artist"),
+                      (track.album_uri, "album")):  # fmt: skip
+        prefix, _, rest = uri.rpartition(":")
+        assert prefix == f"spotify:{kind}" and len(rest) == 22 and rest.isalnum()
+    assert any(r.description for r in records)
+
+
+def test_records_carry_mpd_fields(world):
+    record = world.playlists[0]
+    assert set(record) >= {"pid", "name", "collaborative", "modified_at", "num_tracks",
+                           "num_albums", "num_followers", "num_artists", "num_edits",
+                           "duration_ms", "tracks"}  # fmt: skip
+    assert record["collaborative"] in ("true", "false")
+    assert record["duration_ms"] == sum(t["duration_ms"] for t in record["tracks"])
+    assert record["num_artists"] == len({t["artist_uri"] for t in record["tracks"]})
+
+
+def test_statistics_of_a_small_world_are_near_real(world):
+    stats = shape_statistics(world.rows())
+    # loose: a 2,000-playlist world has a smaller tail than 10,000 real-sample playlists
+    bounds = {"singleton_tracks": 0.3, "top10_coverage": 0.3, "same_artist_pair": 0.5,
+              "distinct_artist_ratio": 0.25, "shown_artist_firsthalf": 0.5,
+              "length_median": 0.25}  # fmt: skip
+    for key, tol in bounds.items():
+        assert abs(stats[key] / REAL_MPD[key] - 1) <= tol, (key, stats[key])
+    assert 0.15 < stats["cold_hidden"] < 0.45  # fewer playlists, more cold tracks
+    assert stats["shown_artist_first5"] < stats["shown_artist_firsthalf"]
+    assert "real MPD" in format_table(stats)
+
+
+def test_catalogue_grows_sublinearly():
+    small, big = (generate_mpd(MpdShape(playlists=n, seed=1)) for n in (1000, 16000))
+    assert 1.3 < big.n_tracks / small.n_tracks < 16
+    assert big.rows().track_id.nunique() / small.rows().track_id.nunique() < 16
+
+
+def test_names_carry_a_noisy_signal(world):
+    tracks = defaultdict(set)
+    for pid, t in zip(world.rows().playlist_id, world.rows().track_id, strict=True):
+        tracks[int(pid)].add(int(t))
+    by_name = defaultdict(list)
+    for r in world.playlists:
+        by_name[r["name"]].append(r["pid"])
+    counts = sorted((len(v) for v in by_name.values()), reverse=True)
+    assert counts[0] >= 20 and len(by_name) < 1000  # many exact duplicate names
+
+    def overlap(a: int, b: int) -> float:
+        return len(tracks[a] & tracks[b]) / min(len(tracks[a]), len(tracks[b]))
+
+    same = [overlap(a, b) for name, pids in by_name.items()
+            if name not in ("my playlist", "songs", "music")
+            for a, b in list(combinations(pids, 2))[:30]]  # fmt: skip
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, 2000, (len(same), 2))
+    random = [overlap(int(a), int(b)) for a, b in pairs if a != b]
+    assert np.mean(same) > 2 * np.mean(random)
+
+
+def test_oracle_scores_are_a_distribution_that_knows_the_playlist(world):
+    rows = world.rows()
+    hits = []
+    for pid in range(0, 2000, 50):
+        scores = world.oracle_scores(pid)
+        assert scores.shape == (world.n_tracks,) and abs(scores.sum() - 1) < 1e-6
+        own = rows.track_id[rows.playlist_id == pid].to_numpy()
+        top = np.argsort(-scores)[:200]
+        hits.append(np.isin(own, top).mean())
+    assert np.mean(hits) > 0.2
+
+
+def test_cli_generates_slices(tmp_path):
+    out = tmp_path / "synth"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "simulator",
+            "generate-mpd",
+            "--playlists",
+            "120",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+            "--per-slice",
+            "50",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote 120 playlists in 3 slice files" in result.output
+    assert len(list(iter_playlists(out))) == 120
+
+
+def test_cli_help_and_one_line_errors(tmp_path):
+    runner = CliRunner()
+    help_text = runner.invoke(cli, ["simulator", "generate-mpd", "--help"]).output
+    assert "Example:" in help_text and "tunegraph simulator generate-mpd" in help_text
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    cases = [
+        (["--playlists", "0", "--out", str(tmp_path / "x")], "--playlists must be at least 1"),
+        (["--playlists", "5", "--out", str(afile)], "not a folder"),
+        (["--playlists", "5", "--out", str(afile / "sub")], "cannot write"),
+        (["--playlists", "5", "--per-slice", "0", "--out", str(tmp_path)], "--per-slice"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(cli, ["simulator", "generate-mpd", *args])
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_builds_an_mpd_shaped_world():
+    from tunegraph.simulator.world import generate_mpd_shaped_world
+
+    served = generate_mpd_shaped_world(playlists=50, seed=2)
+    assert served.source == "mpd-shaped" and len(served.playlists) == 50
+    assert served.checksum() == generate_mpd_shaped_world(playlists=50, seed=2).checksum()
