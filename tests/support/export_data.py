@@ -32,13 +32,15 @@ def write_export_dir(
     owners: Mapping[str, str] | None = None,
     shard_rows: int = 0,
     manifest_overrides: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``path`` as an export of ``playlists`` ({playlist_id: [track_id, ...]}).
 
     ``tracks_meta`` maps a track id to optional fields: name, artist_ids, artist_names,
     album_id, popularity, and the audio features (all or none). Tracks without an
     entry get a name, one artist ``a-<track>``, no popularity and no audio features.
-    ``shard_rows`` > 0 splits the interactions into several part files.
+    ``shard_rows`` > 0 splits the interactions into several part files. ``names`` gives
+    playlists their titles (default "Playlist <id>").
     """
     root = Path(path)
     (root / F.INTERACTIONS_DIR).mkdir(parents=True, exist_ok=True)
@@ -95,7 +97,7 @@ def write_export_dir(
     prows: dict[str, list[Any]] = {"playlist_id": [], "name": [], "owner_id": []}
     for pid in playlists:
         prows["playlist_id"].append(pid)
-        prows["name"].append(f"Playlist {pid}")
+        prows["name"].append(names[pid] if names and pid in names else f"Playlist {pid}")
         prows["owner_id"].append(owners[pid])
     pq.write_table(_table(F.PLAYLIST_COLUMNS, prows), root / F.PLAYLISTS_FILE)
 
