@@ -22,7 +22,7 @@ def test_popularity_ranks_most_frequent_first_and_skips_seed() -> None:
 
 def test_cooccurrence_is_cosine_over_playlists() -> None:
     train = _csr()
-    (scores,) = Neighbours(train).item_scores([np.array([2])])
+    (scores,) = Neighbours(train).item_scores([np.array([2])]).toarray()
     # cos(2,3) = 3 / sqrt(3*3) = 1; cos(2,1) = 3 / sqrt(3*4); cos(2,4) = 0
     assert np.isclose(scores[3], 1.0)
     assert np.isclose(scores[1], 3 / np.sqrt(12))
@@ -34,7 +34,7 @@ def test_cooccurrence_is_cosine_over_playlists() -> None:
 def test_playlist_knn_votes_with_the_most_similar_playlists() -> None:
     rows = [np.array(r) for r in ([1, 2, 5], [1, 2, 6], [3, 4, 7], [3, 7, 8])]
     train = Csr(rows, n_tracks=8)
-    (scores,) = Neighbours(train).playlist_scores([np.array([1, 2])])
+    (scores,) = Neighbours(train).playlist_scores([np.array([1, 2])]).toarray()
     assert scores[5] > 0 and scores[6] > 0  # in playlists that share both seed tracks
     assert scores[7] == scores[8] == 0.0  # in playlists that share none
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from tunegraph.model.baselines import Csr, seed_matrix, top_k_rows
+from tunegraph.model.baselines import Csr, seed_matrix
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,12 @@ class Als:
 def _implicit_model(config: AlsConfig, threads: int = 0):  # implicit is untyped
     from implicit.cpu.als import AlternatingLeastSquares
 
-    return AlternatingLeastSquares(
-        factors=config.factors,
-        regularization=config.regularization,
-        alpha=config.alpha,
-        iterations=config.iterations,
-        random_state=config.seed,
-        num_threads=threads,
-    )
-
-
-def als_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
-    """ALS baseline lists with the default (issue-quoted) settings; seeds excluded."""
-    als = Als.fit(train)
-    return top_k_rows(als.scores, seeds, k, fallback=train.counts)
+    with threadpool_limits(1, "blas"):  # it checks the BLAS threads when it is built
+        return AlternatingLeastSquares(
+            factors=config.factors,
+            regularization=config.regularization,
+            alpha=config.alpha,
+            iterations=config.iterations,
+            random_state=config.seed,
+            num_threads=threads,
+        )

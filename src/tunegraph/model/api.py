@@ -48,7 +48,7 @@ class TrainSettings:
     query_tower: str = "pooled"
     ranking_objective: str = "auto"
     test_fraction: float = 0.1
-    val_fraction: float = 0.1
+    val_fraction: float = 0.2  # the ranker learns from these: more lists, a better ranker
     threads: int | None = None
     save_index: bool = True
 

@@ -74,14 +74,18 @@ def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
 
 def top_k_dense(scores: np.ndarray, seeds: Sequence[np.ndarray], k: int) -> np.ndarray:
     """[Q, k] best indices per row of a dense [Q, T+1] score matrix, padding and seeds
-    excluded (their scores are overwritten in place)."""
+    excluded (their scores are overwritten in place; where fewer than k tracks remain,
+    the row ends in 0s)."""
     scores[:, 0] = -np.inf
     for row, seed in enumerate(seeds):
         scores[row, seed] = -np.inf
     k = min(k, scores.shape[1] - 1)
     part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1).astype(np.int32)
+    values = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    best = np.take_along_axis(part, order, axis=1).astype(np.int32)
+    best[~np.isfinite(np.take_along_axis(values, order, axis=1))] = 0
+    return best
 
 
 def top_k_rows(
@@ -102,7 +106,7 @@ def top_k_rows(
         if tiebreak is not None:
             peak = np.maximum(np.abs(scores).max(axis=1, keepdims=True), 1e-12)
             scores = scores / peak + tiebreak
-        out.extend(top_k_dense(scores, chunk, k))
+        out.extend(row[row > 0] for row in top_k_dense(scores, chunk, k))
     return out
 
 

@@ -17,18 +17,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model.als import Als
-from tunegraph.model.baselines import Csr, seed_matrix, top_k_dense
+from tunegraph.model.baselines import Csr, seed_matrix
 from tunegraph.model.data import TrackTable
 from tunegraph.model.names import NameIndex
 from tunegraph.model.neighbours import Neighbours
+from tunegraph.model.source_scores import DenseScores, SparseScores
 
 SOURCES: tuple[str, ...] = ("als", "item_knn", "playlist_knn", "tower", "name", "name_words")
 DEPTH: dict[str, int] = {
-    "als": 300,
-    "item_knn": 300,
-    "playlist_knn": 200,
+    "als": 500,
+    "item_knn": 500,
+    "playlist_knn": 300,
     "tower": 300,
-    "name": 50,
+    "name": 100,
     "name_words": 50,
 }
 FEATURES: tuple[str, ...] = (
@@ -42,7 +43,9 @@ FEATURES: tuple[str, ...] = (
     "api_popularity",
     "has_api_popularity",
 )
-TowerScorer = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
+ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most: 5x faster
+QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
+Scores = DenseScores | SparseScores
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ class Retrievers:
         tracks: TrackTable,
         names: Sequence[str],
         als: Als,
-        tower: TowerScorer | None = None,
+        tower: tuple[QueryEmbedder, np.ndarray] | None = None,
     ) -> None:
+        """``tower``: the two-tower model's query embedder and its [T+1, d] candidates."""
         self.train = train
         self.tracks = tracks
         self.als = als
@@ -80,21 +84,23 @@ class Retrievers:
 
     def scores(
         self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        """{source: [Q, T+1] scores} for a batch of queries."""
+    ) -> dict[str, Scores]:
+        """{source: its scores} for a batch of queries."""
         exact, words = self.names.scores(names)
-        out = {
-            "als": self.als.scores(seeds),
-            "item_knn": self.neighbours.item_scores(seeds),
-            "playlist_knn": self.neighbours.playlist_scores(seeds),
-            "name": exact,
-            "name_words": words,
-        }
+        als = DenseScores(self.als.query_factors(seeds), self.als.item_factors)
         if self.tower is not None:
-            out["tower"] = self.tower(seeds, query_index)
+            embed, items = self.tower
+            tower = DenseScores(embed(seeds, query_index), items)
         else:
-            out["tower"] = np.zeros_like(exact)
-        return out
+            tower = DenseScores(np.zeros((len(seeds), 1), np.float32), np.zeros((1, 1)))
+        return {
+            "als": als,
+            "item_knn": SparseScores(self.neighbours.item_scores(seeds, ITEM_KNN_PLAYLISTS)),
+            "playlist_knn": SparseScores(self.neighbours.playlist_scores(seeds)),
+            "tower": tower,
+            "name": SparseScores(exact),
+            "name_words": SparseScores(words),
+        }
 
     def candidates(
         self,
@@ -108,31 +114,24 @@ class Retrievers:
         seeds = [np.asarray(s, np.int64) for s in seeds]
         qix = np.zeros(len(seeds), np.int32) if query_index is None else query_index
         scores = self.scores(seeds, names, qix)
-        tiebreak = 1e-6 * self.log_counts / max(float(self.log_counts.max()), 1.0)
-        picked = [
-            top_k_dense(scores[s] + tiebreak, seeds, depth[s])
-            for s in SOURCES
-            if depth.get(s, 0) > 0
-        ]
+        if self.tower is None:
+            depth = {**depth, "tower": 0}
+        picked = [scores[s].top(seeds, depth[s]) for s in SOURCES if depth.get(s, 0) > 0]
         indices = _union_rows(np.concatenate(picked, axis=1))
-        return CandidateBatch(indices, self._features(indices, scores, seeds, names))
+        return CandidateBatch(indices, self._features(indices, scores, seeds))
 
     def _features(
-        self,
-        indices: np.ndarray,
-        scores: dict[str, np.ndarray],
-        seeds: Sequence[np.ndarray],
-        names: Sequence[str],
+        self, indices: np.ndarray, scores: dict[str, Scores], seeds: Sequence[np.ndarray]
     ) -> np.ndarray:
         q, c = indices.shape
         mask = indices > 0
         out = np.zeros((q, c, len(FEATURES)), np.float32)
         rows = np.arange(q)[:, None]
         for f, source in enumerate(SOURCES):
-            full = scores[source]
-            full[:, 0] = 0.0
-            peak = np.maximum(full.max(axis=1, keepdims=True), 1e-9)
-            value = np.where(mask, full[rows, indices] / peak, -1.0)
+            if source == "tower" and self.tower is None:
+                continue
+            peak = np.maximum(scores[source].peak(seeds), 1e-9)[:, None]
+            value = np.where(mask, scores[source].at(indices) / peak, -1.0)
             out[:, :, f] = value
             order = np.argsort(-value, axis=1, kind="stable")
             rank = np.empty_like(order)
@@ -145,7 +144,7 @@ class Retrievers:
         out[:, :, base + 1] = _shared(sm @ self.credits, self.credits, indices) / sizes
         out[:, :, base + 2] = _shared(sm @ self.albums, self.albums, indices) / sizes
         out[:, :, base + 3] = np.log1p(sizes)
-        out[:, :, base + 4] = (scores["name"].max(axis=1) > 0)[:, None]
+        out[:, :, base + 4] = (scores["name"].matrix.getnnz(axis=1) > 0)[:, None]
         out[:, :, base + 5] = self.tracks.popularity[indices]
         out[:, :, base + 6] = self.tracks.popularity_mask[indices]
         out[~mask] = 0.0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunegraph.model.baselines import Csr, seed_matrix, top_k_rows
+from tunegraph.model.baselines import Csr, seed_matrix
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,3 @@ class Ease:
         out = np.zeros((len(seeds), self.n_tracks + 1), np.float32)
         out[:, self.kept] = x @ self.weights
         return out
-
-
-def ease_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
-    ease = Ease(train)
-    return top_k_rows(ease.scores, seeds, k, fallback=train.counts)

@@ -43,21 +43,20 @@ class NameIndex:
         """Whether the name, or one of its words, occurs among the training playlists."""
         return any(w in self.word_vocab for w in normalize_name(name).split())
 
-    def scores(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """([Q, T+1] exact-name scores, [Q, T+1] mean word scores)."""
+    def scores(self, names: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(sparse [Q, T+1] exact-name scores, sparse [Q, T+1] mean word scores)."""
         normal = [normalize_name(n) for n in names]
-        exact = np.zeros((len(names), self.n_tracks + 1), np.float32)
-        rows = [(q, self.exact_vocab[n]) for q, n in enumerate(normal) if n in self.exact_vocab]
-        if rows:
-            q, ix = map(np.array, zip(*rows, strict=True))
-            exact[q] = self.exact[ix].toarray()
+        exact = _membership(
+            [[self.exact_vocab[n]] if n in self.exact_vocab else [] for n in normal],
+            len(self.exact_vocab),
+        )
         pick = _membership(
             [[self.word_vocab[w] for w in n.split() if w in self.word_vocab] for n in normal],
             len(self.word_vocab),
         )
         counts = np.maximum(np.asarray(pick.sum(axis=1)).ravel(), 1.0)
-        words = np.asarray((pick @ self.words).todense(), np.float32) / counts[:, None]
-        return exact, words
+        words = sp.diags(1.0 / counts).astype(np.float32) @ (pick @ self.words)
+        return (exact @ self.exact).tocsr(), words.tocsr()
 
 
 def _membership(groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:

@@ -34,13 +34,20 @@ class Neighbours:
         lengths = np.diff(train.indptr).astype(np.float32)
         self.length_penalty = np.maximum(lengths, 1.0) ** -self.config.length_exponent
 
-    def item_scores(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
-        """[Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists."""
-        s = seed_matrix(seeds, self.n_tracks).multiply(1.0 / self.norm[None, :]).tocsr()
-        return np.asarray((s @ self.xt @ self.x).todense(), np.float32) / self.norm[None, :]
+    def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists.
 
-    def playlist_scores(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
-        """[Q, T+1]: tracks of the most similar training playlists, weighted by similarity."""
+        ``playlists`` > 0 counts only the playlists that weigh most for each query (the
+        exact sum walks every playlist holding a seed track, thousands for a hit).
+        """
+        inverse = sp.diags(1.0 / self.norm).astype(np.float32)
+        weights = (seed_matrix(seeds, self.n_tracks) @ inverse @ self.xt).tocsr()
+        if playlists > 0:
+            weights = _top_per_row(weights, playlists)
+        return (weights @ self.x @ inverse).tocsr()
+
+    def playlist_scores(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: tracks of the most similar training playlists, by similarity."""
         s = seed_matrix(seeds, self.n_tracks)
         sizes = np.maximum(np.asarray(s.sum(axis=1)).ravel(), 1.0)
         overlap = (s @ self.xt).tocsr()
@@ -48,7 +55,7 @@ class Neighbours:
         overlap = overlap.multiply((sizes**-self.config.length_exponent)[:, None]).tocsr()
         sim = _top_per_row(overlap, self.config.neighbours)
         sim.data **= self.config.similarity_power
-        return np.asarray((sim @ self.x).todense(), np.float32)
+        return (sim @ self.x).tocsr()
 
 
 def _top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -69,4 +76,7 @@ def _top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
 
 def cooccurrence_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
     """The co-occurrence baseline's lists (unknown seeds fall back to popularity)."""
-    return top_k_rows(Neighbours(train).item_scores, seeds, k, fallback=train.counts)
+    neighbours = Neighbours(train)
+    return top_k_rows(
+        lambda batch: neighbours.item_scores(batch).toarray(), seeds, k, fallback=train.counts
+    )

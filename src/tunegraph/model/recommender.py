@@ -57,10 +57,9 @@ class Recommender:
         queries = query_embeddings(self.model, inputs)
         return top_k_scored(queries, self.candidates, seeds, k)
 
-    def tower_scores(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
-        """[Q, T+1] two-tower scores of every track."""
-        queries = query_embeddings(self.model, query_inputs(self.config, query_index, seeds))
-        return queries @ self.candidates.T
+    def tower_queries(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
+        """[Q, d] two-tower query embeddings."""
+        return query_embeddings(self.model, query_inputs(self.config, query_index, seeds))
 
     def retrievers(self) -> Retrievers:
         if self._retrievers is None:
@@ -68,7 +67,7 @@ class Recommender:
                 raise ValueError("the hybrid pipeline needs a fitted ALS retriever")
             names = self.playlist_names or [""] * len(self.train)
             self._retrievers = Retrievers(
-                self.train, self.tracks, names, self.als, self.tower_scores
+                self.train, self.tracks, names, self.als, (self.tower_queries, self.candidates)
             )
         return self._retrievers
 

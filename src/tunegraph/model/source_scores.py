@@ -1,0 +1,102 @@
+"""One retriever's scores for a batch of queries, without a dense [Q, T+1] matrix.
+
+At MPD scale a dense score row per query and retriever is millions of floats, most of
+them zero for the neighbour methods. Factor models (ALS, two-tower) keep their factors
+and score pairs on demand; neighbour methods keep a sparse [Q, T+1] matrix. Both answer
+the same three questions: each query's top tracks, the score of given candidates, and
+each query's best score (to put scores of different queries on one scale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+_CHUNK = 64  # queries per dense matmul: [64, T+1] float32 stays in a few hundred MB
+
+
+class DenseScores:
+    """Scores as dot products of query factors [Q, f] and track factors [T+1, f]."""
+
+    def __init__(self, queries: np.ndarray, items: np.ndarray) -> None:
+        self.queries = np.ascontiguousarray(queries, np.float32)
+        self.items = items
+        self._peak: np.ndarray | None = None  # the best scores, a by-product of ``top``
+
+    def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
+        """[Q, depth] best track indices (padding and seeds excluded), best first."""
+        depth = min(depth, self.items.shape[0] - 1)
+        out = np.zeros((len(self.queries), depth), np.int32)
+        self._peak = np.zeros(len(self.queries), np.float32)
+        for start in range(0, len(self.queries), _CHUNK):
+            scores = self.queries[start : start + _CHUNK] @ self.items.T
+            scores[:, 0] = -np.inf
+            for row, seed in enumerate(seeds[start : start + _CHUNK]):
+                scores[row, seed] = -np.inf
+            part = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+            values = np.take_along_axis(scores, part, axis=1)
+            order = np.argsort(-values, axis=1, kind="stable")
+            best = np.take_along_axis(part, order, axis=1)
+            # a catalogue smaller than depth: padding and seeds come last; drop them
+            best[~np.isfinite(np.take_along_axis(values, order, axis=1))] = 0
+            out[start : start + _CHUNK] = best
+            self._peak[start : start + _CHUNK] = scores.max(axis=1)
+        return out
+
+    def at(self, indices: np.ndarray) -> np.ndarray:
+        """[Q, C] scores of the given candidates."""
+        return np.einsum("qcf,qf->qc", self.items[indices], self.queries).astype(np.float32)
+
+    def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
+        """[Q] each query's best score over tracks that are not its seeds."""
+        if self._peak is None:
+            self.top(seeds, 1)
+        assert self._peak is not None
+        return self._peak
+
+
+class SparseScores:
+    """Scores held as a sparse [Q, T+1] matrix; absent entries score 0."""
+
+    def __init__(self, matrix: sp.spmatrix) -> None:
+        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        self.matrix.sort_indices()
+
+    def _row(self, q: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.matrix.indptr[q], self.matrix.indptr[q + 1]
+        return self.matrix.indices[lo:hi], self.matrix.data[lo:hi]
+
+    def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
+        """[Q, depth] best positive-scored tracks (0-padded where fewer exist)."""
+        out = np.zeros((self.matrix.shape[0], depth), np.int32)
+        for q, seed in enumerate(seeds):
+            cols, vals = self._row(q)
+            keep = (vals > 0) & (cols > 0) & ~np.isin(cols, seed)
+            cols, vals = cols[keep], vals[keep]
+            if len(cols) > depth:
+                part = np.argpartition(-vals, depth - 1)[:depth]
+                cols, vals = cols[part], vals[part]
+            best = cols[np.lexsort((cols, -vals))]
+            out[q, : len(best)] = best
+        return out
+
+    def at(self, indices: np.ndarray) -> np.ndarray:
+        """[Q, C] scores of the given candidates (0 where the matrix has none)."""
+        out = np.zeros(indices.shape, np.float32)
+        for q in range(indices.shape[0]):
+            cols, vals = self._row(q)
+            if len(cols):
+                pos = np.minimum(np.searchsorted(cols, indices[q]), len(cols) - 1)
+                out[q] = np.where(cols[pos] == indices[q], vals[pos], 0.0)
+        return out
+
+    def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
+        out = np.zeros(self.matrix.shape[0], np.float32)
+        for q, seed in enumerate(seeds):
+            cols, vals = self._row(q)
+            keep = (cols > 0) & ~np.isin(cols, seed)
+            if keep.any():
+                out[q] = vals[keep].max()
+        return out
