@@ -1,9 +1,10 @@
 """Batch recommendation speed: 10,000 challenge-style playlists x 500 tracks into one file.
 
-Builds an export of a generated world (``tests/support``), trains a small model quickly
-(few epochs), writes a RecSys 2018 challenge-set-shaped request file (title only, title
-and the first 1, 5, 10, 25 or 100 tracks, or random tracks, like the real challenge's
-categories) and times ``recommend_batch`` after the model is loaded: the model call
+Generates an MPD-shaped world of twice ``--playlists`` playlists, exports the first half
+and trains on it with the default pipeline (fewer two-tower epochs), and writes the other
+half as a RecSys 2018 challenge-set-shaped request file (title only, title and the first
+1, 5, 10, 25 or 100 tracks, or random tracks, like the real challenge's categories). It
+times ``recommend_batch`` after the model is loaded: the model call
 (``recommend_lists``), the popularity top-up and the files (reading requests, writing),
 for CSV and for a submission file. Goal (2-core machine): under 60 s for the whole batch.
 
@@ -24,23 +25,24 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from support.export_data import write_export_dir
-from support.toy_world import genre_world
+from support.mpd_export import records_export, spotify_id
+from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd
 
 SEED_SIZES = (0, 1, 5, 10, 25, 100)  # 0: title only
 
 
-def challenge_file(path: Path, lists: list[list[str]], seed: int) -> int:
-    """A challenge-set-shaped JSON: pids from 1,000,000, seeds drawn from ``lists``."""
+def challenge_file(path: Path, records: list[dict], seed: int) -> int:
+    """A challenge-set-shaped JSON: pids from 1,000,000, seeds drawn from ``records``."""
     rng = np.random.default_rng(seed)
     entries = []
-    for i, tracks in enumerate(lists):
+    for i, record in enumerate(records):
+        tracks = [spotify_id(t["track_uri"]) for t in record["tracks"]]
         size = int(SEED_SIZES[i % len(SEED_SIZES)])
         if i % 7 == 6 and len(tracks) > 2:  # random tracks rather than the first ones
             chosen = list(rng.choice(tracks, min(size, len(tracks) - 1), replace=False))
         else:
             chosen = tracks[: min(size, len(tracks) - 1)]
-        entry = {"pid": 1_000_000 + i, "name": f"mix {i % 97}", "num_samples": len(chosen)}
+        entry = {"pid": 1_000_000 + i, "name": record["name"], "num_samples": len(chosen)}
         entry["tracks"] = [
             {"pos": j, "track_uri": f"spotify:track:{t}"} for j, t in enumerate(chosen)
         ]
@@ -52,7 +54,7 @@ def challenge_file(path: Path, lists: list[list[str]], seed: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--playlists", type=int, default=10_000)
-    parser.add_argument("--tracks", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=2018, help="the world's seed")
     parser.add_argument("--k", type=int, default=500)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
@@ -70,18 +72,15 @@ def main() -> None:
         start = time.perf_counter()
         # one world: the first half is exported and trained on, the second half are the
         # challenge's playlists (new to the model, but from the same genres)
-        world = genre_world(
-            playlists=2 * args.playlists, tracks=args.tracks, genres=100, length=(10, 60), seed=0
-        )
-        pids = list(world.playlists)
-        known = {p: world.playlists[p] for p in pids[: args.playlists]}
-        unseen = [world.playlists[p] for p in pids[args.playlists :]]
-        data = write_export_dir(root / "data", known, world.tracks_meta)
+        world = generate_mpd(MpdShape(playlists=2 * args.playlists, seed=args.seed))
+        records = list(world.iter_playlists())
+        data = records_export(root / "data", records[: args.playlists])
+        unseen = records[args.playlists :]
         print(f"world and export: {time.perf_counter() - start:.1f}s")
         start = time.perf_counter()
         settings = TrainSettings(
             data, root / "model", epochs=args.epochs, threads=args.threads, save_index=False,
-            ranking_objective="listwise", test_fraction=0.05, val_fraction=0.05,
+            ranking_objective="listwise",
         )  # fmt: skip
         result = train(settings)
         print(

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from support.export_data import write_export_dir
+from support.mpd_export import records_export, spotify_id
 from tunegraph.datasets.shape_stats import format_table, shape_statistics
 from tunegraph.datasets.synthetic_mpd import MpdShape, SyntheticMpd, generate_mpd
 
@@ -34,38 +34,13 @@ METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@100")
 K = 500
 
 
-def _id(uri: str) -> str:
-    return uri.rsplit(":", 1)[-1]
-
-
-def world_export(root: Path, world: SyntheticMpd) -> Path:
-    """The world as ``import mpd`` + ``export`` would leave it (playlist ids ``mpd:<pid>``)."""
-    lists: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    meta: dict[str, dict] = {}
-    for record in world.iter_playlists():
-        pid = f"mpd:{record['pid']}"
-        names[pid] = record["name"]
-        lists[pid] = [_id(t["track_uri"]) for t in record["tracks"]]
-        for t in record["tracks"]:
-            meta.setdefault(
-                _id(t["track_uri"]),
-                {
-                    "name": t["track_name"],
-                    "artist_ids": [_id(t["artist_uri"])],
-                    "artist_names": [t["artist_name"]],
-                    "album_id": _id(t["album_uri"]),
-                },
-            )
-    return write_export_dir(root, lists, meta, names=names)
-
-
 def oracle_row(world: SyntheticMpd, data, held) -> dict[str, float]:
     """Rank each test playlist's tracks by the generator's true probabilities."""
     from tunegraph.model.baselines import top_k_dense
     from tunegraph.model.metrics import mean_metrics
 
-    catalogue = {_id(u): i for i, u in enumerate(world.track_uris(np.arange(world.n_tracks)))}
+    uris = world.track_uris(np.arange(world.n_tracks))
+    catalogue = {spotify_id(u): i for i, u in enumerate(uris)}
     cat_of = np.array([0] + [catalogue[t] for t in data.tracks.ids], np.int64)
     lists = []
     for row, seed in zip(held.rows, held.seeds, strict=True):
@@ -129,7 +104,7 @@ def main() -> None:
     )
     print(format_table(shape_statistics(rows)))
     with tempfile.TemporaryDirectory(prefix="tunegraph-quality-") as tmp:
-        data_dir = world_export(Path(tmp) / "export", world)
+        data_dir = records_export(Path(tmp) / "export", world.iter_playlists())
         print(f"generated and exported in {time.perf_counter() - start:.1f}s")
         defaults = TrainSettings(data_dir=data_dir, model_dir=Path(tmp) / "model")
         data = load_export(data_dir)
