@@ -116,6 +116,8 @@ def _crawl(
 
 def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None) -> DemoResult:
     from tunegraph.model import api as model_api  # TensorFlow loads only from here on
+    from tunegraph.model.artifacts import MODEL_FORMAT_VERSION
+    from tunegraph.model.metrics import CHALLENGE_METRICS
 
     out = settings.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -171,16 +173,20 @@ def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None)
 
     model_dir = out / "model"
     stamp = out / "trained-on.json"
-    checksum = exported.graph_checksum
+    # a model of another format (an older tunegraph) is trained again, not reused
+    trained_on = {"graph_checksum": exported.graph_checksum, "model_format": MODEL_FORMAT_VERSION}
     if (
         (model_dir / "metrics.json").exists()
         and stamp.exists()
-        and (json.loads(stamp.read_text()).get("graph_checksum") == checksum)
+        and json.loads(stamp.read_text()) == trained_on
     ):
         say(f"[train] the graph has not changed since the last run: keeping {model_dir}")
     else:
         began = time.monotonic()
-        say(f"[train] two-tower retrieval + ranking, {settings.epochs} epochs …")
+        say(
+            f"[train] ALS, neighbours, names and a two-tower model ({settings.epochs} epochs),"
+            " then a ranker …"
+        )
         result = model_api.train(
             model_api.TrainSettings(data_dir=data_dir, model_dir=model_dir, epochs=settings.epochs),
             on_epoch=lambda epoch, epochs, loss, recall: say(
@@ -188,7 +194,7 @@ def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None)
                 f"validation recall@50 {recall:.4f}"
             ),
         )
-        stamp.write_text(json.dumps({"graph_checksum": checksum}))
+        stamp.write_text(json.dumps(trained_on))
         say(
             f"[train] {result.examples} examples, {result.examples_per_second:,.0f} examples/s, "
             f"best epoch {result.best_epoch}, ranking '{result.ranking_objective}', "
@@ -204,7 +210,7 @@ def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None)
     figures["evaluation"] = report.rows
     say(f"[evaluate] {report.playlists} held-out playlists, {time.monotonic() - began:.1f} s:")
     for name, row in report.rows.items():
-        say(f"    {name:<22} " + "  ".join(f"{m} {v:.3f}" for m, v in row.items()))
+        say(f"    {name:<14} " + "  ".join(f"{m} {row[m]:.3f}" for m in CHALLENGE_METRICS))
 
     seed = seeds[0]
     say(f"[recommend] the seed playlist {seed} and the model's top {settings.k} for it:")
