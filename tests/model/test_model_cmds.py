@@ -150,3 +150,15 @@ def test_save_playlist_without_a_token_is_one_line(trained) -> None:
     )
     assert result.exit_code == 1
     assert "needs a user token" in result.output
+
+
+def test_recommend_tracks_with_a_name_and_name_misuse(trained) -> None:
+    seed = list(next(iter(trained.world.playlists.values()))[:4])
+    base = ["recommend", "--model", str(trained.model_dir), "--k", "5", "--json"]
+    result = CliRunner().invoke(cli, [*base, "--tracks", ",".join(seed), "--name", "rock"])
+    assert result.exit_code == 0, result.output
+    recs = json.loads(result.output)
+    assert len(recs) == 5 and not {r["track_id"] for r in recs} & set(seed)
+    pid = next(iter(trained.world.playlists))
+    result = CliRunner().invoke(cli, [*base, "--playlist", pid, "--name", "rock"])
+    assert result.exit_code == 2 and "--name goes with --tracks" in result.output

@@ -221,6 +221,11 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
     "--tracks", "tracks", default=None, help="Comma-separated track ids (a new playlist)."
 )
 @click.option(
+    "--name",
+    default=None,
+    help="With --tracks: the playlist's title (names carry taste: 'workout', 'chill').",
+)
+@click.option(
     "--playlists",
     "playlists_file",
     default=None,
@@ -274,6 +279,7 @@ def recommend_cmd(
     model_dir: Path,
     playlist_id: str | None,
     tracks: str | None,
+    name: str | None,
     playlists_file: Path | None,
     all_playlists: bool,
     k: int | None,
@@ -297,7 +303,8 @@ def recommend_cmd(
     \b
     Example:
       tunegraph recommend --model models/v1 --playlist 37i9dQZF1DXcBWIGoYBM5M --k 20
-      tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc --json
+      tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc \\
+          --name "road trip" --json
       SPOTIFY_ACCESS_TOKEN=... tunegraph recommend --model models/v1 --playlist ID \\
           --save-playlist "tunegraph picks"
       tunegraph recommend --model models/v1 --all --out recs.parquet
@@ -311,6 +318,8 @@ def recommend_cmd(
         )
     batch = all_playlists or playlists_file is not None
     batch_only = {"--out": out, "--format": out_format, "--team": team, "--email": email}
+    if name is not None and tracks is None:
+        raise click.UsageError("--name goes with --tracks (a known playlist has its own)")
     if batch:
         if out is None:
             raise click.UsageError("--all and --playlists write a file: give --out FILE")
@@ -330,7 +339,9 @@ def recommend_cmd(
 
     track_ids = [t.strip() for t in tracks.split(",") if t.strip()] if tracks else None
     try:
-        recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20)
+        recs = recommend(
+            model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20, name=name
+        )
     except _domain_errors() as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
