@@ -33,6 +33,9 @@ from tunegraph.model.split import HeldOut, Split
 EpochCallback = Callable[[int, int, float, float], None]  # epoch, epochs, loss, val recall@50
 VAL_METRIC = "recall@50"
 VAL_RANK_METRIC = "ndcg"
+# the ranker learns from some validation lists without their names: it then serves
+# nameless lists (``recommend --tracks``) well, and named ones no worse
+NAMELESS_SHARE = 0.3
 
 
 @dataclass
@@ -122,8 +125,14 @@ def fit(
     rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
     stage("fitting the ranker on validation playlists")
     val_names = [rec.playlist_names[r] for r in split.val.rows] if rec.playlist_names else []
-    _fit_ranking(rec, split.val, val_q, val_names or [""] * len(split.val), settings, result)
+    val_names = _blank_some(val_names or [""] * len(split.val), NAMELESS_SHARE, settings.seed)
+    _fit_ranking(rec, split.val, val_q, val_names, settings, result)
     return result
+
+
+def _blank_some(names: list[str], share: float, seed: int) -> list[str]:
+    blank = np.random.default_rng(seed).random(len(names)) < share
+    return ["" if b else n for n, b in zip(names, blank, strict=True)]
 
 
 def _fit_ranking(
