@@ -6,6 +6,7 @@ TensorFlow loads only when a command runs (not for --help), via tunegraph.model.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from tunegraph.model.cluster import Cluster
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 
@@ -32,6 +35,28 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
     for model, values in rows.items():
         table.add_row(model, *(f"{values[m]:.4f}" for m in METRICS))
     return table
+
+
+def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | None:
+    """The cluster from --cluster/--worker-index, else TF_CONFIG; a bad one is a usage error.
+
+    This is the edge: with --cluster it also writes TF_CONFIG, before TensorFlow starts,
+    so TensorFlow tools started from here see the same cluster; the model code itself
+    takes the cluster from the settings.
+    """
+    from tunegraph.model.cluster import ClusterError, cluster_from_tf_config, parse_cluster
+
+    try:
+        if cluster is not None:
+            parsed = parse_cluster(cluster, worker_index)
+            os.environ["TF_CONFIG"] = parsed.tf_config()
+            return parsed
+        if worker_index is not None:
+            raise ClusterError("--worker-index needs --cluster")
+        tf_config = os.environ.get("TF_CONFIG", "").strip()
+        return cluster_from_tf_config(tf_config) if tf_config else None
+    except ClusterError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command("train")
@@ -74,6 +99,26 @@ def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
     " model alone.",
 )
 @click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="HOST:PORT,...",
+    help="Train the two-tower model on several machines: every worker's address, the same"
+    " list on each (default: TF_CONFIG if set, else this machine alone).",
+)
+@click.option(
+    "--worker-index",
+    type=click.IntRange(0),
+    default=None,
+    help="This machine's place in --cluster; worker 0 is the chief and writes --out.",
+)
+@click.option(
+    "--worker-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where a non-chief worker writes its copy of the model  [default: a temporary"
+    " directory, removed]",
+)
 def train_cmd(
     data_dir: Path,
     model_dir: Path,
@@ -85,13 +130,23 @@ def train_cmd(
     query_tower: str,
     ranking_objective: str,
     threads: int | None,
+    cluster: str | None,
+    worker_index: int | None,
+    worker_dir: Path | None,
 ) -> None:
     """Train the retrieval and ranking models on an export, and score them on held-out playlists.
+
+    On several machines, run the same command on each with --cluster listing every
+    worker and --worker-index its own place (or set TF_CONFIG); the export must be
+    readable on all of them, and worker 0 writes the model.
 
     \b
     Example:
       tunegraph train --data export/ --out models/v1 --epochs 10 --query-tower pooled
+      tunegraph train --data /shared/export --out models/v1 \\
+          --cluster host1:2222,host2:2222 --worker-index 0   # on host1; 1 on host2
     """
+    workers = _cluster_option(cluster, worker_index)
     from tunegraph.model.api import TrainSettings, train
 
     console = Console(stderr=True)
@@ -106,6 +161,8 @@ def train_cmd(
         query_tower=query_tower,
         ranking_objective=ranking_objective,
         threads=threads,
+        cluster=workers,
+        worker_dir=worker_dir,
     )
     with Progress(
         TextColumn("{task.description}"),
@@ -132,6 +189,13 @@ def train_cmd(
             result = train(settings, on_epoch=on_epoch, on_stage=on_stage)
         except _domain_errors() as exc:
             raise click.ClickException(str(exc)) from None
+    if workers is not None and not result.wrote_model:
+        click.echo(
+            f"worker {workers.index} of {workers.size} trained its share ({result.shard_policy}"
+            f" sharding); val recall@50 {max(result.val_metric, default=0.0):.4f};"
+            f" the chief (worker 0) writes the model"
+        )
+        return
     console.print(_table(result.metrics, "held-out test playlists"))
     best = result.metrics.get("tunegraph", result.metrics["two-tower"])
     als = result.metrics["ALS"]

@@ -7,6 +7,8 @@ Each takes plain settings and returns plain results; errors a user can cause are
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -20,6 +22,7 @@ from tunegraph.model._tf import configure_threads
 from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.artifacts import LoadedModel, load_model, save_model
 from tunegraph.model.baselines import Csr
+from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData, load_export
 from tunegraph.model.errors import DataError, ModelDirError, UnknownIdError
 from tunegraph.model.evaluation import evaluate_heldout
@@ -51,6 +54,8 @@ class TrainSettings:
     val_fraction: float = 0.2  # the ranker learns from these: more lists, a better ranker
     threads: int | None = None
     save_index: bool = True
+    cluster: Cluster | None = None  # train the two-tower model on these machines together
+    worker_dir: Path | None = None  # a non-chief worker's copy (default: temporary, removed)
 
 
 @dataclass
@@ -66,6 +71,8 @@ class TrainResult:
     ranking_choice: dict[str, float] = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
+    shard_policy: str = ""  # file | data on several workers
+    wrote_model: bool = True  # False on a non-chief worker: the chief writes the model
 
 
 @dataclass
@@ -129,6 +136,7 @@ def train(
         learning_rate=settings.learning_rate,
         seed=settings.seed,
         ranking_objective=settings.ranking_objective,
+        cluster=settings.cluster,
     )
     stage("training the two-tower model")
     fitted = fit(data, split, config, fit_settings, on_epoch, stage)
@@ -141,7 +149,7 @@ def train(
     serving = serving_recommender(rec, data.playlist_tracks, settings.seed)
     seconds = time.perf_counter() - start
     stage("saving the model")
-    out = Path(settings.model_dir)
+    out, scratch = _output_dir(settings)
     run_config = {
         "data_dir": str(Path(settings.data_dir).resolve()),
         "query_entity": data.manifest[F.MANIFEST_QUERY_ENTITY],
@@ -173,11 +181,31 @@ def train(
         ranking_choice=fitted.ranking_choice,
         losses=fitted.losses,
         val_metric=fitted.val_metric,
+        shard_policy=fitted.shard_policy,
+        wrote_model=settings.cluster is None or settings.cluster.is_chief,
     )
     report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
     (out / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
     plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", out / "curves.png")
+    if scratch:
+        shutil.rmtree(out, ignore_errors=True)
     return result
+
+
+def _output_dir(settings: TrainSettings) -> tuple[Path, bool]:
+    """Where this process writes, and whether that is scratch to remove afterwards.
+
+    Only the chief (worker 0) writes the model directory: workers writing one directory
+    at once would corrupt it. The others write their copy to ``worker_dir`` if given,
+    else to a temporary directory removed at the end (as TensorFlow's multi-worker
+    guide does), which keeps every worker's code path the same.
+    """
+    cluster = settings.cluster
+    if cluster is None or cluster.is_chief:
+        return Path(settings.model_dir), False
+    if settings.worker_dir is not None:
+        return Path(settings.worker_dir), False
+    return Path(tempfile.mkdtemp(prefix=f"tunegraph-worker{cluster.index}-")), True
 
 
 def evaluate(settings: EvalSettings) -> EvalReport:

@@ -56,6 +56,9 @@ class ExportData:
     query_ids: list[str]  # the query entity's id per playlist (playlist or owner)
     query_vocab: list[str]
     playlist_names: list[str]  # aligned with playlist_ids; "" where the graph has none
+    # which interactions part file each playlist starts in (workers shard training by file)
+    playlist_part: np.ndarray | None = None  # [P] int32 index into the sorted part files
+    n_parts: int = 1
 
     @property
     def n_tracks(self) -> int:
@@ -90,7 +93,10 @@ def load_export(data_dir: str | Path) -> ExportData:
     parts = sorted((root / F.INTERACTIONS_DIR).glob("part-*.parquet"))
     columns = F.column_names(F.INTERACTION_COLUMNS)
     try:
-        frame = pd.concat([pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True)
+        frame = pd.concat(
+            [pd.read_parquet(p, columns=columns).assign(part=i) for i, p in enumerate(parts)],
+            ignore_index=True,
+        )
         tracks_frame = pd.read_parquet(root / F.TRACKS_FILE)
         playlists_frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
     except (OSError, ValueError, KeyError) as exc:
@@ -115,10 +121,12 @@ def load_export(data_dir: str | Path) -> ExportData:
     playlist_ids: list[str] = []
     playlist_tracks: list[np.ndarray] = []
     query_ids: list[str] = []
+    first_part: list[int] = []
     for pid, group in frame.groupby("playlist_id", sort=True):
         playlist_ids.append(str(pid))
         playlist_tracks.append(group["track_ix"].to_numpy(np.int32))
         query_ids.append(str(group["query_id"].iloc[0]))
+        first_part.append(int(group["part"].iloc[0]))
     query_vocab = read_vocab(root / F.VOCAB_DIR / "query_id.txt") or sorted(set(query_ids))
     names = dict(
         zip(
@@ -129,7 +137,15 @@ def load_export(data_dir: str | Path) -> ExportData:
     )
     playlist_names = [names.get(pid, "") for pid in playlist_ids]
     return ExportData(
-        manifest, tracks, playlist_ids, playlist_tracks, query_ids, query_vocab, playlist_names
+        manifest,
+        tracks,
+        playlist_ids,
+        playlist_tracks,
+        query_ids,
+        query_vocab,
+        playlist_names,
+        playlist_part=np.array(first_part, np.int32),
+        n_parts=len(parts),
     )
 
 

@@ -105,19 +105,25 @@ def training_dataset(
     contexts: np.ndarray,
     batch_size: int,
     seed: int,
+    keep: np.ndarray | None = None,
 ) -> tf.data.Dataset:
     """Shuffled batches of {"query", "track"}; pooled queries gather their context in-graph.
 
     The target track is removed from its own context, and a random share of the context
     is dropped per example, so the tower learns from short seeds as well as long lists.
+    ``keep`` (indices into the pairs) is a worker's share when several train together;
+    sampling probabilities still come from all pairs, as on one machine.
     """
     n = len(pair_tracks)
     counts = np.bincount(pair_tracks, minlength=int(pair_tracks.max()) + 1)
     prob = (counts[pair_tracks] / n).astype(np.float32)
+    if keep is not None:
+        pair_rows, pair_tracks, prob = pair_rows[keep], pair_tracks[keep], prob[keep]
+        n = len(pair_tracks)
     ds = tf.data.Dataset.from_tensor_slices(
         {"row": pair_rows.astype(np.int32), "track": pair_tracks.astype(np.int32), "prob": prob}
     )
-    ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    ds = ds.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if config.query_tower == "id":
         queries = tf.constant(row_query.astype(np.int32))
 

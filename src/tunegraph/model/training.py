@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tunegraph.model._tf import tf_keras
+from tunegraph.model._tf import tf, tf_keras
 from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.baselines import Csr
+from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData
+from tunegraph.model.distributed import make_strategy, worker_share
 from tunegraph.model.metrics import mean_metrics
 from tunegraph.model.ranking import OBJECTIVES, RankingConfig, fit_ranker, rerank
 from tunegraph.model.recommender import Recommender
@@ -46,6 +48,7 @@ class FitSettings:
     optimizer: str = "adagrad"  # adagrad | adam
     seed: int = 42
     ranking_objective: str = "auto"  # auto | listwise | pointwise | none
+    cluster: Cluster | None = None  # several machines train the two-tower model together
 
 
 @dataclass
@@ -58,12 +61,23 @@ class FitResult:
     examples: int = 0
     ranking_choice: dict[str, float] = field(default_factory=dict)
     ranking_objective: str = "none"
+    shard_policy: str = ""  # file | data when several workers trained; "" on one machine
 
 
 def query_index_of(data: ExportData, rows: np.ndarray) -> np.ndarray:
     """Index of each playlist row's query id in the query vocabulary (+1; 0 = unknown)."""
     vocab = {q: i + 1 for i, q in enumerate(data.query_vocab)}
     return np.array([vocab.get(data.query_ids[r], 0) for r in rows], np.int32)
+
+
+def steps_per_epoch(examples: int, global_batch: int) -> int:
+    """Steps of a distributed epoch: as many as one machine takes over all the pairs.
+
+    Keras needs a step count for a distributed dataset, and every worker must take the
+    same number of steps (each one is an all-reduce), while FILE shares can be uneven:
+    so each worker repeats its share and draws ``steps`` per-replica batches from it.
+    """
+    return max(1, -(-examples // global_batch))
 
 
 def _val_recall(rec: Recommender, held: HeldOut, qix: np.ndarray) -> float:
@@ -80,20 +94,50 @@ def fit(
     on_epoch: EpochCallback | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> FitResult:
-    """Train retrieval on the split's training view, then choose and fit the ranker."""
+    """Train retrieval on the split's training view, then choose and fit the ranker.
+
+    With ``settings.cluster`` the two-tower model trains on every worker at once (see
+    ``tunegraph.model.distributed``); what follows (best epoch, ALS, the ranker) is the
+    same deterministic work on every worker, from the same weights.
+    """
+    strategy = make_strategy(settings.cluster)  # first: before TF executes anything
     tf_keras.utils.set_random_seed(settings.seed)
     stage = on_stage or (lambda _: None)
     t = data.tracks
     all_rows = np.arange(len(data.playlist_ids))
     row_query = query_index_of(data, all_rows)
-    model = build_model(config, len(data.query_vocab), t)
     optimizers = {"adagrad": tf_keras.optimizers.Adagrad, "adam": tf_keras.optimizers.Adam}
-    model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
+    with strategy.scope():
+        model = build_model(config, len(data.query_vocab), t)
+        model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
     pair_rows, pair_tracks = split.train_pairs()
     contexts = context_matrix(split.train_tracks, config.max_context, settings.seed)
-    ds = training_dataset(
-        config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
-    )
+    policy, steps = "", None
+    if settings.cluster is None:
+        ds = training_dataset(
+            config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
+        )
+    else:
+        cluster = settings.cluster
+        share, policy = worker_share(
+            pair_rows, data.playlist_part, data.n_parts, cluster.size, cluster.index
+        )
+
+        def worker_dataset(context: tf.distribute.InputContext) -> tf.data.Dataset:
+            # one input pipeline per worker: its share, in per-replica batches
+            return training_dataset(
+                config,
+                pair_rows,
+                pair_tracks,
+                row_query,
+                contexts,
+                context.get_per_replica_batch_size(settings.batch_size),
+                settings.seed + context.input_pipeline_id,
+                keep=share,
+            ).repeat()
+
+        ds = strategy.distribute_datasets_from_function(worker_dataset)
+        steps = steps_per_epoch(len(pair_tracks), settings.batch_size)
     train = Csr(split.train_tracks, data.n_tracks)
     rec = Recommender(
         config,
@@ -104,11 +148,11 @@ def fit(
         playlist_names=list(data.playlist_names),
     )
     val_q = row_query[split.val.rows]
-    result = FitResult(rec, examples=len(pair_tracks))
+    result = FitResult(rec, examples=len(pair_tracks), shard_policy=policy)
     best, best_weights = -1.0, None
     for epoch in range(1, settings.epochs + 1):
         start = time.perf_counter()
-        history = model.fit(ds, epochs=1, verbose=0)
+        history = model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
         result.epoch_seconds.append(time.perf_counter() - start)
         loss = float(history.history["loss"][-1])
         metric = _val_recall(rec, split.val, val_q) if len(split.val) else 0.0
