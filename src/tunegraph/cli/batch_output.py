@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tunegraph.cli.common import bar_progress
 
 
 def _domain_errors() -> tuple[type[Exception], ...]:
@@ -42,14 +43,7 @@ def recommend_batch_cmd(
     settings.team = team or settings.team
     settings.email = email or settings.email
     console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with bar_progress(console) as progress:
         task = progress.add_task("loading the model", total=None, info="")
 
         def on_progress(done: int, total: int) -> None:

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.local_server import LocalPaths, default_paths, read_record
@@ -86,3 +88,15 @@ def domain_errors(*error_types: type[Exception]) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def bar_progress(console: Console) -> Progress:
+    """The progress display of long model work: what runs, a bar, details, time so far."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )

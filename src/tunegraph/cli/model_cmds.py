@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tunegraph.cli.common import bar_progress
 from tunegraph.model.cluster import Cluster
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
@@ -164,14 +164,7 @@ def train_cmd(
         cluster=workers,
         worker_dir=worker_dir,
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with bar_progress(console) as progress:
         task = progress.add_task("starting", total=epochs, info="")
 
         def on_epoch(epoch: int, total: int, loss: float, metric: float) -> None:
