@@ -7,8 +7,10 @@ stays available (``use_ranker=False``) as the "retrieval" row of the reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,7 +28,9 @@ from tunegraph.model.retrieval import (
     top_k_scored,
 )
 
-QUERY_BATCH = 256  # queries per candidate batch: their [Q, T+1] score rows stay small
+QUERY_BATCH = 256  # queries per candidate batch: their score matrices stay small
+T = TypeVar("T")
+PARALLEL_BATCHES = 2  # batches in flight: numpy, scipy and TF release the GIL in the heavy parts
 
 
 @dataclass
@@ -83,14 +87,12 @@ class Recommender:
         self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
     ) -> CandidateBatch:
         """Candidates of many queries, QUERY_BATCH at a time, padded to one width."""
-        parts = [
-            self.candidate_batch(
-                seeds[i : i + QUERY_BATCH],
-                names[i : i + QUERY_BATCH],
-                query_index[i : i + QUERY_BATCH],
-            )
-            for i in range(0, len(seeds), QUERY_BATCH)
-        ]
+        parts = _in_batches(
+            len(seeds),
+            lambda rows: self.candidate_batch(
+                [seeds[r] for r in rows], [names[r] for r in rows], query_index[rows]
+            ),
+        )
         width = max((p.indices.shape[1] for p in parts), default=0)
         pad = [((0, 0), (0, width - p.indices.shape[1])) for p in parts]
         indices = np.concatenate([np.pad(p.indices, w) for p, w in zip(parts, pad, strict=True)])
@@ -123,16 +125,20 @@ class Recommender:
         qix = np.asarray(query_index, np.int32)
         out_ix = np.zeros((len(seeds), k), np.int32)
         out_sc = np.full((len(seeds), k), -np.inf, np.float32)
-        for start in range(0, len(informed), QUERY_BATCH):
-            rows = informed[start : start + QUERY_BATCH]
+        ranker = self.ranker
+
+        def ranked(positions: np.ndarray) -> None:
+            rows = informed[positions]
             batch = self.candidate_batch(
                 [seeds[r] for r in rows], [names[r] for r in rows], qix[rows]
             )
-            scores = ranker_scores(self.ranker, batch.features, batch.mask)
+            scores = ranker_scores(ranker, batch.features, batch.mask)
             order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             width = order.shape[1]
             out_ix[rows, :width] = np.take_along_axis(batch.indices, order, axis=1)
             out_sc[rows, :width] = np.take_along_axis(scores, order, axis=1)
+
+        _in_batches(len(informed), ranked)
         out_ix[~np.isfinite(out_sc)] = 0
         return out_ix, out_sc
 
@@ -152,3 +158,13 @@ class Recommender:
         if indices.shape[1] < k:
             indices = np.pad(indices, ((0, 0), (0, k - indices.shape[1])))
         return indices
+
+
+def _in_batches(n: int, work: Callable[[np.ndarray], T]) -> list[T]:
+    """``work`` on positions 0..n-1, QUERY_BATCH at a time, PARALLEL_BATCHES at once; the
+    results in order (each batch writes only its own rows, so order of finishing is free)."""
+    chunks = [np.arange(i, min(i + QUERY_BATCH, n)) for i in range(0, n, QUERY_BATCH)]
+    if len(chunks) < 2:
+        return [work(c) for c in chunks]
+    with ThreadPoolExecutor(PARALLEL_BATCHES) as pool:
+        return list(pool.map(work, chunks))

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from tunegraph.model._tf import tf
+
 _CHUNK = 64  # queries per dense matmul: [64, T+1] float32 stays in a few hundred MB
 
 
@@ -35,19 +37,19 @@ class DenseScores:
             scores[:, 0] = -np.inf
             for row, seed in enumerate(seeds[start : start + _CHUNK]):
                 scores[row, seed] = -np.inf
-            part = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
-            values = np.take_along_axis(scores, part, axis=1)
-            order = np.argsort(-values, axis=1, kind="stable")
-            best = np.take_along_axis(part, order, axis=1)
+            values, best = (t.numpy() for t in tf.math.top_k(scores, depth))  # both cores
             # a catalogue smaller than depth: padding and seeds come last; drop them
-            best[~np.isfinite(np.take_along_axis(values, order, axis=1))] = 0
+            best[~np.isfinite(values)] = 0
             out[start : start + _CHUNK] = best
             self._peak[start : start + _CHUNK] = scores.max(axis=1)
         return out
 
     def at(self, indices: np.ndarray) -> np.ndarray:
         """[Q, C] scores of the given candidates."""
-        return np.einsum("qcf,qf->qc", self.items[indices], self.queries).astype(np.float32)
+        out = np.empty(indices.shape, np.float32)
+        for q in range(len(indices)):  # a gather of [Q, C, f] at once would be hundreds of MB
+            out[q] = self.items[indices[q]] @ self.queries[q]
+        return out
 
     def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
         """[Q] each query's best score over tracks that are not its seeds."""
@@ -61,19 +63,26 @@ class SparseScores:
     """Scores held as a sparse [Q, T+1] matrix; absent entries score 0."""
 
     def __init__(self, matrix: sp.spmatrix) -> None:
-        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
-        self.matrix.sort_indices()
+        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)  # indices need not be sorted
+        self._mask = np.zeros(self.matrix.shape[1], bool)
 
     def _row(self, q: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.matrix.indptr[q], self.matrix.indptr[q + 1]
         return self.matrix.indices[lo:hi], self.matrix.data[lo:hi]
+
+    def _not_seed(self, cols: np.ndarray, seed: np.ndarray) -> np.ndarray:
+        """Which of ``cols`` are neither padding nor a seed track (via a reused mask)."""
+        self._mask[seed] = True
+        keep = ~self._mask[cols] & (cols > 0)
+        self._mask[seed] = False
+        return keep
 
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
         """[Q, depth] best positive-scored tracks (0-padded where fewer exist)."""
         out = np.zeros((self.matrix.shape[0], depth), np.int32)
         for q, seed in enumerate(seeds):
             cols, vals = self._row(q)
-            keep = (vals > 0) & (cols > 0) & ~np.isin(cols, seed)
+            keep = (vals > 0) & self._not_seed(cols, seed)
             cols, vals = cols[keep], vals[keep]
             if len(cols) > depth:
                 part = np.argpartition(-vals, depth - 1)[:depth]
@@ -85,18 +94,19 @@ class SparseScores:
     def at(self, indices: np.ndarray) -> np.ndarray:
         """[Q, C] scores of the given candidates (0 where the matrix has none)."""
         out = np.zeros(indices.shape, np.float32)
+        scratch = np.zeros(self.matrix.shape[1], np.float32)  # one dense row, reused
         for q in range(indices.shape[0]):
             cols, vals = self._row(q)
-            if len(cols):
-                pos = np.minimum(np.searchsorted(cols, indices[q]), len(cols) - 1)
-                out[q] = np.where(cols[pos] == indices[q], vals[pos], 0.0)
+            scratch[cols] = vals
+            out[q] = scratch[indices[q]]
+            scratch[cols] = 0.0
         return out
 
     def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
         out = np.zeros(self.matrix.shape[0], np.float32)
         for q, seed in enumerate(seeds):
             cols, vals = self._row(q)
-            keep = (cols > 0) & ~np.isin(cols, seed)
+            keep = self._not_seed(cols, seed)
             if keep.any():
                 out[q] = vals[keep].max()
         return out
