@@ -43,7 +43,7 @@ FEATURES: tuple[str, ...] = (
     "api_popularity",
     "has_api_popularity",
 )
-ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most: 5x faster
+ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most, not all of them
 QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 Scores = DenseScores | SparseScores
 
