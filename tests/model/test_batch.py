@@ -138,6 +138,9 @@ def test_name_only_and_unknown_seeds_get_popularity(loaded, trained, tmp_path: P
     popular = [loaded.tracks.ids[i] for i in np.argsort(-counts, kind="stable")[:10]]
     assert lists["1000003"] == popular == lists["1000005"]
     assert result.playlists == 5
+    by_popularity = [w for w in result.warnings if "answered by popularity" in w]
+    assert any(w.startswith("playlist 1000003: the model knows none") for w in by_popularity)
+    assert not any(w.startswith("playlist 1000002:") for w in result.warnings)  # known seeds
 
 
 def test_jsonl_with_ids_uris_and_known_playlists(loaded, trained, tmp_path: Path) -> None:

@@ -214,6 +214,11 @@ def recommend_batch(
                 seeds = requests.seeds[lo : lo + step]
                 t0 = time.perf_counter()
                 lists = rec.recommend_lists(seeds, requests.names[lo : lo + step], k)
+                for row in np.flatnonzero(~np.asarray(lists).any(axis=1)):
+                    warnings.append(
+                        f"playlist {requests.ids[lo + row]}: the model knows none of its tracks"
+                        " nor a word of its title; answered by popularity"
+                    )
                 t1 = time.perf_counter()
                 lists = top_up(np.asarray(lists), seeds, popular, k)
                 t2 = time.perf_counter()

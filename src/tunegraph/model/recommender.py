@@ -7,6 +7,7 @@ stays available (``use_ranker=False``) as the "retrieval" row of the reports.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class Recommender:
     ranking_config: RankingConfig | None = None
     ranker: RankingModel | None = None
     _retrievers: Retrievers | None = field(default=None, repr=False)
+    # Keras layers are not safe to call from two threads at once: batches in flight
+    # share the numpy and scipy work, and take turns with the TF models
+    _keras_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retrieve(
         self, query_index: Sequence[int], seeds: Sequence[np.ndarray], k: int
@@ -63,7 +67,9 @@ class Recommender:
 
     def tower_queries(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
         """[Q, d] two-tower query embeddings."""
-        return query_embeddings(self.model, query_inputs(self.config, query_index, seeds))
+        inputs = query_inputs(self.config, query_index, seeds)
+        with self._keras_lock:
+            return query_embeddings(self.model, inputs)
 
     def retrievers(self) -> Retrievers:
         if self._retrievers is None:
@@ -87,6 +93,7 @@ class Recommender:
         self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
     ) -> CandidateBatch:
         """Candidates of many queries, QUERY_BATCH at a time, padded to one width."""
+        self.retrievers()  # built once, before batches run in parallel
         parts = _in_batches(
             len(seeds),
             lambda rows: self.candidate_batch(
@@ -132,7 +139,8 @@ class Recommender:
             batch = self.candidate_batch(
                 [seeds[r] for r in rows], [names[r] for r in rows], qix[rows]
             )
-            scores = ranker_scores(ranker, batch.features, batch.mask)
+            with self._keras_lock:
+                scores = ranker_scores(ranker, batch.features, batch.mask)
             order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             width = order.shape[1]
             out_ix[rows, :width] = np.take_along_axis(batch.indices, order, axis=1)
