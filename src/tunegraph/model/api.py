@@ -19,7 +19,7 @@ import numpy as np
 
 from tunegraph import features as F
 from tunegraph.model._tf import configure_threads
-from tunegraph.model.als import Als, AlsConfig
+from tunegraph.model.als import Als
 from tunegraph.model.artifacts import LoadedModel, load_model, save_model
 from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
@@ -146,7 +146,7 @@ def train(
     test_names = [data.playlist_names[r] for r in split.test.rows]
     metrics = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, names=test_names)
     stage("refitting the retrievers on every playlist")
-    serving = serving_recommender(rec, data.playlist_tracks, settings.seed)
+    serving = serving_recommender(rec, data.playlist_tracks)
     seconds = time.perf_counter() - start
     stage("saving the model")
     out, scratch = _output_dir(settings)
@@ -163,7 +163,6 @@ def train(
         data.manifest,
         run_config,
         data.playlist_ids,
-        data.playlist_tracks,
         query_index_of(data, np.arange(len(data.playlist_ids))),
         data.query_vocab,
         save_index=settings.save_index,
@@ -267,7 +266,7 @@ def recommend(
             ) from None
         seed = model.playlists.row(row)
         query = int(model.playlist_query[row])
-        name = model.playlist_names[row] if model.playlist_names else name
+        name = model.playlist_names[row]
     else:
         assert track_ids is not None
         unknown = [t for t in track_ids if t not in index]
@@ -292,12 +291,11 @@ def recommend(
     ]
 
 
-def serving_recommender(
-    rec: Recommender, playlist_tracks: list[np.ndarray], seed: int
-) -> Recommender:
+def serving_recommender(rec: Recommender, playlist_tracks: list[np.ndarray]) -> Recommender:
     """The pipeline ``recommend`` serves: the same two-tower model and ranker, with ALS,
     the neighbour methods and the name index refit on every playlist, the held-out ones
     whole (a playlist held out for the figures is not lost to the user)."""
+    if rec.als is None:
+        raise ValueError("the retrievers are refit after ALS was fitted on the training view")
     full = Csr(playlist_tracks, rec.train.n_tracks)
-    als_config = rec.als.config if rec.als is not None else AlsConfig(seed=seed)
-    return replace(rec, train=full, als=Als.fit(full, als_config), _retrievers=None)
+    return replace(rec, train=full, als=Als.fit(full, rec.als.config), _retrievers=None)

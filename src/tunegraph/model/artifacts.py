@@ -52,13 +52,17 @@ class LoadedModel:
     playlists: Csr  # full playlists (every track), for --playlist
     playlist_query: np.ndarray  # query index per playlist
     query_vocab: list[str]
-    playlist_names: list[str]
     train: Csr  # the split's training view, which the reported figures were computed on
     als_train: Als  # ALS fitted on ``train``
 
     @property
     def tracks(self) -> TrackTable:
         return self.recommender.tracks
+
+    @property
+    def playlist_names(self) -> list[str]:
+        """Each known playlist's title, aligned with ``playlist_ids``."""
+        return self.recommender.playlist_names
 
     def evaluation_recommender(self) -> Recommender:
         """The pipeline as it was scored: its retrievers fitted on the training view only."""
@@ -72,15 +76,15 @@ def save_model(
     manifest: dict[str, Any],
     config: dict[str, Any],
     playlist_ids: list[str],
-    playlist_tracks: list[np.ndarray],
     playlist_query: np.ndarray,
     query_vocab: list[str],
     save_index: bool = True,
 ) -> None:
     """Write everything; the index is built and called once before tf.saved_model.save.
 
-    ``rec`` serves (its retrievers know every playlist); ``evaluation`` is the same model
-    with retrievers fitted on the training view, kept so ``evaluate`` stays honest.
+    ``rec`` serves (its retrievers know every playlist: ``rec.train`` holds them whole);
+    ``evaluation`` is the same model with retrievers fitted on the training view, kept so
+    ``evaluate`` stays honest.
     """
     path.mkdir(parents=True, exist_ok=True)
     (path / "vocab").mkdir(exist_ok=True)
@@ -93,7 +97,7 @@ def save_model(
         rec.ranker.save_weights(str(path / "ranker" / "weights"))
     elif (path / "ranker").exists():
         shutil.rmtree(path / "ranker")
-    full = Csr(playlist_tracks, len(t.ids))
+    full = rec.train
     if rec.als is None or evaluation.als is None:
         raise ValueError("a model is saved after its ALS retriever is fitted")
     np.savez(
@@ -253,7 +257,6 @@ def load_model(path: str | Path) -> LoadedModel:
         playlists=full,
         playlist_query=arrays["playlist_query"],
         query_vocab=query_vocab,
-        playlist_names=list(playlists["names"]),
         train=train,
         als_train=Als(arrays["als_train"], als_config),
     )

@@ -168,8 +168,9 @@ def fit(
     stage("fitting ALS")
     rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
     stage("fitting the ranker on validation playlists")
-    val_names = [rec.playlist_names[r] for r in split.val.rows] if rec.playlist_names else []
-    val_names = _blank_some(val_names or [""] * len(split.val), NAMELESS_SHARE, settings.seed)
+    val_names = _blank_some(
+        [data.playlist_names[r] for r in split.val.rows], NAMELESS_SHARE, settings.seed
+    )
     _fit_ranking(rec, split.val, val_q, val_names, settings, result)
     return result
 
