@@ -44,14 +44,19 @@ class Csr:
         return sp.csr_matrix((data, self.indices, self.indptr), shape=shape)
 
 
+def rows_matrix(rows: Sequence[Sequence[int]], n_columns: int) -> sp.csr_matrix:
+    """A binary CSR matrix with one row per list, a 1 in each column the list names."""
+    lengths = np.array([len(r) for r in rows], np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.concatenate([np.asarray(r, np.int64) for r in rows]) if rows else []
+    data = np.ones(int(lengths.sum()), np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
+
+
 def seed_matrix(seeds: Sequence[np.ndarray], n_tracks: int) -> sp.csr_matrix:
     """Seeds as a binary [Q, T+1] CSR matrix (duplicates and padding dropped)."""
     rows = [np.unique(s[s > 0]) for s in (np.asarray(s, np.int64) for s in seeds)]
-    lengths = np.array([len(r) for r in rows], np.int64)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    data = np.ones(len(indices), np.float32)
-    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_tracks + 1))
+    return rows_matrix(rows, n_tracks + 1)
 
 
 def popularity_scores(train: Csr) -> np.ndarray:

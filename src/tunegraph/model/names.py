@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.baselines import Csr
+from tunegraph.model.baselines import Csr, rows_matrix
 
 _PUNCTUATION = re.compile(r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 _SMOOTHING = 2.0  # a name held by one playlist says less than one held by a hundred
@@ -46,11 +46,11 @@ class NameIndex:
     def scores(self, names: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(sparse [Q, T+1] exact-name scores, sparse [Q, T+1] mean word scores)."""
         normal = [normalize_name(n) for n in names]
-        exact = _membership(
+        exact = rows_matrix(
             [[self.exact_vocab[n]] if n in self.exact_vocab else [] for n in normal],
             len(self.exact_vocab),
         )
-        pick = _membership(
+        pick = rows_matrix(
             [[self.word_vocab[w] for w in n.split() if w in self.word_vocab] for n in normal],
             len(self.word_vocab),
         )
@@ -59,17 +59,9 @@ class NameIndex:
         return (exact @ self.exact).tocsr(), words.tocsr()
 
 
-def _membership(groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:
-    lengths = np.array([len(g) for g in groups], np.int64)
-    indices = np.concatenate([np.asarray(g, np.int64) for g in groups]) if len(groups) else []
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    data = np.ones(int(lengths.sum()), np.float32)
-    return sp.csr_matrix((data, indices, indptr), shape=(len(groups), n_groups))
-
-
 def _grouped(x: sp.csr_matrix, groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:
     """[groups, T+1]: how many playlists of each group hold each track, over (size + smoothing)."""
-    member = _membership(groups, n_groups).T.tocsr()  # [groups, playlists]
+    member = rows_matrix(groups, n_groups).T.tocsr()  # [groups, playlists]
     sizes = np.asarray(member.sum(axis=1)).ravel()
     summed = (member @ x).tocsr()
     return sp.diags(1.0 / (sizes + _SMOOTHING)).astype(np.float32) @ summed
