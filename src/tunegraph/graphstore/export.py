@@ -1,10 +1,10 @@
 """Export the graph's interactions and track features to Parquet, per ``tunegraph.features``.
 
-Every query is keyset-paged (``WHERE id > $after … ORDER BY id LIMIT $page``, an index
-range scan on the uniqueness constraint) and streamed, so Neo4j and this process hold
-one page at a time. Interactions come back one record per playlist with its tracks in
-position order (far fewer records than one per pair); duplicates of a track within a
-playlist are dropped here, keeping the first position. Output:
+Pages come from ``export_queries`` (keyset-paged, one fetched ahead); interactions and
+tracks stream side by side, so Neo4j answers one while this process writes the other.
+Interactions come back one record per playlist with its tracks in position order (far
+fewer records than one per pair); duplicates of a track within a playlist are dropped
+here, keeping the first position. Output:
 
     DIR/interactions/part-00000.parquet …   (query_id, playlist_id, track_id, position)
     DIR/tracks.parquet                       (features.TRACK_COLUMNS)
@@ -18,23 +18,25 @@ interrupted export never leaves a half-written directory that looks complete.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import shutil
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from neo4j import AsyncManagedTransaction
 
 from tunegraph import features as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.graphstore.export_queries import INTERACTIONS_QUERY, TRACKS_QUERY, pages, prefetched
 
 __all__ = [
     "INTERACTIONS_QUERY",
@@ -45,69 +47,6 @@ __all__ = [
     "export_graph",
 ]
 
-
-def _collect_rows(columns: list[str], key: str, when: str = "") -> str:
-    """``RETURN collect({c: c, …}) AS rows, max(key) AS last``: a whole page in one record.
-
-    The async driver spends ~0.1-0.3 ms per record here, so one record per page (a list of
-    maps whose keys are the contract's column names) is an order of magnitude faster than
-    one record per row; ``collect`` of a map keeps rows whose values are null.
-    """
-    row = "{" + ", ".join(f"{c}: {c}" for c in columns) + "}"
-    if when:
-        row = f"CASE WHEN {when} THEN {row} END"  # collect() skips the nulls
-    return f"RETURN collect({row}) AS rows, max({key}) AS last, count(*) AS scanned"
-
-
-# One row per playlist of the page: its query entity and its tracks in position order.
-# query_id, playlist_id, track_id and position are the contract's interaction columns
-# (track_id and position as aligned lists); name and owner_id feed playlists.parquet.
-# A missing position sorts last and is replaced by its rank.
-INTERACTIONS_QUERY = (
-    """
-MATCH (p:Playlist) WHERE p.id > $after
-WITH p ORDER BY p.id LIMIT $page
-CALL (p) {
-  OPTIONAL MATCH (u:User)-[:OWNS]->(p)
-  RETURN min(u.id) AS owner_id
-}
-CALL (p) {
-  MATCH (p)-[r:CONTAINS]->(t:Track)
-  WITH r, t ORDER BY coalesce(r.position, 2147483647), t.id
-  RETURN collect(t.id) AS track_id, collect(coalesce(r.position, -1)) AS position
-}
-WITH CASE $query_entity WHEN 'owner' THEN owner_id ELSE p.id END AS query_id,
-     p.id AS playlist_id, track_id, position, p.name AS name, owner_id
-"""
-    + _collect_rows([*F.column_names(F.INTERACTION_COLUMNS), "name", "owner_id"], "playlist_id")
-).strip()
-
-# One row per track that sits in a playlist, with exactly features.TRACK_COLUMNS.
-# Artists in credit order (BY.position); absent popularity and audio features stay null
-# and their masks say so. Tracks in no playlist are paged over but not returned.
-TRACKS_QUERY = (
-    """
-MATCH (t:Track) WHERE t.id > $after
-WITH t ORDER BY t.id LIMIT $page
-CALL (t) {
-  OPTIONAL MATCH (t)-[b:BY]->(a:Artist)
-  WITH a, b ORDER BY coalesce(b.position, 2147483647), a.id
-  RETURN collect(a.id) AS artist_ids, collect(coalesce(a.name, a.id)) AS artist_names
-}
-CALL (t) {
-  OPTIONAL MATCH (t)-[:ON]->(al:Album)
-  RETURN min(al.id) AS album_id
-}
-WITH EXISTS { (:Playlist)-[:CONTAINS]->(t) } AS used, t.id AS track_id, t.name AS track_name,
-     artist_ids, artist_names, album_id,
-     toFloat(t.popularity) AS popularity, t.popularity IS NOT NULL AS has_popularity,
-"""
-    + "".join(f"     toFloat(t.{name}) AS {name},\n" for name in F.AUDIO_FEATURES)
-    + "     "
-    + " AND ".join(f"t.{name} IS NOT NULL" for name in F.AUDIO_FEATURES)
-    + " AS has_audio_features\n"
-    + _collect_rows(F.column_names(F.TRACK_COLUMNS), "track_id", when="used")
-).strip()
 
 # Enough playlists for the model to hold some out (split by playlist).
 MIN_SPLIT_PLAYLISTS = 3
@@ -157,26 +96,6 @@ class ExportResult:
 
 
 ProgressCallback = Callable[[str, int], None]  # (table, rows written so far)
-
-
-async def _pages(
-    store: GraphStore, cypher: str, params: dict[str, Any], key: str, page: int
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Keyset pages of ``cypher``'s rows, each page one read transaction, sorted by key."""
-    after = ""
-    while True:
-
-        async def work(tx: AsyncManagedTransaction, after: str = after) -> Any:
-            result = await tx.run(cypher, {**params, "after": after, "page": page})
-            record = await result.single(strict=True)
-            return record["rows"], record["last"], record["scanned"]
-
-        rows, last, scanned = await store.read(work)
-        if rows:
-            yield sorted(rows, key=lambda row: row[key])
-        if last is None or scanned < page:
-            return
-        after = last
 
 
 class _ShardedWriter:
@@ -230,6 +149,8 @@ class _ShardedWriter:
 
 
 def _dedup(tracks: list[str], positions: list[int]) -> tuple[list[str], list[int]]:
+    if len(set(tracks)) == len(tracks) and (not positions or min(positions) >= 0):
+        return tracks, positions  # the common case, without the per-track loop
     seen: set[str] = set()
     out_t: list[str] = []
     out_p: list[int] = []
@@ -283,33 +204,96 @@ async def export_graph(
     return result
 
 
+@dataclass
+class _Interactions:
+    """What the interactions stream found, for the checks and the manifest."""
+
+    rows: int = 0
+    playlists: int = 0
+    skipped: int = 0
+    splittable: int = 0  # playlists with at least 2 tracks
+    without_owner: int = 0
+    shards: int = 0
+    query_ids: set[str] = field(default_factory=set)
+    track_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Tracks:
+    ids: list[str] = field(default_factory=list)
+    artist_ids: set[str] = field(default_factory=set)
+    album_ids: set[str] = field(default_factory=set)
+
+
 async def _export(
     store: GraphStore, settings: ExportSettings, root: Path, on_progress: ProgressCallback | None
 ) -> ExportResult:
+    """Interactions and tracks stream side by side (Neo4j answers one while we write the
+    other), each with its own digest so the checksum does not depend on their interleaving."""
     report = on_progress or (lambda _table, _rows: None)
-    digest = hashlib.sha256()
+    digests = hashlib.sha256(), hashlib.sha256()
+    tracks_task = asyncio.create_task(_write_tracks(store, settings, root, digests[1], report))
+    try:
+        seen = await _write_interactions(store, settings, root, digests[0], report)
+        _check_interactions(seen)
+        tracks = await tracks_task
+    finally:  # an error above: the tracks stream stops too (its own error is raised as is)
+        tracks_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tracks_task
+    missing = seen.track_ids.difference(tracks.ids)
+    if missing:
+        raise ExportError(
+            f"the graph changed during the export ({len(missing)} track(s) such as "
+            f"{sorted(missing)[0]} appeared in playlists but not in the track pages): run it again"
+        )
+    vocabularies = {
+        "query_id": sorted(seen.query_ids),
+        "track_id": sorted(tracks.ids),
+        "artist_id": sorted(tracks.artist_ids),
+        "album_id": sorted(tracks.album_ids),
+    }
+    for name in F.VOCABULARIES:
+        text = "".join(f"{value}\n" for value in vocabularies[name])
+        (root / F.VOCAB_DIR / f"{name}.txt").write_text(text, encoding="utf-8")
+    checksum = hashlib.sha256(digests[0].digest() + digests[1].digest()).hexdigest()[:16]
+    _write_manifest(root, store, settings, seen, tracks, checksum)
+    return ExportResult(
+        out_dir=root,
+        interactions=seen.rows,
+        playlists=seen.playlists,
+        tracks=len(tracks.ids),
+        shards=seen.shards,
+        skipped_playlists=seen.skipped,
+        graph_checksum=checksum,
+        seconds=0.0,
+    )
+
+
+async def _write_interactions(
+    store: GraphStore, settings: ExportSettings, root: Path, digest: Any, report: ProgressCallback
+) -> _Interactions:
+    """interactions/part-*.parquet and playlists.parquet, one page of playlists at a time."""
+    seen = _Interactions()
     shards = _ShardedWriter(root / F.INTERACTIONS_DIR, max(1, settings.shard_rows))
     playlist_schema = arrow_schema(F.PLAYLIST_COLUMNS)
     playlists_writer = pq.ParquetWriter(root / F.PLAYLISTS_FILE, playlist_schema)
-    query_ids: set[str] = set()
-    interaction_tracks: set[str] = set()
-    n_interactions = n_playlists = skipped = splittable = 0
-    without_owner = 0
+    stream = pages(
+        store,
+        INTERACTIONS_QUERY,
+        {"query_entity": settings.query_entity},
+        "playlist_id",
+        settings.page_playlists,
+    )
     try:
-        async for page in _pages(
-            store,
-            INTERACTIONS_QUERY,
-            {"query_entity": settings.query_entity},
-            "playlist_id",
-            settings.page_playlists,
-        ):
+        async for page in prefetched(stream):
             rows: dict[str, list[Any]] = {c: [] for c in playlist_schema.names}
             for record in page:
                 tracks, positions = _dedup(record["track_id"], record["position"])
                 query_id = record["query_id"]
                 if not tracks or query_id is None:
-                    skipped += 1
-                    without_owner += int(bool(tracks) and query_id is None)
+                    seen.skipped += 1
+                    seen.without_owner += int(bool(tracks) and query_id is None)
                     continue
                 pid = record["playlist_id"]
                 shards.add(query_id, pid, tracks, positions)
@@ -319,91 +303,91 @@ async def _export(
                     + ",".join(map(str, positions)).encode()
                     + b"\n"
                 )
-                query_ids.add(query_id)
-                interaction_tracks.update(tracks)
-                n_interactions += len(tracks)
-                n_playlists += 1
-                splittable += len(tracks) >= 2
+                seen.query_ids.add(query_id)
+                seen.track_ids.update(tracks)
+                seen.rows += len(tracks)
+                seen.playlists += 1
+                seen.splittable += len(tracks) >= 2
                 rows["playlist_id"].append(pid)
                 rows["name"].append(record["name"])
                 rows["owner_id"].append(record["owner_id"])
             if rows["playlist_id"]:
                 playlists_writer.write_table(pa.table(rows, schema=playlist_schema))
-            report("interactions", n_interactions)
+            report("interactions", seen.rows)
     finally:
         shards.close()
         playlists_writer.close()
+    seen.shards = shards.shards
+    return seen
 
-    if n_interactions == 0:
-        if without_owner:
+
+def _check_interactions(seen: _Interactions) -> None:
+    if seen.rows == 0:
+        if seen.without_owner:
             raise ExportError(
-                f"no playlist in the graph has an owner ({without_owner} have tracks but no "
-                "OWNS relationship, as MPD imports do): export with --query-entity playlist"
+                f"no playlist in the graph has an owner ({seen.without_owner} have tracks but"
+                " no OWNS relationship, as MPD imports do): export with --query-entity playlist"
             )
         raise ExportError(
             "the graph holds no playlist with tracks: crawl (tunegraph crawl) or import "
             "(tunegraph import mpd) some first"
         )
-    if splittable < MIN_SPLIT_PLAYLISTS:
+    if seen.splittable < MIN_SPLIT_PLAYLISTS:
         raise ExportError(
-            f"too little data to split by playlist: {splittable} playlist(s) with at least "
+            f"too little data to split by playlist: {seen.splittable} playlist(s) with at least "
             f"2 tracks; need at least {MIN_SPLIT_PLAYLISTS}"
         )
 
+
+async def _write_tracks(
+    store: GraphStore, settings: ExportSettings, root: Path, digest: Any, report: ProgressCallback
+) -> _Tracks:
+    """tracks.parquet: every track that sits in a playlist, with its features."""
     track_schema = arrow_schema(F.TRACK_COLUMNS)
     tracks_writer = pq.ParquetWriter(root / F.TRACKS_FILE, track_schema)
-    track_ids: list[str] = []
-    artist_ids: set[str] = set()
-    album_ids: set[str] = set()
+    found = _Tracks()
+    stream = pages(store, TRACKS_QUERY, {}, "track_id", settings.page_tracks)
     try:
-        async for page in _pages(store, TRACKS_QUERY, {}, "track_id", settings.page_tracks):
+        async for page in prefetched(stream):
             columns = {name: [r[name] for r in page] for name in track_schema.names}
             tracks_writer.write_table(pa.table(columns, schema=track_schema))
             for record in page:
-                track_ids.append(record["track_id"])
-                artist_ids.update(record["artist_ids"])
+                found.ids.append(record["track_id"])
+                found.artist_ids.update(record["artist_ids"])
                 if record["album_id"] is not None:
-                    album_ids.add(record["album_id"])
+                    found.album_ids.add(record["album_id"])
                 digest.update(
                     "\x1f".join(
                         [record["track_id"], *record["artist_ids"], record["album_id"] or ""]
                     ).encode()
                     + b"\n"
                 )
-            report("tracks", len(track_ids))
+            report("tracks", len(found.ids))
     finally:
         tracks_writer.close()
+    return found
 
-    missing = interaction_tracks.difference(track_ids)
-    if missing:
-        raise ExportError(
-            f"the graph changed during the export ({len(missing)} track(s) such as "
-            f"{sorted(missing)[0]} appeared in playlists but not in the track pages): run it again"
-        )
 
-    vocabularies = {
-        "query_id": sorted(query_ids),
-        "track_id": sorted(track_ids),
-        "artist_id": sorted(artist_ids),
-        "album_id": sorted(album_ids),
-    }
-    for name in F.VOCABULARIES:
-        text = "".join(f"{value}\n" for value in vocabularies[name])
-        (root / F.VOCAB_DIR / f"{name}.txt").write_text(text, encoding="utf-8")
-
-    checksum = digest.hexdigest()[:16]
+def _write_manifest(
+    root: Path,
+    store: GraphStore,
+    settings: ExportSettings,
+    seen: _Interactions,
+    tracks: _Tracks,
+    checksum: str,
+) -> None:
     manifest: dict[str, Any] = {
         F.MANIFEST_FORMAT_VERSION: F.FORMAT_VERSION,
         F.MANIFEST_COUNTS: {
-            "interactions": n_interactions,
-            "tracks": len(track_ids),
-            "playlists": n_playlists,
-            "queries": len(query_ids),
-            "artists": len(artist_ids),
-            "albums": len(album_ids),
-            "interaction_shards": shards.shards,
-            "skipped_playlists": skipped,
-            "playlists_without_owner": without_owner,
+            "interactions": seen.rows,
+            "tracks": len(tracks.ids),
+            "playlists": seen.playlists,
+            "queries": len(seen.query_ids),
+            "artists": len(tracks.artist_ids),
+            "albums": len(tracks.album_ids),
+            "interaction_shards": seen.shards,
+            "skipped_playlists": seen.skipped,
+            "playlists_without_owner": seen.without_owner,
         },
         F.MANIFEST_SCHEMA: F.full_schema(),
         F.MANIFEST_QUERY_ENTITY: settings.query_entity,
@@ -413,13 +397,3 @@ async def _export(
         "neo4j": {"uri": store.settings.uri, "database": store.settings.database},
     }
     (root / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return ExportResult(
-        out_dir=root,
-        interactions=n_interactions,
-        playlists=n_playlists,
-        tracks=len(track_ids),
-        shards=shards.shards,
-        skipped_playlists=skipped,
-        graph_checksum=checksum,
-        seconds=0.0,
-    )
