@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -42,6 +43,41 @@ def test_null_strings_are_dropped_not_crashing(tmp_path: Path) -> None:
     table.to_parquet(part)
     data = load_export(tmp_path)
     assert data.n_interactions == 7
+
+
+def test_rows_in_any_order_across_parts_come_back_by_position(tmp_path: Path) -> None:
+    write_export_dir(tmp_path, PLAYLISTS)
+    folder = tmp_path / F.INTERACTIONS_DIR
+    schema = pq.read_schema(folder / "part-00000.parquet")
+    rows = [  # out of order over two parts; a repeat of (p1, b) comes last
+        [("p3", "a", 0), ("p1", "b", 1), ("p3", "d", 1)],
+        [
+            ("p2", "c", 0),
+            ("p1", "a", 0),
+            ("p3", "e", 2),
+            ("p1", "c", 2),
+            ("p2", "d", 1),
+            ("p1", "b", 5),
+        ],
+    ]
+    for i, part in enumerate(rows):
+        columns = {
+            "query_id": [r[0] for r in part],
+            "playlist_id": [r[0] for r in part],
+            "track_id": [r[1] for r in part],
+            "position": [r[2] for r in part],
+        }
+        pq.write_table(pa.table(columns, schema=schema), folder / f"part-{i:05d}.parquet")
+    data = load_export(tmp_path)
+    ids = data.tracks.ids
+    assert data.playlist_ids == ["p1", "p2", "p3"]
+    assert [[ids[i - 1] for i in t] for t in data.playlist_tracks] == [
+        ["a", "b", "c"],
+        ["c", "d"],
+        ["a", "d", "e"],
+    ]
+    assert list(data.playlist_part) == [1, 1, 0]  # the part of each playlist's first track
+    assert data.query_ids == ["p1", "p2", "p3"]
 
 
 @pytest.mark.parametrize(

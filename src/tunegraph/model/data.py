@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from tunegraph import features as F
@@ -91,42 +94,15 @@ def load_export(data_dir: str | Path) -> ExportData:
     except DataContractError as exc:
         raise DataError(str(exc)) from exc
     parts = sorted((root / F.INTERACTIONS_DIR).glob("part-*.parquet"))
-    columns = F.column_names(F.INTERACTION_COLUMNS)
     try:
-        frame = pd.concat(
-            [pd.read_parquet(p, columns=columns).assign(part=i) for i, p in enumerate(parts)],
-            ignore_index=True,
-        )
-        tracks_frame = pd.read_parquet(root / F.TRACKS_FILE)
+        track_vocab = read_vocab(root / F.VOCAB_DIR / "track_id.txt")
+        rows = _read_interactions(root, parts, track_vocab)
+        tracks_table = pq.read_table(root / F.TRACKS_FILE)
         playlists_frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise DataError(f"cannot read the export in {root}: {exc}") from exc
-    if frame.empty:
-        raise DataError(f"{root} holds no interactions: export a graph with playlists first")
-    for name in ("query_id", "playlist_id", "track_id"):
-        frame[name] = _string_column(frame, name)
-    frame = frame[(frame["track_id"] != "") & (frame["playlist_id"] != "")]
-    frame = frame.drop_duplicates(["playlist_id", "track_id"])
-    frame["position"] = frame["position"].fillna(0).astype("int64")
-
-    track_vocab = read_vocab(root / F.VOCAB_DIR / "track_id.txt")
-    tracks = _track_table(track_vocab, tracks_frame)
-    index = {tid: i + 1 for i, tid in enumerate(track_vocab)}
-    frame["track_ix"] = frame["track_id"].map(index).fillna(0).astype("int32")
-    if (frame["track_ix"] == 0).any():
-        missing = frame.loc[frame["track_ix"] == 0, "track_id"].iloc[0]
-        raise DataError(f"{root}: track {missing} is in interactions but not in vocab/track_id.txt")
-
-    frame = frame.sort_values(["playlist_id", "position"], kind="stable")
-    playlist_ids: list[str] = []
-    playlist_tracks: list[np.ndarray] = []
-    query_ids: list[str] = []
-    first_part: list[int] = []
-    for pid, group in frame.groupby("playlist_id", sort=True):
-        playlist_ids.append(str(pid))
-        playlist_tracks.append(group["track_ix"].to_numpy(np.int32))
-        query_ids.append(str(group["query_id"].iloc[0]))
-        first_part.append(int(group["part"].iloc[0]))
+    tracks = _track_table(track_vocab, tracks_table)
+    playlist_ids, playlist_tracks, query_ids, first_part = rows
     query_vocab = read_vocab(root / F.VOCAB_DIR / "query_id.txt") or sorted(set(query_ids))
     names = dict(
         zip(
@@ -144,35 +120,111 @@ def load_export(data_dir: str | Path) -> ExportData:
         query_ids,
         query_vocab,
         playlist_names,
-        playlist_part=np.array(first_part, np.int32),
+        playlist_part=first_part,
         n_parts=len(parts),
     )
 
 
-def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
-    frame = frame.copy()
-    frame["track_id"] = _string_column(frame, "track_id")
-    frame = frame.drop_duplicates("track_id").set_index("track_id").reindex(track_vocab)
-    n = len(track_vocab)
-    names = [
-        str(x) if isinstance(x, str) and x else tid
-        for x, tid in zip(frame["track_name"], track_vocab, strict=True)
-    ]
-    artist_ids = [
-        list(a) if a is not None and not isinstance(a, float) else [] for a in frame["artist_ids"]
-    ]
-    artist_names = [
-        list(a) if a is not None and not isinstance(a, float) else [] for a in frame["artist_names"]
-    ]
-    first = sorted({a[0] for a in artist_ids if a})
-    artist_ix = {a: i + 1 for i, a in enumerate(first)}
-    artist_index = np.zeros(n + 1, np.int32)
-    artist_index[1:] = [artist_ix.get(a[0], 0) if a else 0 for a in artist_ids]
+def _read_interactions(
+    root: Path, parts: list[Path], track_vocab: list[str]
+) -> tuple[list[str], list[np.ndarray], list[str], np.ndarray]:
+    """Playlists in id order with their tracks by position (first of duplicates kept), the
+    query id and the part file each starts in.
 
+    Ids become integer codes part by part in Arrow (``index_in``), so no Python object is
+    made per row: memory stays a few int arrays of the interactions' length.
+    """
+    names = F.column_names(F.INTERACTION_COLUMNS)
+    id_sets: dict[str, set[str]] = {"playlist_id": set(), "query_id": set()}
+    for path in parts:  # first pass: the playlist and query ids, two columns only
+        table = pq.read_table(path, columns=list(id_sets))
+        for name, ids in id_sets.items():
+            ids.update(pc.unique(pc.fill_null(table[name], "")).to_pylist())
+    playlist_vocab = sorted(id_sets["playlist_id"] - {""})
+    query_values = sorted(id_sets["query_id"])
+    value_sets = {
+        "playlist_id": pa.array(playlist_vocab, pa.string()),
+        "track_id": pa.array(track_vocab, pa.string()),
+        "query_id": pa.array(query_values, pa.string()),
+    }
+    coded: dict[str, list[np.ndarray]] = {k: [] for k in (*value_sets, "position", "part")}
+    for i, path in enumerate(parts):
+        table = pq.read_table(path, columns=names)
+        ids = {name: pc.fill_null(table[name], "") for name in value_sets}
+        keep = pc.and_(pc.not_equal(ids["playlist_id"], ""), pc.not_equal(ids["track_id"], ""))
+        for name, column in ids.items():
+            codes = pc.index_in(pc.filter(column, keep), value_set=value_sets[name])
+            missing = pc.is_null(codes)
+            if pc.any(missing).as_py():
+                unknown = pc.filter(pc.filter(column, keep), missing)[0].as_py()
+                raise DataError(
+                    f"{root}: {name} {unknown} is in interactions but not in the vocabulary"
+                )
+            coded[name].append(codes.to_numpy().astype(np.int32))
+        position = pc.fill_null(pc.filter(table["position"], keep), 0)
+        coded["position"].append(position.to_numpy().astype(np.int64))
+        coded["part"].append(np.full(len(coded["position"][-1]), i, np.int32))
+    if not parts or not sum(len(c) for c in coded["position"]):
+        raise DataError(f"{root} holds no interactions: export a graph with playlists first")
+    playlist, track, query, position, part = (np.concatenate(coded[k]) for k in coded)
+    track += 1  # index 0 is padding
+    key = playlist.astype(np.int64) * (len(track_vocab) + 1) + track
+    first = np.sort(np.unique(key, return_index=True)[1])  # a duplicate keeps its first row
+    playlist, track, query, position, part = (
+        a[first] for a in (playlist, track, query, position, part)
+    )
+    order = np.lexsort((position, playlist))  # stable: equal positions keep file order
+    playlist, track, query, part = playlist[order], track[order], query[order], part[order]
+    counts = np.bincount(playlist, minlength=len(playlist_vocab))
+    present = np.flatnonzero(counts)
+    starts = np.concatenate([[0], np.cumsum(counts[present])[:-1]])
+    return (
+        [playlist_vocab[i] for i in present],
+        np.split(track, starts[1:]),
+        [query_values[q] for q in query[starts]],
+        part[starts],
+    )
+
+
+def _codes(values: pa.ChunkedArray | pa.Array, vocabulary: list[str]) -> np.ndarray:
+    """1 + each value's place in ``vocabulary``; 0 for null, empty or absent."""
+    codes = pc.index_in(values, value_set=pa.array(vocabulary, pa.string()))
+    return pc.fill_null(codes, -1).to_numpy().astype(np.int32) + 1
+
+
+def _flags(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.fill_null(column, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """float64 values, NaN where null."""
+    return pc.fill_null(pc.cast(column, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+
+
+def _track_table(track_vocab: list[str], table: pa.Table) -> TrackTable:
+    """Side features in vocabulary order, computed column-wise in Arrow (millions of
+    tracks: no pandas rows, no per-track Python loop beyond the lists kept as lists)."""
+    ids = pc.fill_null(table["track_id"], "")
+    rows = pc.index_in(pa.array(track_vocab, pa.string()), value_set=ids)  # first match
+    table = table.take(rows)  # aligned with the vocabulary; null rows for absent tracks
+    n = len(track_vocab)
+    named = pc.fill_null(pc.not_equal(table["track_name"], ""), False)
+    names = pc.if_else(named, table["track_name"], pa.array(track_vocab, pa.string()))
+    artist_lists = pc.fill_null(table["artist_ids"], pa.scalar([], pa.list_(pa.string())))
+    name_lists = pc.fill_null(table["artist_names"], pa.scalar([], pa.list_(pa.string())))
+    lengths = pc.list_value_length(artist_lists).to_numpy().astype(np.int64)
+    credited_ids = pc.list_flatten(artist_lists)
+    credited = sorted(set(pc.unique(credited_ids).to_pylist()))
+    has_artist = pc.greater(pc.list_value_length(artist_lists), 0)
+    padded = pc.if_else(has_artist, artist_lists, pa.scalar([""], pa.list_(pa.string())))
+    first_ids = pc.list_element(padded, 0)
+    first = sorted(set(pc.unique(first_ids).to_pylist()) - {""})
+    artist_index = np.zeros(n + 1, np.int32)
+    artist_index[1:] = _codes(first_ids, first)
     audio = np.zeros((n + 1, len(F.AUDIO_FEATURES)), np.float32)
     audio_mask = np.zeros(n + 1, np.float32)
-    has_audio = frame["has_audio_features"].fillna(False).astype(bool).to_numpy().copy()
-    values = frame[list(F.AUDIO_FEATURES)].astype("float64").to_numpy(na_value=np.nan)
+    has_audio = _flags(table["has_audio_features"])
+    values = np.stack([_floats(table[name]) for name in F.AUDIO_FEATURES], axis=1)
     has_audio &= ~np.isnan(values).any(axis=1)
     if has_audio.any():
         present = values[has_audio]
@@ -183,21 +235,17 @@ def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
 
     popularity = np.zeros(n + 1, np.float32)
     popularity_mask = np.zeros(n + 1, np.float32)
-    pop = frame["popularity"].astype("float64").to_numpy(na_value=np.nan)
-    has_pop = frame["has_popularity"].fillna(False).astype(bool).to_numpy() & ~np.isnan(pop)
+    pop = _floats(table["popularity"])
+    has_pop = _flags(table["has_popularity"]) & ~np.isnan(pop)
     popularity[1:][has_pop] = (pop[has_pop] / 100.0).astype(np.float32)
     popularity_mask[1:][has_pop] = 1.0
-    credited = {a: i for i, a in enumerate(sorted({a for ids in artist_ids for a in ids}))}
-    lengths = np.array([0, 0] + [len(a) for a in artist_ids], np.int64)  # row 0: padding
-    credit_indices = np.array([credited[a] for ids in artist_ids for a in ids], np.int32)
-    albums = frame["album_id"].astype("string").fillna("").astype(str).tolist()
-    album_ix = {a: i + 1 for i, a in enumerate(sorted({a for a in albums if a}))}
+    albums = pc.fill_null(table["album_id"], "")
     album_index = np.zeros(n + 1, np.int32)
-    album_index[1:] = [album_ix.get(a, 0) for a in albums]
+    album_index[1:] = _codes(albums, sorted(set(pc.unique(albums).to_pylist()) - {""}))
     return TrackTable(
         ids=list(track_vocab),
-        names=names,
-        artist_names=artist_names,
+        names=names.to_pylist(),
+        artist_names=name_lists.to_pylist(),
         artist_index=artist_index,
         n_artists=len(first),
         audio=audio,
@@ -205,6 +253,6 @@ def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
         popularity=popularity,
         popularity_mask=popularity_mask,
         album_index=album_index,
-        credit_indptr=np.cumsum(lengths),
-        credit_indices=credit_indices,
+        credit_indptr=np.cumsum(np.concatenate([[0, 0], lengths])),  # row 0: padding
+        credit_indices=_codes(credited_ids, credited) - 1,
     )
