@@ -46,3 +46,11 @@ def test_split_is_seeded() -> None:
 def test_too_little_data_is_a_clear_error() -> None:
     with pytest.raises(DataError, match="too little data"):
         split_playlists([np.array([1, 2, 3, 4, 5])] * 2, SplitSettings())
+
+
+def test_held_out_counts_are_capped_on_large_collections() -> None:
+    settings = SplitSettings(test_fraction=0.2, val_fraction=0.3, max_test=7, max_val=11)
+    split = split_playlists(_playlists(), settings)
+    assert (len(split.test), len(split.val)) == (7, 11)
+    uncapped = split_playlists(_playlists(), SplitSettings(test_fraction=0.2, val_fraction=0.3))
+    assert (len(uncapped.test), len(uncapped.val)) == (20, 30)

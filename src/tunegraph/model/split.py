@@ -23,6 +23,10 @@ class SplitSettings:
 
     test_fraction: float = 0.1
     val_fraction: float = 0.1
+    # at most this many each: 10,000 is the RecSys 2018 challenge set's size; beyond it the
+    # figures barely move while scoring and the ranker's training grow with the count
+    max_test: int = 10_000
+    max_val: int = 10_000
     seed_sizes: tuple[int, ...] = (5, 10, 25, HALF)
     min_tracks: int = 4  # shorter playlists stay in training only
     seed: int = 42
@@ -69,8 +73,9 @@ def split_playlists(playlist_tracks: list[np.ndarray], settings: SplitSettings) 
         [i for i, t in enumerate(playlist_tracks) if len(t) >= settings.min_tracks], np.int64
     )
     n = len(playlist_tracks)
-    n_test = max(1, round(settings.test_fraction * n))
+    n_test = min(settings.max_test, max(1, round(settings.test_fraction * n)))
     n_val = max(1, round(settings.val_fraction * n)) if settings.val_fraction > 0 else 0
+    n_val = min(settings.max_val, n_val)
     if len(eligible) < n_test + n_val + 1 or n - n_test - n_val < 2:
         raise DataError(
             f"too little data to split: {n} playlists, {len(eligible)} with at least"
