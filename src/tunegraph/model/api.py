@@ -71,6 +71,9 @@ class TrainResult:
     ranking_choice: dict[str, float] = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
+    validation_seconds: list[float] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # where the time went
     shard_policy: str = ""  # file | data on several workers
     wrote_model: bool = True  # False on a non-chief worker: the chief writes the model
 
@@ -103,6 +106,28 @@ class Recommendation:
     score: float
 
 
+class StageTimer:
+    """Passes stage names on to the caller and keeps how long each one took."""
+
+    def __init__(self, on_stage: StageCallback | None) -> None:
+        self.on_stage = on_stage
+        self.seconds: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def __call__(self, name: str) -> None:
+        self.finish()
+        self._current = (name, time.perf_counter())
+        if self.on_stage:
+            self.on_stage(name)
+
+    def finish(self) -> dict[str, float]:
+        if self._current:
+            name, began = self._current
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
+            self._current = None
+        return self.seconds
+
+
 def _split_settings(cfg: dict[str, Any]) -> SplitSettings:
     return SplitSettings(**{**cfg, "seed_sizes": tuple(cfg["seed_sizes"])})
 
@@ -116,7 +141,7 @@ def train(
     playlists next to the baselines, and write the model directory."""
     if settings.query_tower not in QUERY_TOWERS:
         raise DataError(f"unknown query tower {settings.query_tower!r}: use pooled or id")
-    stage = on_stage or (lambda _: None)
+    stage = StageTimer(on_stage)
     configure_threads(settings.threads)
     start = time.perf_counter()
     stage("reading the export")
@@ -180,9 +205,12 @@ def train(
         ranking_choice=fitted.ranking_choice,
         losses=fitted.losses,
         val_metric=fitted.val_metric,
+        epoch_seconds=fitted.epoch_seconds,
+        validation_seconds=fitted.validation_seconds,
         shard_policy=fitted.shard_policy,
         wrote_model=settings.cluster is None or settings.cluster.is_chief,
     )
+    result.stage_seconds = stage.finish()
     report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
     (out / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
     plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", out / "curves.png")

@@ -57,7 +57,8 @@ class FitResult:
     losses: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
     best_epoch: int = 0
-    epoch_seconds: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)  # model.fit alone
+    validation_seconds: list[float] = field(default_factory=list)  # the recall after each
     examples: int = 0
     ranking_choice: dict[str, float] = field(default_factory=dict)
     ranking_objective: str = "none"
@@ -155,7 +156,9 @@ def fit(
         history = model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
         result.epoch_seconds.append(time.perf_counter() - start)
         loss = float(history.history["loss"][-1])
+        start = time.perf_counter()
         metric = _val_recall(rec, split.val, val_q) if len(split.val) else 0.0
+        result.validation_seconds.append(time.perf_counter() - start)
         result.losses.append(loss)
         result.val_metric.append(metric)
         if metric > best:

@@ -1,0 +1,5 @@
+"""``python -m tunegraph``: the same CLI as the ``tunegraph`` command."""
+
+from tunegraph.cli.main import main
+
+main()
