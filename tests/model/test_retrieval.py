@@ -7,6 +7,7 @@ import numpy as np
 from tunegraph.model.retrieval import (
     RetrievalConfig,
     context_matrix,
+    shuffled_batches,
     top_k_scored,
     training_dataset,
 )
@@ -40,6 +41,17 @@ def test_context_never_holds_its_target_and_stays_in_its_playlist() -> None:
 def test_pipeline_is_reproducible_for_a_seed() -> None:
     a, b = _batches(seed=5), _batches(seed=5)
     assert all(np.array_equal(x["query"], y["query"]) for x, y in zip(a, b, strict=True))
+
+
+def test_every_epoch_is_a_new_permutation_of_all_rows() -> None:
+    values = np.arange(1000, dtype=np.int32)
+    ds = shuffled_batches({"v": values}, batch_size=64, seed=3)
+    epochs = [np.concatenate([b["v"].numpy() for b in ds]) for _ in range(2)]
+    for order in epochs:
+        assert sorted(order.tolist()) == values.tolist()  # each row once
+        assert not np.array_equal(order, values)  # shuffled
+    assert not np.array_equal(epochs[0], epochs[1])  # a new order each pass
+    assert [len(b["v"]) for b in ds][-1] == 1000 % 64  # the last batch is the rest
 
 
 def test_top_k_skips_padding_and_seed_tracks() -> None:

@@ -120,10 +120,8 @@ def training_dataset(
     if keep is not None:
         pair_rows, pair_tracks, prob = pair_rows[keep], pair_tracks[keep], prob[keep]
         n = len(pair_tracks)
-    ds = tf.data.Dataset.from_tensor_slices(
-        {"row": pair_rows.astype(np.int32), "track": pair_tracks.astype(np.int32), "prob": prob}
-    )
-    ds = ds.shuffle(max(n, 1), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    columns = {"row": pair_rows.astype(np.int32), "track": pair_tracks.astype(np.int32)}
+    ds = shuffled_batches({**columns, "prob": prob}, batch_size, seed)
     if config.query_tower == "id":
         queries = tf.constant(row_query.astype(np.int32))
 
@@ -149,6 +147,33 @@ def training_dataset(
         return {"query": tf.where(drop, 0, ctx), "track": batch["track"], "prob": batch["prob"]}
 
     return ds.enumerate().map(to_context, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
+
+
+def shuffled_batches(columns: dict[str, np.ndarray], batch_size: int, seed: int) -> tf.data.Dataset:
+    """Batches of the rows in a new random order each epoch, drawn by index.
+
+    ``index_shuffle`` maps position i of an epoch to a row of a seeded permutation, so no
+    shuffle buffer holds the pairs: a buffer of 20 M pairs took about 8 GiB and was slower
+    to fill than an epoch's training. Each pass over the dataset draws a new key.
+    """
+    n = len(next(iter(columns.values())))
+    tensors = {name: tf.constant(values) for name, values in columns.items()}
+    max_index = max(n - 1, 0)
+
+    def epoch(key: tf.Tensor) -> tf.data.Dataset:
+        def batch(start: tf.Tensor) -> dict[str, tf.Tensor]:
+            positions = tf.range(start, tf.minimum(start + batch_size, n))
+            rows = tf.random.experimental.index_shuffle(
+                positions, seed=tf.stack([key, tf.constant(seed, tf.int64)]), max_index=max_index
+            )
+            return {name: tf.gather(t, rows) for name, t in tensors.items()}
+
+        return tf.data.Dataset.range(0, n, batch_size).map(
+            batch, num_parallel_calls=tf.data.AUTOTUNE
+        )
+
+    keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+    return keys.flat_map(epoch)
 
 
 def candidate_embeddings(model: RetrievalModel, n_tracks: int) -> np.ndarray:
