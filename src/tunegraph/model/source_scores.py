@@ -15,8 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model._tf import tf
-
-_CHUNK = 64  # queries per dense matmul: [64, T+1] float32 stays in a few hundred MB
+from tunegraph.model.baselines import SCORE_CELLS
 
 
 class DenseScores:
@@ -32,16 +31,17 @@ class DenseScores:
         depth = min(depth, self.items.shape[0] - 1)
         out = np.zeros((len(self.queries), depth), np.int32)
         self._peak = np.zeros(len(self.queries), np.float32)
-        for start in range(0, len(self.queries), _CHUNK):
-            scores = self.queries[start : start + _CHUNK] @ self.items.T
+        chunk = max(1, min(64, SCORE_CELLS // self.items.shape[0]))  # [chunk, T+1] at a time
+        for start in range(0, len(self.queries), chunk):
+            scores = self.queries[start : start + chunk] @ self.items.T
             scores[:, 0] = -np.inf
-            for row, seed in enumerate(seeds[start : start + _CHUNK]):
+            for row, seed in enumerate(seeds[start : start + chunk]):
                 scores[row, seed] = -np.inf
             values, best = (t.numpy() for t in tf.math.top_k(scores, depth))  # both cores
             # a catalogue smaller than depth: padding and seeds come last; drop them
             best[~np.isfinite(values)] = 0
-            out[start : start + _CHUNK] = best
-            self._peak[start : start + _CHUNK] = scores.max(axis=1)
+            out[start : start + chunk] = best
+            self._peak[start : start + chunk] = scores.max(axis=1)
         return out
 
     def at(self, indices: np.ndarray) -> np.ndarray:
