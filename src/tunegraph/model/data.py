@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from tunegraph import features as F
 from tunegraph.model.errors import DataContractError, DataError
+from tunegraph.outputs import recover
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def _string_column(frame: pd.DataFrame, name: str) -> pd.Series:
 def load_export(data_dir: str | Path) -> ExportData:
     """Check the manifest and read interactions, tracks and vocabularies."""
     root = Path(data_dir)
+    if not root.exists():
+        recover(root)  # an export killed between the two renames of its swap
     try:
         manifest = F.read_manifest(root)
     except DataContractError as exc:
@@ -101,6 +104,16 @@ def load_export(data_dir: str | Path) -> ExportData:
         playlists_frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
     except (OSError, ValueError, KeyError) as exc:
         raise DataError(f"cannot read the export in {root}: {exc}") from exc
+    _check_counts(
+        root,
+        manifest,
+        parts,
+        {
+            "interactions": len(frame),
+            "tracks": len(tracks_frame),
+            "playlists": len(playlists_frame),
+        },
+    )
     if frame.empty:
         raise DataError(f"{root} holds no interactions: export a graph with playlists first")
     for name in ("query_id", "playlist_id", "track_id"):
@@ -110,6 +123,7 @@ def load_export(data_dir: str | Path) -> ExportData:
     frame["position"] = frame["position"].fillna(0).astype("int64")
 
     track_vocab = read_vocab(root / F.VOCAB_DIR / "track_id.txt")
+    _check_counts(root, manifest, parts, {"track vocabulary": len(track_vocab)})
     tracks = _track_table(track_vocab, tracks_frame)
     index = {tid: i + 1 for i, tid in enumerate(track_vocab)}
     frame["track_ix"] = frame["track_id"].map(index).fillna(0).astype("int32")
@@ -147,6 +161,44 @@ def load_export(data_dir: str | Path) -> ExportData:
         playlist_part=np.array(first_part, np.int32),
         n_parts=len(parts),
     )
+
+
+# what a table holds -> (the manifest's count, the file(s) named in an error)
+_COUNTED = {
+    "interactions": ("interactions", f"{F.INTERACTIONS_DIR}/part-*.parquet"),
+    "tracks": ("tracks", F.TRACKS_FILE),
+    "playlists": ("playlists", F.PLAYLISTS_FILE),
+    "track vocabulary": ("tracks", f"{F.VOCAB_DIR}/track_id.txt"),
+}
+
+
+def _check_counts(
+    root: Path, manifest: dict[str, Any], parts: list[Path], held: dict[str, int]
+) -> None:
+    """Refuse an export whose files hold other row counts than its manifest records (a part
+    file lost or cut short): training on it would silently learn from part of the data."""
+    counts = manifest.get(F.MANIFEST_COUNTS)
+    counts = counts if isinstance(counts, dict) else {}
+    shards = counts.get("interaction_shards")
+    if isinstance(shards, int) and shards != len(parts):
+        expected = {f"part-{i:05d}.parquet" for i in range(shards)}
+        missing = sorted(expected - {p.name for p in parts}) or sorted(
+            p.name for p in parts if p.name not in expected
+        )
+        raise DataError(
+            f"{root}: manifest.json records {shards} interaction part file(s), the folder holds"
+            f" {len(parts)} ({', '.join(missing[:3])}): the export is incomplete; export again"
+        )
+    for table, rows in held.items():
+        key, files = _COUNTED[table]
+        expected_rows = counts.get(key)
+        if isinstance(expected_rows, int) and expected_rows != rows:
+            if table == "interactions" and len(parts) == 1:
+                files = f"{F.INTERACTIONS_DIR}/{parts[0].name}"
+            raise DataError(
+                f"{root}: {files} hold(s) {rows:,} {table} row(s), manifest.json records"
+                f" {expected_rows:,}: the export is incomplete or was changed; export again"
+            )
 
 
 def _track_table(track_vocab: list[str], frame: pd.DataFrame) -> TrackTable:
