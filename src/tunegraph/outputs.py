@@ -16,7 +16,8 @@ Two helpers, used by every command that writes a folder:
   folder, never a mix. On an error the staging folder is removed and the target untouched.
 
 ``claim_dir`` is for a folder written in place (the demo's): it checks the same way and
-records the top-level names the command owns. No TensorFlow or Neo4j here.
+records the top-level names the command owns. ``publish_file`` does for one file what
+``publish_dir`` does for a folder (``recommend --out``). No TensorFlow or Neo4j here.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "claim_dir",
     "exchange_dirs",
     "publish_dir",
+    "publish_file",
     "recover",
 ]
 
@@ -325,3 +327,25 @@ def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable
     except OSError as exc:
         raise _cannot(path, exc.strerror or str(exc)) from None
     return target
+
+
+@contextlib.contextmanager
+def publish_file(path: Path | str) -> Iterator[Path]:
+    """Yield a temporary sibling of the file ``path``, renamed onto it only if the block
+    succeeds: the file is the old one or the new one, never half-written."""
+    target = Path(os.path.abspath(path))
+    _check_ancestors(target, path)
+    if target.is_symlink():
+        raise _cannot(path, "it is a symbolic link; give the file itself")
+    if target.is_dir():
+        raise _cannot(path, "it is a folder, not a file")
+    tmp = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise _cannot(path, exc.strerror or str(exc)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
