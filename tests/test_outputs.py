@@ -137,6 +137,7 @@ def test_claim_dir_owns_its_names_and_their_publish_siblings(tmp_path: Path) -> 
     (out / "crawl.png").write_text("png")
     publish(out / "model", 1)
     (out / ".model.tunegraph-new-abc").mkdir()  # left by a writer killed mid-way
+    (out / f"{MARKER}.tmp").write_text("{")  # a claim killed mid-way
     claim_dir(out, "demo", files=["crawl.png"], trees=["model"])
     (out / "photo.jpg").write_text("mine")
     with pytest.raises(OutputError, match=r"did not write \(photo\.jpg\)"):

@@ -104,7 +104,7 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
 
 def _foreign(folder: Path, marker: dict[str, Any] | None) -> list[str]:
     """Entries of ``folder`` (recursively) that its marker does not list, first few only."""
-    files = {str(f) for f in (marker or {}).get("files", [])} | {MARKER}
+    files = {str(f) for f in (marker or {}).get("files", [])} | {MARKER, f"{MARKER}.tmp"}
     trees = {str(t) for t in (marker or {}).get("trees", [])}
     owned = files | trees
     found: list[str] = []
