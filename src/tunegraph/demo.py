@@ -23,11 +23,13 @@ from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import Neo4jUnavailable
 from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.outputs import claim_dir
 from tunegraph.simulator.runner import SimulatorThread
 from tunegraph.simulator.server import SimulatorConfig
 from tunegraph.simulator.world import WorldConfig, generate_world
 
 Say = Callable[[str], None]
+DEMO_FILES = ("trained-on.json", "evaluation.json", "evaluation.png", "crawl.png")
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,15 @@ def _crawl(
 
 
 def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None) -> DemoResult:
+    # --out holds what the demo writes and nothing else (OutputError before any work);
+    # data/ and model/ are published whole by export and train
+    claim_dir(settings.out_dir, "demo", files=DEMO_FILES, trees=("data", "model"))
+    out = settings.out_dir
+
     from tunegraph.model import api as model_api  # TensorFlow loads only from here on
     from tunegraph.model.artifacts import MODEL_FORMAT_VERSION
     from tunegraph.model.metrics import CHALLENGE_METRICS
 
-    out = settings.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     neo4j = ensure_neo4j(settings, say)
 
     simulator: SimulatorThread | None = None

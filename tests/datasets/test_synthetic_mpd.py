@@ -170,3 +170,30 @@ def test_serve_builds_an_mpd_shaped_world():
     served = generate_mpd_shaped_world(playlists=50, seed=2)
     assert served.source == "mpd-shaped" and len(served.playlists) == 50
     assert served.checksum() == generate_mpd_shaped_world(playlists=50, seed=2).checksum()
+
+
+def test_cli_replaces_its_own_slices_whole_and_never_others_files(tmp_path):
+    out = tmp_path / "synth"
+
+    def generate(playlists: int):
+        args = [
+            "--playlists",
+            str(playlists),
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+            "--per-slice",
+            "50",
+        ]
+        return CliRunner().invoke(cli, ["simulator", "generate-mpd", *args])
+
+    assert generate(120).exit_code == 0
+    assert generate(60).exit_code == 0
+    assert len(list(iter_playlists(out))) == 60  # no slice of the first run left beside
+    (out / "notes.txt").write_text("mine")
+    result = generate(60)
+    assert result.exit_code == 1 and "did not write (notes.txt)" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert (out / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]

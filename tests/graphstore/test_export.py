@@ -9,8 +9,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner, Result
 
 from tunegraph import features as F
+from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import (
     INTERACTIONS_QUERY,
@@ -24,6 +26,7 @@ from tunegraph.graphstore.export import (
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import GraphBatch, write_batch
 from tunegraph.model.data import load_export
+from tunegraph.outputs import OutputError
 
 AUDIO = {name: 0.1 * (i + 1) for i, name in enumerate(F.AUDIO_FEATURES)}
 
@@ -191,6 +194,67 @@ def test_sharded_output_and_replacing_an_earlier_export(
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
-    with pytest.raises(ExportError, match="not a tunegraph export"):
+    with pytest.raises(OutputError, match=r"did not write \(notes\.txt\)"):
         _export(empty_graph, None, foreign)
     assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def _cli_export(settings: Neo4jSettings, out: str | Path) -> Result:
+    env = {"NEO4J_URI": settings.uri, "NEO4J_USER": settings.user,
+           "NEO4J_PASSWORD": settings.password}  # fmt: skip
+    return CliRunner().invoke(cli, ["export", "--out", str(out), "--no-progress"], env=env)
+
+
+def _one_line_error(result: Result, message: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ") and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_export_never_deletes_what_it_did_not_write(
+    empty_graph: Neo4jSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #14 item 1: a manifest.json made any folder an export, removed whole."""
+    asyncio.run(_write_and_export(empty_graph, small_graph(), ExportSettings(tmp_path / "first")))
+    w = tmp_path / "w"
+    (w / "src").mkdir(parents=True)
+    (w / "manifest.json").write_text("{}")
+    (w / "index.html").write_text("x")
+    _one_line_error(_cli_export(empty_graph, w), "did not write (index.html, manifest.json, src)")
+    assert _tree(w) == ["index.html", "manifest.json", "src"]
+
+    export = tmp_path / "export"
+    assert _cli_export(empty_graph, export).exit_code == 0
+    (export / "vocab" / "notes.txt").write_text("mine")
+    _one_line_error(_cli_export(empty_graph, export), "did not write (vocab/notes.txt)")
+    assert (export / "vocab" / "notes.txt").read_text() == "mine"
+    (export / "vocab" / "notes.txt").unlink()
+    assert _cli_export(empty_graph, export).exit_code == 0  # an export of its own: replaced
+
+    before = _tree(export)
+    monkeypatch.chdir(export)
+    _one_line_error(_cli_export(empty_graph, "."), "current folder")
+    assert _tree(export) == before
+    load_export(export)
+
+
+def test_export_to_a_bad_path_is_one_line_and_leaves_nothing(
+    empty_graph: Neo4jSettings, tmp_path: Path
+) -> None:
+    """Issue #14 item 10: /proc, a path under a file and a symlink ended in a traceback."""
+    asyncio.run(_write_and_export(empty_graph, small_graph(), ExportSettings(tmp_path / "first")))
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "first")
+    before = _tree(tmp_path)
+    for out, message in [
+        ("/proc/tunegraph-export", "cannot write to /proc/tunegraph-export"),
+        (afile / "out", "file.txt is a file, not a folder"),
+        (tmp_path / "link", "is a symbolic link"),
+    ]:
+        _one_line_error(_cli_export(empty_graph, out), message)
+    assert _tree(tmp_path) == before  # no .partial or staging folder left anywhere

@@ -296,3 +296,21 @@ def test_an_id_tower_model_is_refused_in_one_line(toy_data_dir: Path, tmp_path: 
     assert result.exit_code == 1
     assert "retrain with --query-tower pooled" in result.output
     assert len(result.output.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_an_out_file_that_cannot_be_written_is_one_line(trained, tmp_path: Path) -> None:
+    afile = tmp_path / "file.txt"
+    afile.write_text("x")
+    (tmp_path / "link.csv").symlink_to(afile)
+    for out, message in [
+        ("/proc/tunegraph-recs.csv", "cannot write to /proc/tunegraph-recs.csv"),
+        (str(afile / "recs.csv"), "file.txt is a file, not a folder"),
+        (str(tmp_path / "link.csv"), "symbolic link"),
+    ]:
+        args = ["recommend", "--model", str(trained.model_dir), "--all", "--out", out]
+        result = CliRunner().invoke(cli, args)
+        output = result.output.strip()
+        assert result.exit_code == 1 and message in output, output
+        assert len(output.splitlines()) == 1 and "Traceback" not in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "link.csv"]
+    assert afile.read_text() == "x"

@@ -68,6 +68,9 @@ def test_rows_in_any_order_across_parts_come_back_by_position(tmp_path: Path) ->
             "position": [r[2] for r in part],
         }
         pq.write_table(pa.table(columns, schema=schema), folder / f"part-{i:05d}.parquet")
+    manifest = json.loads((tmp_path / F.MANIFEST_FILE).read_text())
+    manifest["counts"].update(interactions=9, interaction_shards=2)
+    (tmp_path / F.MANIFEST_FILE).write_text(json.dumps(manifest))
     data = load_export(tmp_path)
     ids = data.tracks.ids
     assert data.playlist_ids == ["p1", "p2", "p3"]
@@ -107,3 +110,31 @@ def test_missing_pieces_are_refused(tmp_path: Path) -> None:
     (tmp_path / F.MANIFEST_FILE).write_text(json.dumps([1]))
     with pytest.raises(DataError, match="JSON object"):
         load_export(tmp_path)
+
+
+def test_a_part_file_that_lost_rows_is_refused(tmp_path: Path) -> None:
+    """Issue #14 item 12: an export whose part file lost half its rows trained with exit 0."""
+    write_export_dir(tmp_path, PLAYLISTS)
+    part = tmp_path / F.INTERACTIONS_DIR / "part-00000.parquet"
+    table = pq.read_table(part)
+    pq.write_table(table.slice(0, table.num_rows // 2), part)
+    message = r"part-00000\.parquet hold\(s\) 4 interactions row\(s\), manifest\.json records 8"
+    with pytest.raises(DataError, match=message):
+        load_export(tmp_path)
+
+
+def test_a_missing_part_file_or_table_rows_are_refused(tmp_path: Path) -> None:
+    write_export_dir(tmp_path, PLAYLISTS, shard_rows=3)
+    manifest = json.loads((tmp_path / F.MANIFEST_FILE).read_text())
+    manifest["counts"]["interaction_shards"] = 3
+    (tmp_path / F.MANIFEST_FILE).write_text(json.dumps(manifest))
+    load_export(tmp_path)  # as written: the counts agree
+    (tmp_path / F.INTERACTIONS_DIR / "part-00001.parquet").unlink()
+    with pytest.raises(DataError, match=r"records 3 interaction part file\(s\), the folder holds 2"
+                       r" \(part-00001\.parquet\)"):  # fmt: skip
+        load_export(tmp_path)
+    write_export_dir(tmp_path / "t", PLAYLISTS)
+    tracks = pq.read_table(tmp_path / "t" / F.TRACKS_FILE)
+    pq.write_table(tracks.slice(1), tmp_path / "t" / F.TRACKS_FILE)
+    with pytest.raises(DataError, match=r"tracks\.parquet hold\(s\) 4 tracks row\(s\)"):
+        load_export(tmp_path / "t")

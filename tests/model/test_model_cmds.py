@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from support.export_data import write_export_dir
+from tunegraph import features as F
 from tunegraph.cli.main import cli
 
 
@@ -162,3 +171,72 @@ def test_recommend_tracks_with_a_name_and_name_misuse(trained) -> None:
     pid = next(iter(trained.world.playlists))
     result = CliRunner().invoke(cli, [*base, "--playlist", pid, "--name", "rock"])
     assert result.exit_code == 2 and "--name goes with --tracks" in result.output
+
+
+def _one_line_error(result, message: str) -> None:
+    output = result.output.strip()  # the transient progress display leaves a blank line
+    assert result.exit_code == 1, output
+    assert output.startswith("Error: ") and message in output, output
+    assert len(output.splitlines()) == 1 and "Traceback" not in output
+
+
+def test_train_on_an_export_that_lost_rows_is_one_line(tmp_path: Path) -> None:
+    """Issue #14 item 12: the part file lost half its rows, and train exited 0."""
+    data = write_export_dir(tmp_path / "data", {f"p{i}": list("abcdefgh") for i in range(20)})
+    part = data / F.INTERACTIONS_DIR / "part-00000.parquet"
+    pq.write_table(pq.read_table(part).slice(0, 80), part)
+    result = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(tmp_path / "m")])
+    _one_line_error(result, "part-00000.parquet hold(s) 80 interactions row(s)")
+    assert "manifest.json records 160" in result.output and not (tmp_path / "m").exists()
+
+
+def test_train_refuses_an_out_it_may_not_replace(toy_data_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    (tmp_path / "link").symlink_to(tmp_path / "mine")
+    for out, message in [
+        (tmp_path / "mine", "did not write (notes.txt)"),
+        (tmp_path / "mine" / "notes.txt" / "m", "notes.txt is a file, not a folder"),
+        (tmp_path / "link", "symbolic link"),
+        (toy_data_dir, "did not write"),  # the export itself (older exports carry no marker)
+    ]:
+        result = CliRunner().invoke(cli, ["train", "--data", str(toy_data_dir), "--out", str(out)])
+        _one_line_error(result, message)
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def _tree(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def _written_after(root: Path, name: str, since_ns: int) -> bool:
+    return any(p.stat().st_mtime_ns > since_ns for p in root.rglob(name) if p.is_file())
+
+
+def test_a_retrain_killed_while_saving_leaves_the_old_model(trained, tmp_path: Path) -> None:
+    """Issue #14 item 3: model files were written in place, so a retrain stopped after the
+    new weights left them beside the old settings (another --embedding-dim: no model)."""
+    from tunegraph.model.api import recommend
+    from tunegraph.outputs import recover
+
+    model = tmp_path / "model"
+    shutil.copytree(trained.model_dir, model)
+    pid = next(iter(trained.world.playlists))
+    before = [(r.track_id, r.score) for r in recommend(model, playlist_id=pid)]
+    files = _tree(model)
+    args = ["train", "--data", str(trained.data_dir), "--out", str(model), "--epochs", "1",
+            "--embedding-dim", "8", "--ranking", "none", "--threads", "2"]  # fmt: skip
+    code = "import sys; from tunegraph.cli.main import cli; sys.exit(cli())"
+    since = time.time_ns()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stderr=subprocess.DEVNULL)
+    try:
+        while proc.poll() is None and not _written_after(tmp_path, "weights.index", since):
+            time.sleep(0.002)
+        os.kill(proc.pid, signal.SIGKILL)  # right after the new retrieval weights
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "train ended before its weights were seen"
+    assert _tree(model) == files
+    assert [(r.track_id, r.score) for r in recommend(model, playlist_id=pid)] == before
+    recover(model)  # the next writer clears what the killed one left beside the model
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

@@ -16,8 +16,9 @@ from tunegraph.cli.common import bar_progress
 def _domain_errors() -> tuple[type[Exception], ...]:
     from tunegraph.features import DataContractError
     from tunegraph.model.errors import ModelError
+    from tunegraph.outputs import OutputError
 
-    return (ModelError, DataContractError)
+    return (ModelError, DataContractError, OutputError)
 
 
 SHOWN_WARNINGS = 5

@@ -22,6 +22,7 @@ from tunegraph.graphstore.settings import (
     DEFAULT_USER,
     Neo4jSettings,
 )
+from tunegraph.outputs import OutputError
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +71,7 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a library coroutine; domain errors become one line and a non-zero exit."""
     try:
         return asyncio.run(coroutine)
-    except GraphStoreError as exc:
+    except (GraphStoreError, OutputError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -82,7 +83,7 @@ def domain_errors(*error_types: type[Exception]) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return function(*args, **kwargs)
-            except (GraphStoreError, *error_types) as exc:
+            except (GraphStoreError, OutputError, *error_types) as exc:
                 raise click.ClickException(str(exc)) from None
 
         return wrapper  # type: ignore[return-value]

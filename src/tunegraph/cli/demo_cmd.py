@@ -21,7 +21,7 @@ from tunegraph.simulator.world import WorldConfig
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/demo"),
     show_default=True,
-    help="Folder for the export, the model and the pictures.",
+    help="Folder for the export, the model and the pictures (nothing else may be in it).",
 )
 @click.option("--workers", type=click.IntRange(1), default=16, show_default=True)
 @click.option("--max-playlists", type=click.IntRange(1), default=1500, show_default=True)
@@ -74,6 +74,7 @@ def demo_cmd(
     """
     from tunegraph.demo import DemoSettings, run_demo
     from tunegraph.model.errors import ModelError
+    from tunegraph.outputs import OutputError
 
     spotify = None
     parsed: tuple[str, ...] = ()
@@ -108,7 +109,7 @@ def demo_cmd(
     )
     try:
         result = run_demo(settings, say=click.echo, reporter=default_reporter())
-    except (GraphStoreError, CrawlerError, ModelError, ValueError) as exc:
+    except (GraphStoreError, CrawlerError, ModelError, OutputError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         f"\nDone. Pictures, export, model and evaluation are in {result.out_dir}/\n"

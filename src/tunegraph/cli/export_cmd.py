@@ -31,7 +31,7 @@ async def _run(settings: Neo4jSettings, options: ExportSettings, show: bool) -> 
     "out_dir",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Directory to write (replaced if it holds an earlier export).",
+    help="Directory to write (replaced whole if it holds an earlier export and nothing else).",
 )
 @click.option(
     "--query-entity",

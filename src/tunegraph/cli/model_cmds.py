@@ -23,8 +23,9 @@ METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 def _domain_errors() -> tuple[type[Exception], ...]:
     from tunegraph.features import DataContractError
     from tunegraph.model.errors import ModelError
+    from tunegraph.outputs import OutputError
 
-    return (ModelError, DataContractError)
+    return (ModelError, DataContractError, OutputError)
 
 
 def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
@@ -72,7 +73,7 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     "model_dir",
     required=True,
     type=click.Path(path_type=Path),
-    help="Model directory to write.",
+    help="Model directory to write (replaced whole if it holds an earlier model and nothing else).",
 )
 @click.option("--epochs", default=10, show_default=True, type=click.IntRange(1))
 @click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(2))

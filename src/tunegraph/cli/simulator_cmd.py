@@ -215,7 +215,8 @@ def serve(world: str, seed: int, playlists: int, users: int, artists: int, track
     "--out",
     required=True,
     type=click.Path(path_type=Path),
-    help="Folder for the mpd.slice.A-B.json files (created if missing).",
+    help="Folder for the mpd.slice.A-B.json files: created, or replaced whole if an earlier"
+    " generate-mpd wrote it and nothing else is in it.",
 )
 @click.option("--per-slice", default=1000, show_default=True, type=int, help="Playlists per file.")
 def generate_mpd_cmd(playlists: int, seed: int, out: Path, per_slice: int) -> None:
@@ -233,14 +234,16 @@ def generate_mpd_cmd(playlists: int, seed: int, out: Path, per_slice: int) -> No
         raise click.ClickException("--playlists must be at least 1")
     if per_slice < 1:
         raise click.ClickException("--per-slice must be at least 1")
-    if out.exists() and not out.is_dir():
-        raise click.ClickException(f"{out}: exists and is not a folder")
     from tunegraph.datasets.synthetic_mpd import MpdShape, write_mpd_slices
+    from tunegraph.outputs import OutputError, publish_dir
 
     started = time.monotonic()
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with click.progressbar(length=playlists, label="Generating playlists") as bar:
+        # written whole beside --out, then swapped in: an earlier run's slices never mix in
+        with (
+            publish_dir(out, "simulator generate-mpd") as staging,
+            click.progressbar(length=playlists, label="Generating playlists") as bar,
+        ):
             done = 0
 
             def progress(written: int) -> None:
@@ -249,8 +252,10 @@ def generate_mpd_cmd(playlists: int, seed: int, out: Path, per_slice: int) -> No
                 done = written
 
             paths = write_mpd_slices(
-                out, MpdShape(playlists=playlists, seed=seed), per_slice, progress
+                staging, MpdShape(playlists=playlists, seed=seed), per_slice, progress
             )
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
     except ValueError as exc:

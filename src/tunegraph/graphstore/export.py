@@ -12,8 +12,9 @@ here, keeping the first position. Output:
     DIR/vocab/<query_id|track_id|artist_id|album_id>.txt
     DIR/manifest.json
 
-The directory is written beside its target and renamed into place at the end, so an
-interrupted export never leaves a half-written directory that looks complete.
+The directory is written beside its target and swapped into place at the end
+(``tunegraph.outputs.publish_dir``): an interrupted export leaves the earlier one whole,
+and ``--out`` must be missing, empty or an earlier export holding nothing else.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ from tunegraph import features as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.export_queries import INTERACTIONS_QUERY, TRACKS_QUERY, pages, prefetched
+from tunegraph.outputs import publish_dir
 
 __all__ = [
     "INTERACTIONS_QUERY",
@@ -67,7 +68,7 @@ def arrow_schema(columns: tuple[F.Column, ...]) -> pa.Schema:
 
 
 class ExportError(GraphStoreError):
-    """The graph cannot be exported as asked (empty, too small, no owners, bad --out)."""
+    """The graph cannot be exported as asked (empty, too small, no owners)."""
 
 
 @dataclass(frozen=True)
@@ -163,23 +164,6 @@ def _dedup(tracks: list[str], positions: list[int]) -> tuple[list[str], list[int
     return out_t, out_p
 
 
-def _prepare_out(out_dir: Path) -> Path:
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise ExportError(f"--out {out_dir} is a file, not a directory")
-        if any(out_dir.iterdir()) and not (out_dir / F.MANIFEST_FILE).is_file():
-            raise ExportError(
-                f"--out {out_dir} is a non-empty directory that is not a tunegraph export; "
-                "choose another directory"
-            )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / F.INTERACTIONS_DIR).mkdir(parents=True)
-    (tmp / F.VOCAB_DIR).mkdir()
-    return tmp
-
-
 async def export_graph(
     store: GraphStore, settings: ExportSettings, on_progress: ProgressCallback | None = None
 ) -> ExportResult:
@@ -190,15 +174,10 @@ async def export_graph(
         )
     start = time.perf_counter()
     out_dir = Path(settings.out_dir)
-    tmp = _prepare_out(out_dir)
-    try:
+    with publish_dir(out_dir, "export") as tmp:  # OutputError for an --out not ours to replace
+        (tmp / F.INTERACTIONS_DIR).mkdir()
+        (tmp / F.VOCAB_DIR).mkdir()
         result = await _export(store, settings, tmp, on_progress)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    tmp.rename(out_dir)
     result.out_dir = out_dir
     result.seconds = time.perf_counter() - start
     return result

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from tunegraph.model.retrieval import RetrievalConfig
 from tunegraph.model.split import SplitSettings, split_playlists
 from tunegraph.model.towers import QUERY_TOWERS
 from tunegraph.model.training import EpochCallback, FitSettings, fit, query_index_of
+from tunegraph.outputs import check_output_dir, publish_dir
 
 StageCallback = Callable[[str], None]
 
@@ -142,6 +144,9 @@ def train(
     if settings.query_tower not in QUERY_TOWERS:
         raise DataError(f"unknown query tower {settings.query_tower!r}: use pooled or id")
     stage = StageTimer(on_stage)
+    target = _output_target(settings)
+    if target is not None:  # refuse a folder that is not ours before hours of training
+        check_output_dir(target, "train")
     configure_threads(settings.threads)
     start = time.perf_counter()
     stage("reading the export")
@@ -181,17 +186,6 @@ def train(
         "split": asdict(split_cfg),
         "train": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
     }
-    save_model(
-        out,
-        serving,
-        rec,
-        data.manifest,
-        run_config,
-        data.playlist_ids,
-        query_index_of(data, np.arange(len(data.playlist_ids))),
-        data.query_vocab,
-        save_index=settings.save_index,
-    )
     train_seconds = sum(fitted.epoch_seconds)
     result = TrainResult(
         model_dir=out,
@@ -210,13 +204,36 @@ def train(
         shard_policy=fitted.shard_policy,
         wrote_model=settings.cluster is None or settings.cluster.is_chief,
     )
-    result.stage_seconds = stage.finish()
-    report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
-    (out / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
-    plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", out / "curves.png")
+    # the model folder is written whole beside --out and swapped in: an interrupted
+    # train leaves the earlier model as it was, never new weights beside old settings
+    with nullcontext(out) if scratch else publish_dir(out, "train") as folder:
+        save_model(
+            folder,
+            serving,
+            rec,
+            data.manifest,
+            run_config,
+            data.playlist_ids,
+            query_index_of(data, np.arange(len(data.playlist_ids))),
+            data.query_vocab,
+            save_index=settings.save_index,
+        )
+        result.stage_seconds = stage.finish()
+        report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
+        (folder / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
+        plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png")
     if scratch:
         shutil.rmtree(out, ignore_errors=True)
     return result
+
+
+def _output_target(settings: TrainSettings) -> Path | None:
+    """The folder this process publishes: the chief's --out, a worker's --worker-dir, or
+    None for a worker's temporary copy."""
+    cluster = settings.cluster
+    if cluster is None or cluster.is_chief:
+        return Path(settings.model_dir)
+    return None if settings.worker_dir is None else Path(settings.worker_dir)
 
 
 def _output_dir(settings: TrainSettings) -> tuple[Path, bool]:
@@ -227,12 +244,11 @@ def _output_dir(settings: TrainSettings) -> tuple[Path, bool]:
     else to a temporary directory removed at the end (as TensorFlow's multi-worker
     guide does), which keeps every worker's code path the same.
     """
-    cluster = settings.cluster
-    if cluster is None or cluster.is_chief:
-        return Path(settings.model_dir), False
-    if settings.worker_dir is not None:
-        return Path(settings.worker_dir), False
-    return Path(tempfile.mkdtemp(prefix=f"tunegraph-worker{cluster.index}-")), True
+    target = _output_target(settings)
+    if target is not None:
+        return target, False
+    index = settings.cluster.index if settings.cluster is not None else 0
+    return Path(tempfile.mkdtemp(prefix=f"tunegraph-worker{index}-")), True
 
 
 def evaluate(settings: EvalSettings) -> EvalReport:

@@ -19,7 +19,6 @@ Layout::
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from tunegraph.model.errors import ModelDirError
 from tunegraph.model.ranking import RankingConfig, RankingModel
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model
+from tunegraph.outputs import recover
 
 MODEL_FORMAT = "tunegraph-model"
 MODEL_FORMAT_VERSION = 2
@@ -80,7 +80,9 @@ def save_model(
     query_vocab: list[str],
     save_index: bool = True,
 ) -> None:
-    """Write everything; the index is built and called once before tf.saved_model.save.
+    """Write everything into ``path``, a fresh folder (``train`` publishes it whole with
+    ``tunegraph.outputs.publish_dir``); the index is built and called once before
+    tf.saved_model.save.
 
     ``rec`` serves (its retrievers know every playlist: ``rec.train`` holds them whole);
     ``evaluation`` is the same model with retrievers fitted on the training view, kept so
@@ -95,8 +97,6 @@ def save_model(
     rec.model.save_weights(str(path / "retrieval" / "weights"))
     if rec.ranker is not None:
         rec.ranker.save_weights(str(path / "ranker" / "weights"))
-    elif (path / "ranker").exists():
-        shutil.rmtree(path / "ranker")
     full = rec.train
     if rec.als is None or evaluation.als is None:
         raise ValueError("a model is saved after its ALS retriever is fitted")
@@ -181,6 +181,8 @@ def _read_json(path: Path) -> Any:
 def load_model(path: str | Path) -> LoadedModel:
     """Read a model directory back; refuse one of another format or an incomplete one."""
     root = Path(path)
+    if not root.exists():
+        recover(root)  # a train killed between the two renames of its swap
     if not (root / "config.json").is_file():
         raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
     config = _read_json(root / "config.json")

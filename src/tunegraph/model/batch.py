@@ -26,11 +26,11 @@ from tunegraph.model.batch_io import (
     MPD_PREFIX,
     RawRequest,
     ResultWriter,
-    atomic_path,
     output_format,
     read_requests,
 )
 from tunegraph.model.errors import UnknownIdError
+from tunegraph.outputs import publish_file
 
 ProgressCallback = Callable[[int, int], None]  # playlists done, playlists in all
 CHUNK = 1000
@@ -207,7 +207,7 @@ def recommend_batch(
     result.io_seconds = read_seconds
     popular = popularity_order(model)
     rec, k, step = model.recommender, settings.k, max(1, settings.chunk)
-    with atomic_path(Path(settings.out)) as tmp:
+    with publish_file(Path(settings.out)) as tmp:
         writer = ResultWriter(tmp, fmt, model.tracks.ids, settings.team, settings.email)
         try:
             for lo in range(0, len(requests), step):

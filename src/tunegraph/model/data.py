@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from tunegraph import features as F
 from tunegraph.model.errors import DataContractError, DataError
+from tunegraph.outputs import recover
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def _string_column(frame: pd.DataFrame, name: str) -> pd.Series:
 def load_export(data_dir: str | Path) -> ExportData:
     """Check the manifest and read interactions, tracks and vocabularies."""
     root = Path(data_dir)
+    if not root.exists():
+        recover(root)  # an export killed between the two renames of its swap
     try:
         manifest = F.read_manifest(root)
     except DataContractError as exc:
@@ -96,9 +99,16 @@ def load_export(data_dir: str | Path) -> ExportData:
     parts = sorted((root / F.INTERACTIONS_DIR).glob("part-*.parquet"))
     try:
         track_vocab = read_vocab(root / F.VOCAB_DIR / "track_id.txt")
-        rows = _read_interactions(root, parts, track_vocab)
         tracks_table = pq.read_table(root / F.TRACKS_FILE)
         playlists_frame = pd.read_parquet(root / F.PLAYLISTS_FILE, columns=["playlist_id", "name"])
+        held = {
+            "interactions": sum(pq.ParquetFile(p).metadata.num_rows for p in parts),
+            "tracks": tracks_table.num_rows,
+            "playlists": len(playlists_frame),
+            "track vocabulary": len(track_vocab),
+        }
+        _check_counts(root, manifest, parts, held)
+        rows = _read_interactions(root, parts, track_vocab)
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         raise DataError(f"cannot read the export in {root}: {exc}") from exc
     tracks = _track_table(track_vocab, tracks_table)
@@ -123,6 +133,44 @@ def load_export(data_dir: str | Path) -> ExportData:
         playlist_part=first_part,
         n_parts=len(parts),
     )
+
+
+# what a table holds -> (the manifest's count, the file(s) named in an error)
+_COUNTED = {
+    "interactions": ("interactions", f"{F.INTERACTIONS_DIR}/part-*.parquet"),
+    "tracks": ("tracks", F.TRACKS_FILE),
+    "playlists": ("playlists", F.PLAYLISTS_FILE),
+    "track vocabulary": ("tracks", f"{F.VOCAB_DIR}/track_id.txt"),
+}
+
+
+def _check_counts(
+    root: Path, manifest: dict[str, Any], parts: list[Path], held: dict[str, int]
+) -> None:
+    """Refuse an export whose files hold other row counts than its manifest records (a part
+    file lost or cut short): training on it would silently learn from part of the data."""
+    counts = manifest.get(F.MANIFEST_COUNTS)
+    counts = counts if isinstance(counts, dict) else {}
+    shards = counts.get("interaction_shards")
+    if isinstance(shards, int) and shards != len(parts):
+        expected = {f"part-{i:05d}.parquet" for i in range(shards)}
+        missing = sorted(expected - {p.name for p in parts}) or sorted(
+            p.name for p in parts if p.name not in expected
+        )
+        raise DataError(
+            f"{root}: manifest.json records {shards} interaction part file(s), the folder holds"
+            f" {len(parts)} ({', '.join(missing[:3])}): the export is incomplete; export again"
+        )
+    for table, rows in held.items():
+        key, files = _COUNTED[table]
+        expected_rows = counts.get(key)
+        if isinstance(expected_rows, int) and expected_rows != rows:
+            if table == "interactions" and len(parts) == 1:
+                files = f"{F.INTERACTIONS_DIR}/{parts[0].name}"
+            raise DataError(
+                f"{root}: {files} hold(s) {rows:,} {table} row(s), manifest.json records"
+                f" {expected_rows:,}: the export is incomplete or was changed; export again"
+            )
 
 
 def _read_interactions(

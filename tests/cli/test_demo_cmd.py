@@ -1,0 +1,31 @@
+"""`tunegraph demo --out`: the folder holds what the demo writes and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tunegraph.cli.main import cli
+
+# not a loopback address by the demo's test, and nothing listens: no Neo4j is started
+NOWHERE = "bolt://127.0.0.2:1"
+
+
+def test_demo_refuses_a_folder_holding_files_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("keep")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--uri", NOWHERE])
+    assert result.exit_code == 1, result.output
+    assert "`tunegraph demo` did not write (thesis.tex)" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
+
+
+def test_demo_claims_a_new_folder_and_comes_back_to_it(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    for _ in range(2):  # the demo's own folder is accepted again on the next run
+        result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--uri", NOWHERE])
+        assert result.exit_code == 1 and "cannot reach Neo4j" in result.output, result.output
+    assert sorted(p.name for p in out.iterdir()) == [".tunegraph-output.json"]
