@@ -131,6 +131,29 @@ class GraphStore:
 
         return await self.write(work)
 
+    async def stream_values(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        read_only: bool,
+        on_keys: Callable[[list[str]], None],
+    ) -> AsyncIterator[list[Any]]:
+        """One auto-commit query, row by row, in the driver's fetch-sized batches.
+
+        Not a transaction function: rows already handed out cannot be retried. A read
+        session sends read access mode, so the server refuses a write. Close the
+        iterator (``contextlib.aclosing``) when stopping early.
+        """
+        try:
+            async with self._session(read_only) as session:
+                result = await session.run(cypher, parameters)
+                on_keys(list(result.keys()))
+                async for record in result:
+                    yield list(record.values())
+        except Exception as exc:
+            raise translate_error(exc, self.settings) from None
+
     async def stream(
         self, cypher: str, parameters: dict[str, Any], fetch_size: int = 10_000
     ) -> AsyncIterator[dict[str, Any]]:
