@@ -31,9 +31,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # a scheme and its credentials, wherever they stand
     (re.compile(r"(?i)(?P<head>\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{4,}"), rf"\g<head>{MASK}"),
-    # password=…, "client_secret": "…", access_token: …
+    # password=…, "client_secret": "…", access_token: … (not a path: /etc/passwd: …)
     (
-        re.compile(rf"(?i)(?P<head>\b(?:{_SECRET_KEYS})['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;}}]+"),
+        re.compile(
+            rf"(?i)(?P<head>(?<![A-Za-z0-9/-])(?:{_SECRET_KEYS})['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;}}]+"
+        ),
         rf"\g<head>{MASK}",
     ),
 )

@@ -19,7 +19,7 @@ TOKEN = "user-token-7c1d0e9f4b"
 class EchoHeaders(BaseHTTPRequestHandler):
     """Answers every request with 418 and the request's headers in the body."""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         headers = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
         if self.path.startswith("/json/"):
             body = json.dumps({"error": {"status": 418, "message": headers}}).encode()
