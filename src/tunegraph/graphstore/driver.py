@@ -54,6 +54,11 @@ def translate_error(exc: Exception, settings: Neo4jSettings) -> GraphStoreError:
             return QueryFailed(f"Cypher syntax error: {message}")
         if code.endswith("Database.DatabaseNotFound"):
             return QueryFailed(f"database {settings.database!r} does not exist on {settings.uri}")
+        if code.endswith("Statement.ExternalResourceFailed") and "file:" in message:
+            return QueryFailed(
+                f"{message}: LOAD CSV reads file: URLs inside the server's import folder only "
+                "(for `tunegraph neo4j start`, file:///x.csv is DATA_DIR/import/x.csv)"
+            )
         if code.endswith("Statement.ParameterMissing"):
             return QueryFailed(f"{message} (pass it with --param NAME=VALUE)")
         return QueryFailed(f"{code.rsplit('.', 1)[-1] or 'error'}: {message}")
