@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -33,6 +34,14 @@ def test_second_instance_beside_a_running_one_keeps_data_across_restart(
     try:
         assert started.exit_code == 0, started.output
         assert f"started on {uri}" in started.output
+        # the constraints are there right after start, before any command wrote
+        shown = runner.invoke(cli, ["query", "SHOW CONSTRAINTS YIELD name RETURN name",
+                                    "--format", "json", "--uri", uri], env=env)  # fmt: skip
+        names = {row["name"] for row in json.loads(shown.output)}
+        assert {"playlist_id", "track_id", "artist_id", "album_id", "user_id"} <= names
+        # the folders holding the password are the owner's alone
+        for folder in (data_dir, tmp_path / "state" / "instances"):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
         status = tg("neo4j", "status")
         assert uri in status.output and "running" in status.output
         # the password is found from the instance record with nothing but NEO4J_URI

@@ -82,3 +82,71 @@ def test_bad_input_ends_in_one_clear_line(
     assert expected in result.output
     assert "Traceback" not in result.output
     assert "wrong-password" not in result.output and empty_graph.password not in result.output
+
+
+def test_table_prints_markup_and_emoji_codes_literally(empty_graph: Neo4jSettings) -> None:
+    result = run(empty_graph, "RETURN '[bold red]x[/bold red] :smile: :x:' AS `[i]c[/i]`")
+    assert result.exit_code == 0, result.output
+    assert "[bold red]x[/bold red] :smile: :x:" in result.output
+    assert "[i]c[/i]" in result.output and "😄" not in result.output
+
+
+@pytest.mark.parametrize(("fmt", "lines"), [("csv", 10_002), ("jsonl", 10_001), ("json", 10_003)])
+def test_streamed_formats_print_every_row(empty_graph: Neo4jSettings, fmt: str, lines: int) -> None:
+    result = run(empty_graph, "UNWIND range(1, 10001) AS i RETURN i", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == lines
+    assert result.stderr == ""
+    if fmt == "json":
+        assert json.loads(result.stdout)[-1] == {"i": 10_001}
+
+
+def test_the_table_says_on_stderr_when_it_stops(empty_graph: Neo4jSettings) -> None:
+    capped = run(empty_graph, "UNWIND range(1, 10001) AS i RETURN i")
+    assert capped.exit_code == 0, capped.stderr
+    assert "│ 10000 │" in capped.stdout and "10001" not in capped.stdout
+    assert "stopped after 10,000 rows" in capped.stderr
+    asked = run(empty_graph, "UNWIND range(1, 10001) AS i RETURN i", "--limit", "20000")
+    assert "│ 10001 │" in asked.stdout and asked.stderr == ""
+    limited = run(
+        empty_graph, "UNWIND range(1, 50) AS i RETURN i", "--format", "csv", "--limit", "3"
+    )
+    assert limited.stdout.splitlines() == ["i", "1", "2", "3"]
+    assert "--limit" in limited.stderr
+
+
+def test_rows_are_printed_as_they_arrive(empty_graph: Neo4jSettings) -> None:
+    # the query fails at its last row: rows streamed before it are already out
+    result = run(empty_graph, "UNWIND range(1, 5000) AS i RETURN 1 / (5000 - i) AS x",
+                 "--format", "jsonl")  # fmt: skip
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) >= 1000
+    assert "Traceback" not in result.output
+
+
+def test_json_stays_json_for_non_finite_floats(empty_graph: Neo4jSettings) -> None:
+    result = run(empty_graph, "RETURN 0.0/0.0 AS nan, 1.0/0.0 AS inf, [-1.0/0.0] AS l",
+                 "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+
+    assert json.loads(result.stdout, parse_constant=refuse) == [
+        {"nan": "NaN", "inf": "Infinity", "l": ["-Infinity"]}
+    ]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "[1, -99999999999999999999999]"])
+def test_an_integer_beyond_64_bits_is_one_line(empty_graph: Neo4jSettings, value: str) -> None:
+    result = run(empty_graph, "RETURN $x", "-p", f"x={value}")
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: --param x:") and "64-bit" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_a_password_inside_the_uri_is_never_echoed(empty_graph: Neo4jSettings) -> None:
+    result = run(empty_graph, "RETURN 1", NEO4J_URI="bolt://neo4j:uri-secret-4d2@127.0.0.1:9")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "uri-secret-4d2" not in result.output
+    assert "bolt://neo4j:***@127.0.0.1:9" in result.output

@@ -23,9 +23,35 @@ from tunegraph.graphstore.settings import (
     Neo4jSettings,
 )
 from tunegraph.outputs import OutputError
+from tunegraph.redaction import redact
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The secret values this process was given (passwords, client secrets, tokens): no
+# error message may show them. One CLI run is one process, so a set is enough.
+_SECRETS: set[str] = set()
+
+
+def remember_secrets(*values: str | None) -> None:
+    """Register values that every user-facing error message must mask."""
+    _SECRETS.update(v for v in values if v)
+
+
+def safe_message(text: str) -> str:
+    """The one way an error message reaches the user: every secret masked."""
+    return redact(text, _SECRETS)
+
+
+class SafeErrorsGroup(click.Group):
+    """The root command: every `click.ClickException` of every command is redacted here."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = safe_message(exc.message)
+            raise
 
 
 def local_paths() -> LocalPaths:
@@ -54,16 +80,21 @@ def neo4j_options(command: F) -> F:
 def neo4j_settings(
     uri: str, user: str, password: str | None, database: str | None
 ) -> Neo4jSettings:
+    try:
+        parsed = urlparse(uri)
+        parsed.port  # noqa: B018 (parses the port, which may be bad)
+    except ValueError as exc:
+        raise click.ClickException(f"{safe_message(uri)} is not a Neo4j URI: {exc}") from None
     if password is None:
-        password = _recorded_password(uri) or DEFAULT_PASSWORD
+        password = _recorded_password(parsed.hostname, parsed.port) or DEFAULT_PASSWORD
+    remember_secrets(password if password != DEFAULT_PASSWORD else None, parsed.password)
     return Neo4jSettings(uri=uri, user=user, password=password, database=database or None)
 
 
-def _recorded_password(uri: str) -> str | None:
-    parsed = urlparse(uri)
-    if parsed.hostname not in {"127.0.0.1", "localhost", "::1"}:
+def _recorded_password(host: str | None, port: int | None) -> str | None:
+    if host not in {"127.0.0.1", "localhost", "::1"}:
         return None
-    record = read_record(local_paths(), parsed.port or 7687)
+    record = read_record(local_paths(), port or 7687)
     return record.password if record else None
 
 

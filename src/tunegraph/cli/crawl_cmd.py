@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.common import neo4j_options, neo4j_settings, remember_secrets
 from tunegraph.crawler import (
     ApiSettings,
     CrawlerError,
@@ -198,6 +198,7 @@ def crawl_cmd(
         playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in seeds))
     except CrawlerError as exc:
         raise click.ClickException(str(exc)) from None
+    remember_secrets(client_secret, access_token)
     if not ((client_id and client_secret) or access_token):
         raise click.ClickException(
             "no Spotify credentials: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET "

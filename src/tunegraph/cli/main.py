@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tunegraph import __version__
+from tunegraph.cli.common import SafeErrorsGroup
 from tunegraph.cli.crawl_cmd import crawl_cmd
 from tunegraph.cli.demo_cmd import demo_cmd
 from tunegraph.cli.export_cmd import export_cmd
@@ -16,7 +17,10 @@ from tunegraph.cli.simulator_cmd import simulator
 from tunegraph.cli.viz_cmd import viz
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=SafeErrorsGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="tunegraph")
 def cli() -> None:
     """Crawl music playlists into a Neo4j graph and learn to recommend tracks from it.

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tunegraph.cli.common import bar_progress
+from tunegraph.cli.common import bar_progress, remember_secrets
 from tunegraph.model.cluster import Cluster
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
@@ -262,6 +262,7 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
 
     if not token:
         raise click.ClickException("--save-playlist needs a user token in SPOTIFY_ACCESS_TOKEN")
+    remember_secrets(token)
     api = ApiSettings(api_url=api_url, access_token=token)
     try:
         saved = asyncio.run(save_playlist(api, "me", name, track_ids))

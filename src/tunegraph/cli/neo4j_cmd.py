@@ -7,12 +7,24 @@ from pathlib import Path
 
 import click
 
-from tunegraph.cli.common import domain_errors, local_paths
+from tunegraph.cli.common import domain_errors, local_paths, run_async
 from tunegraph.graphstore import docker_server, local_server
+from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import LauncherError
-from tunegraph.graphstore.settings import DEFAULT_PASSWORD
+from tunegraph.graphstore.schema import ensure_schema
+from tunegraph.graphstore.settings import DEFAULT_PASSWORD, Neo4jSettings
 
 COMPOSE_FILE = Path("docker-compose.yml")
+
+
+def _create_schema(uri: str, password: str) -> None:
+    """Uniqueness constraints and indexes right at start-up (idempotent), as the README says."""
+
+    async def go() -> None:
+        async with GraphStore(Neo4jSettings(uri=uri, user="neo4j", password=password)) as store:
+            await ensure_schema(store)
+
+    run_async(go())
 
 
 def _backend(choice: str) -> str:
@@ -90,6 +102,7 @@ def start(
     """
     if _backend(backend) == "docker":
         docker_server.compose(COMPOSE_FILE, ["up", "-d", "--wait"], password, port)
+        _create_schema(f"bolt://127.0.0.1:{port}", password)
         click.echo(
             f"Neo4j (docker compose) on bolt://127.0.0.1:{port}; Browser: http://localhost:7474"
         )
@@ -101,6 +114,7 @@ def start(
         pagecache_mb=pagecache_mb, ready_timeout_s=timeout,
     )  # fmt: skip
     record, started = local_server.start(spec, local_paths())
+    _create_schema(record.uri, record.password)
     verb = "started" if started else "already running"
     click.echo(
         f"Neo4j {record.version} {verb} on {record.uri} (pid {record.pid}, data {record.data_dir}, "

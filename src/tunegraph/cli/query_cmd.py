@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
 import json
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from tunegraph.cli.common import neo4j_options, neo4j_settings, run_async
+from tunegraph.cli.query_output import PRINTERS, TABLE_ROW_CAP, RowPrinter
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.user_query import QueryResult, run_user_query
+from tunegraph.graphstore.user_query import user_query_rows
+
+INT64 = range(-(2**63), 2**63)
+
+
+def _check_integers(name: str, value: Any) -> None:
+    """Neo4j integers are 64-bit; a bigger one would fail deep in the driver."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and value not in INT64:
+        raise click.ClickException(
+            f"--param {name}: {value} does not fit a 64-bit integer; pass a string "
+            f"(-p '{name}=\"…\"') or a float (with a decimal point) instead"
+        )
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        _check_integers(name, item)
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -22,31 +36,11 @@ def parse_param(text: str) -> tuple[str, Any]:
     if not sep or not name.strip().isidentifier():
         raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--param")
     try:
-        return name.strip(), json.loads(raw)
+        value = json.loads(raw)
     except json.JSONDecodeError:
         return name.strip(), raw
-
-
-def _cell(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
-
-
-def render(result: QueryResult, fmt: str) -> str:
-    if fmt == "json":
-        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        return json.dumps(rows, indent=2, default=str)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([_cell(v) for v in row] for row in result.rows)
-        return buffer.getvalue().rstrip("\n")
-    table = Table(*result.columns, show_lines=False)
-    for row in result.rows:
-        table.add_row(*(_cell(v) for v in row))
-    console = Console(file=io.StringIO(), width=160, color_system=None)
-    console.print(table)
-    return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
+    _check_integers(name.strip(), value)
+    return name.strip(), value
 
 
 @click.command()
@@ -62,21 +56,22 @@ def render(result: QueryResult, fmt: str) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(list(PRINTERS)),
     default="table",
     show_default=True,
+    help="csv, json (one array) and jsonl (one object a line) stream every row; "
+    f"table shows at most {TABLE_ROW_CAP:,} unless --limit says otherwise.",
 )
 @click.option("--write", is_flag=True, help="Allow the query to change the graph.")
 @click.option(
     "--limit",
     type=click.IntRange(1),
-    default=10_000,
-    show_default=True,
-    help="Print at most this many rows.",
+    default=None,
+    help=f"Print at most this many rows [default: all; {TABLE_ROW_CAP:,} for the table].",
 )
 @neo4j_options
 def query(
-    cypher: str, params: tuple[str, ...], fmt: str, write: bool, limit: int,
+    cypher: str, params: tuple[str, ...], fmt: str, write: bool, limit: int | None,
     uri: str, user: str, password: str | None, database: str | None,
 ) -> None:  # fmt: skip
     """Run CYPHER against the graph; read-only unless --write.
@@ -89,9 +84,39 @@ def query(
     """
     parameters = dict(parse_param(text) for text in params)
     settings = neo4j_settings(uri, user, password, database)
+    cap = limit if limit is not None else TABLE_ROW_CAP if fmt == "table" else None
+    printer = PRINTERS[fmt]()
 
-    async def go() -> QueryResult:
+    async def go() -> tuple[int, bool]:
         async with GraphStore(settings) as store:
-            return await run_user_query(store, cypher, parameters, write, limit)
+            return await print_rows(store, cypher, parameters, write, printer, cap)
 
-    click.echo(render(run_async(go()), fmt))
+    shown, more = run_async(go())
+    printer.end()
+    if more:
+        why = "--limit" if limit is not None else "the table's cap; --limit N shows more"
+        click.echo(
+            f"note: stopped after {shown:,} rows ({why}); "
+            "--format csv, json or jsonl stream every row",
+            err=True,
+        )
+
+
+async def print_rows(
+    store: GraphStore,
+    cypher: str,
+    parameters: dict[str, Any],
+    write: bool,
+    printer: RowPrinter,
+    cap: int | None,
+) -> tuple[int, bool]:
+    """Hand rows to ``printer`` as they arrive; returns how many and whether more were left."""
+    shown = 0
+    rows = user_query_rows(store, cypher, parameters, write, printer.columns)
+    async with contextlib.aclosing(rows):
+        async for row in rows:
+            if cap is not None and shown >= cap:
+                return shown, True
+            printer.row(row)
+            shown += 1
+    return shown, False

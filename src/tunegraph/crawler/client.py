@@ -35,11 +35,15 @@ class ClientStats:
 
 
 def _error_message(resp: Response) -> tuple[str, str | None]:
+    """Spotify's ``{"error": {"message", "reason"}}``, else the body's text.
+
+    ``ApiError`` shortens and redacts it: a server may echo the request, token included.
+    """
     try:
         error = json.loads(resp.body)["error"]
         return str(error.get("message") or ""), error.get("reason")
     except (ValueError, KeyError, TypeError, AttributeError):
-        return "", None
+        return resp.body[:1000].decode(errors="replace"), None
 
 
 class SpotifyClient:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from tunegraph.redaction import redact, shorten
+
+API_MESSAGE_CHARS = 200  # of a server's error message: enough to act on, no echoed request
+
 
 class CrawlerError(Exception):
-    """Base class; the CLI prints the message as is."""
+    """Base class; the message is redacted here, since crawl reports print it as well."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(redact(message))
 
 
 class InvalidSeed(CrawlerError):
@@ -27,6 +34,7 @@ class ApiError(CrawlerError):
     """A non-retryable answer (4xx other than 401/429)."""
 
     def __init__(self, status: int, message: str, url: str = "") -> None:
+        message = redact(shorten(message, API_MESSAGE_CHARS))
         super().__init__(f"HTTP {status}: {message}" + (f" ({url})" if url else ""))
         self.status = status
         self.message = message

@@ -54,6 +54,11 @@ def translate_error(exc: Exception, settings: Neo4jSettings) -> GraphStoreError:
             return QueryFailed(f"Cypher syntax error: {message}")
         if code.endswith("Database.DatabaseNotFound"):
             return QueryFailed(f"database {settings.database!r} does not exist on {settings.uri}")
+        if code.endswith("Statement.ExternalResourceFailed") and "file:" in message:
+            return QueryFailed(
+                f"{message}: LOAD CSV reads file: URLs inside the server's import folder only "
+                "(for `tunegraph neo4j start`, file:///x.csv is DATA_DIR/import/x.csv)"
+            )
         if code.endswith("Statement.ParameterMissing"):
             return QueryFailed(f"{message} (pass it with --param NAME=VALUE)")
         return QueryFailed(f"{code.rsplit('.', 1)[-1] or 'error'}: {message}")
@@ -130,6 +135,29 @@ class GraphStore:
             return [record.data() async for record in result]
 
         return await self.write(work)
+
+    async def stream_values(
+        self,
+        cypher: str,
+        parameters: dict[str, Any],
+        *,
+        read_only: bool,
+        on_keys: Callable[[list[str]], None],
+    ) -> AsyncIterator[list[Any]]:
+        """One auto-commit query, row by row, in the driver's fetch-sized batches.
+
+        Not a transaction function: rows already handed out cannot be retried. A read
+        session sends read access mode, so the server refuses a write. Close the
+        iterator (``contextlib.aclosing``) when stopping early.
+        """
+        try:
+            async with self._session(read_only) as session:
+                result = await session.run(cypher, parameters)
+                on_keys(list(result.keys()))
+                async for record in result:
+                    yield list(record.values())
+        except Exception as exc:
+            raise translate_error(exc, self.settings) from None
 
     async def stream(
         self, cypher: str, parameters: dict[str, Any], fetch_size: int = 10_000

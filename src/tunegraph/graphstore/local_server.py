@@ -235,12 +235,27 @@ def list_instances(paths: LocalPaths) -> list[tuple[InstanceRecord, bool]]:
     return records
 
 
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and missing parents) readable by its owner only (0700).
+
+    A folder that exists already keeps its mode: it may be the user's own.
+    """
+    if not folder.is_dir():
+        private_dir(folder.parent)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+    return folder
+
+
 def _write_record(paths: LocalPaths, record: InstanceRecord) -> None:
+    """The record holds the password: 0600 from its first byte, in a 0700 folder."""
     file = paths.record_file(record.port)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(file.parent).chmod(0o700)  # the records' folder is always ours
     tmp = file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(record), indent=2))
-    tmp.chmod(0o600)  # it holds the password
+    tmp.unlink(missing_ok=True)  # O_CREAT's mode applies to a new file only
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(json.dumps(asdict(record), indent=2))
     tmp.replace(file)
 
 
@@ -276,7 +291,7 @@ def start(
         raise LauncherError(f"Neo4j {NEO4J_LINE} needs Java 17 or newer; found Java {major}")
     lib, version = ensure_jars(paths)
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)  # the password marker and the store live there
     log_file = data_dir / "tunegraph-neo4j.log"
     launcher = launcher_command(lib, java)
     with log_file.open("ab") as log:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from neo4j import AsyncManagedTransaction
 from neo4j.graph import Node, Path, Relationship
 
 from tunegraph.graphstore.driver import GraphStore
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    columns: list[str]
-    rows: list[list[Any]]
 
 
 def to_plain(value: Any) -> Any:
@@ -34,20 +27,21 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-async def run_user_query(
-    store: GraphStore, cypher: str, parameters: dict[str, Any], allow_write: bool, limit: int
-) -> QueryResult:
-    """Run in a read transaction unless writes are allowed, so a write is refused by Neo4j."""
+async def user_query_rows(
+    store: GraphStore,
+    cypher: str,
+    parameters: dict[str, Any],
+    allow_write: bool,
+    on_columns: Callable[[list[str]], None],
+) -> AsyncIterator[list[Any]]:
+    """The rows of a user's query as they arrive, so no result is held whole in memory.
 
-    async def work(tx: AsyncManagedTransaction) -> QueryResult:
-        result = await tx.run(cypher, parameters)
-        columns = list(result.keys())
-        rows = []
-        async for record in result:
-            if len(rows) >= limit:
-                break
-            rows.append([to_plain(value) for value in record.values()])
-        await result.consume()
-        return QueryResult(columns, rows)
-
-    return await (store.write(work) if allow_write else store.read(work))
+    Read access mode unless writes are allowed, so a write is refused by Neo4j.
+    ``on_columns`` hears the column names before the first row (also for no rows).
+    """
+    rows = store.stream_values(cypher, parameters, read_only=not allow_write, on_keys=on_columns)
+    try:
+        async for values in rows:
+            yield [to_plain(value) for value in values]
+    finally:
+        await rows.aclose()

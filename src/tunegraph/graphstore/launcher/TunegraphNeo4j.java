@@ -10,13 +10,19 @@
 // offline importer in this JVM (`tunegraph import mpd --bulk`), then starts the server on
 // the result: one JVM start instead of two. A failed import prints
 // "TUNEGRAPH-NEO4J IMPORT FAILED" and exits with status 3, before any server starts.
+//
+// As in a packaged Neo4j (server.directories.import), LOAD CSV reads file: URLs only
+// inside HOME/import; the password marker is a salted PBKDF2 hash, readable by its owner only.
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +39,9 @@ import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
 
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
 public class TunegraphNeo4j {
     /** The first login of a new store is neo4j/neo4j, expired; set ours. Idempotent. */
     static void setPassword(DatabaseManagementService dbms, String password) {
@@ -47,13 +56,45 @@ public class TunegraphNeo4j {
         }
     }
 
-    static String sha256(String text) throws Exception {
-        byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        StringBuilder hex = new StringBuilder();
-        for (byte b : hash) {
-            hex.append(String.format("%02x", b));
+    static final String MARKER = "tunegraph-password.pbkdf2";
+    static final String OLD_MARKER = "tunegraph-password.sha256"; // unsalted, by older launchers
+    static final int ITERATIONS = 210_000;
+
+    static byte[] pbkdf2(String password, byte[] salt, int iterations) throws Exception {
+        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
+        return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+    }
+
+    /** Does the marker say this password is set already? "pbkdf2-sha256$ITER$SALT$HASH". */
+    static boolean markerMatches(Path marker, String password) throws Exception {
+        if (!Files.exists(marker)) {
+            return false;
         }
-        return hex.toString();
+        String[] parts = Files.readString(marker).trim().split("\\$");
+        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
+            return false;
+        }
+        try {
+            HexFormat hex = HexFormat.of();
+            byte[] expected = hex.parseHex(parts[3]);
+            byte[] actual = pbkdf2(password, hex.parseHex(parts[2]), Integer.parseInt(parts[1]));
+            return MessageDigest.isEqual(expected, actual);
+        } catch (IllegalArgumentException e) { // a damaged marker: set the password again
+            return false;
+        }
+    }
+
+    /** Written to a private temporary file (0600), then moved over the marker. */
+    static void writeMarker(Path marker, String password) throws Exception {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        HexFormat hex = HexFormat.of();
+        String line = "pbkdf2-sha256$" + ITERATIONS + "$" + hex.formatHex(salt) + "$"
+                + hex.formatHex(pbkdf2(password, salt, ITERATIONS)) + "\n";
+        Path tmp = Files.createTempFile(marker.getParent(), MARKER, ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, line);
+        Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -80,12 +121,15 @@ public class TunegraphNeo4j {
             System.out.flush();
         }
 
+        // LOAD CSV: file: URLs resolve inside this folder, and never outside it.
+        Path importDir = Files.createDirectories(home.resolve("import"));
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
                 .setConfig(GraphDatabaseSettings.auth_enabled, auth)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
                 // Bolt otherwise waits 5 s for connections and 5 s for its threads at
                 // shutdown, after the databases are already closed and checkpointed.
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(200))
@@ -102,16 +146,16 @@ public class TunegraphNeo4j {
 
         try {
             // ALTER USER costs about 3 s of a start; a marker says it is done already.
-            Path marker = home.resolve("tunegraph-password.sha256");
-            String digest = sha256("tunegraph:" + password);
-            if (auth && !(Files.exists(marker) && Files.readString(marker).trim().equals(digest))) {
+            Path marker = home.resolve(MARKER);
+            Files.deleteIfExists(home.resolve(OLD_MARKER));
+            if (auth && !markerMatches(marker, password)) {
                 setPassword(dbms, password);
-                Files.writeString(marker, digest + "\n");
+                writeMarker(marker, password);
             }
             // Touch the default database so it is online before we say we are ready.
             dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME)
                     .executeTransactionally("RETURN 1");
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             System.out.println("TUNEGRAPH-NEO4J FAILED " + e);
             System.out.flush();
             System.exit(1); // runs the shutdown hook
