@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -162,3 +163,45 @@ def test_recommend_tracks_with_a_name_and_name_misuse(trained) -> None:
     pid = next(iter(trained.world.playlists))
     result = CliRunner().invoke(cli, [*base, "--playlist", pid, "--name", "rock"])
     assert result.exit_code == 2 and "--name goes with --tracks" in result.output
+
+
+def _known_tracks(trained) -> list[str]:
+    from tunegraph.model.api import load_model
+
+    return list(load_model(trained.model_dir).recommender.tracks.ids)
+
+
+def test_recommend_for_every_known_track_says_nothing_is_left(trained) -> None:
+    tracks = ",".join(_known_tracks(trained))
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(
+            cli, ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, *extra]
+        )
+        assert result.exit_code == 1, result.output
+        assert "nothing left to recommend" in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_recommend_gives_whatever_is_left(trained) -> None:
+    known = _known_tracks(trained)
+    tracks = ",".join(known[2:])
+    result = CliRunner().invoke(
+        cli,
+        ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, "--k", "20", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(r["track_id"] for r in json.loads(result.output)) == sorted(known[:2])
+
+
+def test_ranker_scores_with_no_candidate(trained) -> None:
+    from tunegraph.model.api import load_model
+    from tunegraph.model.candidates import FEATURES
+    from tunegraph.model.ranking import ranker_scores
+
+    ranker = load_model(trained.model_dir).recommender.ranker
+    assert ranker is not None
+    for queries in (0, 1, 3):
+        x = np.zeros((queries, 0, len(FEATURES)), np.float32)
+        scores = ranker_scores(ranker, x, np.zeros((queries, 0), bool))
+        assert scores.shape == (queries, 0)
