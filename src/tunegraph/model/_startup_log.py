@@ -43,7 +43,7 @@ def startup_banner_dropped() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError):  # no usable stderr: nothing to keep clean
+    except (OSError, ValueError, AttributeError):  # no usable stderr: nothing to keep clean
         yield
         return
     with tempfile.TemporaryFile() as capture:
