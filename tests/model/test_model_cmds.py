@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from tunegraph.cli.main import cli
 
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
+
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "recommend"])
 def test_help_has_an_example(command: str) -> None:
