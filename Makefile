@@ -14,7 +14,15 @@ help:  ## list the targets
 
 install: $(VENV)/.installed  ## create .venv and install tunegraph with its dev tools
 
+# One line instead of pip's refusal (or a venv without pip) when $(PYTHON) cannot do it.
+PYTHON_CHECK = import sys, importlib.util as u; v = "%d.%d" % sys.version_info[:2]; \
+  sys.exit(f"tunegraph needs Python 3.11, 3.12 or 3.13 and $(PYTHON) is {v}: install one and run make install PYTHON=python3.13" \
+  if not (3, 11) <= sys.version_info[:2] <= (3, 13) else \
+  f"$(PYTHON) has no venv/ensurepip: install python{v}-venv (Debian, Ubuntu)" \
+  if u.find_spec("ensurepip") is None else 0)
+
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c '$(PYTHON_CHECK)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --editable '.[dev]'

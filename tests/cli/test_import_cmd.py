@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from support.mpd_files import mpd_playlist, write_slice
+from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from tunegraph import features as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.settings import Neo4jSettings
@@ -58,11 +58,15 @@ def test_bad_file_is_named_others_imported_exit_non_zero(
     folder = slices(tmp_path / "mpd")
     bad = folder / "mpd.slice.100-109.json"
     bad.write_text('{"info": {}, "playlists": [{"pid": 100, "name": "x"', encoding="utf-8")
+    corrupt = write_corrupt_gz_slice(folder, 5, [mpd_playlist(p, [1, 2]) for p in range(5, 9)])
     result = run(empty_graph, "import", "mpd", str(folder), "--no-progress")
     assert result.exit_code == 1
     assert "imported 2 file(s)" in result.output
     assert f"rejected: {bad}" in result.output and "file ends early" in result.output
-    assert "1 of 3 file(s) rejected" in result.output
+    assert f"rejected: {corrupt}: corrupt compressed data" in result.output
+    assert (
+        "2 of 4 file(s) rejected (mpd.slice.100-109.json, mpd.slice.5-8.json.gz)" in result.output
+    )
     assert "Traceback" not in result.output
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from support.mpd_files import mpd_playlist, write_slice
+from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from tunegraph.datasets.mpd import MpdFormatError, find_slice_files, iter_playlists, read_slice
 
 
@@ -94,3 +94,13 @@ def test_missing_paths_and_empty_folders(tmp_path):
     bad_gz.write_bytes(b"not gzip at all")
     with pytest.raises(MpdFormatError, match="cannot read"):
         list(iter_playlists(bad_gz))
+
+
+def test_corrupt_compressed_data_is_a_format_error_naming_file_and_pid(tmp_path):
+    path = write_corrupt_gz_slice(tmp_path, 0, [mpd_playlist(p, [p, p + 1]) for p in range(40)])
+    records = []
+    with pytest.raises(MpdFormatError, match="corrupt compressed data") as info:
+        records.extend(read_slice(path, chunk_size=256))
+    assert records  # the playlists before the break were read
+    assert str(path) in str(info.value)
+    assert f"after pid {records[-1].pid}" in str(info.value)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from support.mpd_files import mpd_playlist, write_slice
+from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
@@ -157,7 +157,13 @@ def _bad_files(folder: Path) -> dict[str, Path]:
     playlists = [mpd_playlist(pid, [4, 5, 6]) for pid in range(920, 925)]
     del playlists[3]["tracks"][1]["track_uri"]
     no_uri = write_slice(folder, 920, playlists)
-    return {"not_mpd": not_mpd, "truncated": truncated, "no_uri": no_uri}
+    corrupt_gz = write_corrupt_gz_slice(
+        folder, 930, [mpd_playlist(p, [7, 8]) for p in range(930, 990)]
+    )
+    cut_gz = write_slice(folder, 990, [mpd_playlist(p, [7, 8]) for p in range(990, 999)], gz=True)
+    cut_gz.write_bytes(cut_gz.read_bytes()[:-40])
+    return {"not_mpd": not_mpd, "truncated": truncated, "no_uri": no_uri,
+            "corrupt_gz": corrupt_gz, "cut_gz": cut_gz}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -166,6 +172,8 @@ def _bad_files(folder: Path) -> dict[str, Path]:
         ("not_mpd", "not an MPD slice"),
         ("truncated", "file ends early"),
         ("no_uri", "pid 923: track #1: missing 'track_uri'"),
+        ("corrupt_gz", "corrupt compressed data"),
+        ("cut_gz", "compressed file ends early"),
     ],
 )
 def test_bad_input_is_reported_and_the_other_files_imported(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from support.mpd_files import mpd_playlist, write_slice
+from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import TEST_PASSWORD, free_port, start_instance
 from tunegraph.cli.main import cli
 from tunegraph.graphstore import local_server
@@ -43,6 +43,7 @@ def awkward_slices(folder: Path) -> Path:
     write_slice(folder, 12, second_gz, gz=True)
     bad = folder / "mpd.slice.20-21.json"
     bad.write_text('{"info": {}, "playlists": [{"pid": 20, "name": "x", "tracks": [', "utf-8")
+    write_corrupt_gz_slice(folder, 30, [mpd_playlist(p, [p, 3]) for p in range(30, 80)])
     return folder
 
 
@@ -88,13 +89,15 @@ def test_bulk_builds_the_graph_the_transactional_import_builds(
                                 env=env)  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "rejected: " in result.output and "mpd.slice.20-21.json" in result.output
+    assert "mpd.slice.30-79.json.gz: corrupt compressed data" in result.output
+    assert "2 of 5 file(s) rejected" in result.output
     assert "imported 3 file(s), 20 playlists" in result.output
     assert "import them without --bulk" in result.output
 
     async def transactional() -> None:
         async with GraphStore(empty_graph) as store:
             summary = await import_mpd(store, [folder])
-        assert sorted(f.status for f in summary.files) == ["failed"] + ["imported"] * 3
+        assert sorted(f.status for f in summary.files) == ["failed"] * 2 + ["imported"] * 3
 
     asyncio.run(transactional())
     bulk_nodes, bulk_rels = asyncio.run(_dump(bulk_server))
@@ -112,7 +115,7 @@ def test_bulk_builds_the_graph_the_transactional_import_builds(
             schema = await describe_schema(store)
             again = await import_mpd(store, [folder])
         assert {"playlist_id", "track_id", "import_file_id"} <= set(schema["constraints"])
-        assert sorted(f.status for f in again.files) == ["failed"] + ["skipped"] * 3
+        assert sorted(f.status for f in again.files) == ["failed"] * 2 + ["skipped"] * 3
 
     asyncio.run(afterwards())
     assert asyncio.run(_dump(bulk_server)) == (bulk_nodes, bulk_rels)

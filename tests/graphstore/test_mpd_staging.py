@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from support.mpd_files import mpd_playlist, write_slice
+from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from tunegraph.graphstore.mpd_staging import GROUPS, stage_mpd
 
 
@@ -54,3 +54,16 @@ def test_a_bad_slice_leaves_no_files_behind(tmp_path: Path) -> None:
     assert "pid 1" in (staging.files[0].error or "")
     assert not list((tmp_path / "stage" / "playlists").iterdir())
     assert not list((tmp_path / "stage" / "contains").iterdir())
+
+
+def test_a_corrupt_gz_slice_is_a_failed_file_and_the_others_are_staged(tmp_path: Path) -> None:
+    folder = tmp_path / "mpd"
+    folder.mkdir()
+    write_slice(folder, 0, [mpd_playlist(0, [1, 2])])
+    corrupt = write_corrupt_gz_slice(folder, 1, [mpd_playlist(p, [3, 4]) for p in range(1, 60)])
+    write_slice(folder, 60, [mpd_playlist(60, [4, 5])])
+    # Two worker processes: the zlib error used to escape the worker and end the import.
+    staging = stage_mpd(sorted(folder.iterdir()), tmp_path / "stage", workers=2)
+    assert [f.status for f in staging.files] == ["imported", "failed", "imported"]
+    assert (staging.files[1].error or "").startswith(f"{corrupt}: corrupt compressed data")
+    assert staging.rows == 4

@@ -17,6 +17,8 @@ from tunegraph.model.baselines import Csr
 from tunegraph.model.batch import BatchSettings, recommend_batch, resolve, top_up
 from tunegraph.model.batch_io import BatchFileError, read_requests
 
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
+
 URI = "spotify:track:"
 
 

@@ -9,6 +9,8 @@ from tunegraph.model.candidates import FEATURES, Retrievers
 from tunegraph.model.data import TrackTable
 from tunegraph.model.names import NameIndex, normalize_name
 
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
+
 
 def _tracks(n: int, artists: list[list[int]], albums: list[int]) -> TrackTable:
     lengths = [0, 0, *(len(a) for a in artists)]

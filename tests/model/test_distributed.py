@@ -21,6 +21,8 @@ import pytest
 from support.export_data import write_export_dir
 from support.toy_world import genre_world
 
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
+
 WORKER_TIMEOUT_S = 240  # generous: a loaded 2-core host; a run takes well under a minute
 CLI = "from tunegraph.cli.main import main; main()"
 TRAIN_ARGS = ("--epochs", "2", "--batch-size", "128", "--seed", "7", "--threads", "1")

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,8 @@ from click.testing import CliRunner
 from support.export_data import write_export_dir
 from tunegraph import features as F
 from tunegraph.cli.main import cli
+
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "recommend"])
@@ -240,3 +243,45 @@ def test_a_retrain_killed_while_saving_leaves_the_old_model(trained, tmp_path: P
     assert [(r.track_id, r.score) for r in recommend(model, playlist_id=pid)] == before
     recover(model)  # the next writer clears what the killed one left beside the model
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def _known_tracks(trained) -> list[str]:
+    from tunegraph.model.api import load_model
+
+    return list(load_model(trained.model_dir).recommender.tracks.ids)
+
+
+def test_recommend_for_every_known_track_says_nothing_is_left(trained) -> None:
+    tracks = ",".join(_known_tracks(trained))
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(
+            cli, ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, *extra]
+        )
+        assert result.exit_code == 1, result.output
+        assert "nothing left to recommend" in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_recommend_gives_whatever_is_left(trained) -> None:
+    known = _known_tracks(trained)
+    tracks = ",".join(known[2:])
+    result = CliRunner().invoke(
+        cli,
+        ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, "--k", "20", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(r["track_id"] for r in json.loads(result.output)) == sorted(known[:2])
+
+
+def test_ranker_scores_with_no_candidate(trained) -> None:
+    from tunegraph.model.api import load_model
+    from tunegraph.model.candidates import FEATURES
+    from tunegraph.model.ranking import ranker_scores
+
+    ranker = load_model(trained.model_dir).recommender.ranker
+    assert ranker is not None
+    for queries in (0, 1, 3):
+        x = np.zeros((queries, 0, len(FEATURES)), np.float32)
+        scores = ranker_scores(ranker, x, np.zeros((queries, 0), bool))
+        assert scores.shape == (queries, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tunegraph.model.retrieval import (
     RetrievalConfig,
@@ -11,6 +12,8 @@ from tunegraph.model.retrieval import (
     top_k_scored,
     training_dataset,
 )
+
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
 
 def _batches(seed: int) -> list[dict[str, np.ndarray]]:

@@ -1,7 +1,10 @@
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from tunegraph.model.source_scores import DenseScores, SparseScores
+
+pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
 
 def test_dense_scores_rank_dot_products_without_seeds_or_padding() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,21 @@ def write_slice(
         path = folder / name
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_corrupt_gz_slice(folder: Path, start: int, playlists: list[dict[str, Any]]) -> Path:
+    """A ``.json.gz`` slice whose deflate stream breaks half-way, where zlib itself fails.
+
+    The first half is compressed and flushed to a byte boundary; then comes a block of
+    the reserved type 3 (byte 0x07), which zlib rejects with "invalid block type" - a
+    ``zlib.error``, not the ``OSError``/``EOFError`` of a bad header or a cut file.
+    """
+    path = write_slice(folder, start, playlists)
+    text = path.read_bytes()
+    path.unlink()
+    half = len(text) // 2
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    data = deflate.compress(text[:half]) + deflate.flush(zlib.Z_FULL_FLUSH) + b"\x07" * 64
+    gz = path.with_name(path.name + ".gz")
+    gz.write_bytes(data)
+    return gz

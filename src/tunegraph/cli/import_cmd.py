@@ -13,6 +13,7 @@ from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings, run
 from tunegraph.datasets.mpd import MpdFormatError
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import (
+    FileResult,
     ImportSettings,
     ImportSummary,
     Progress,
@@ -112,8 +113,10 @@ def mpd(
     Each PATH is a slice file or a folder of them. Playlists get the id mpd:<pid> and
     source "mpd"; tracks, artists and albums keep their Spotify ids. Completed files
     are recorded in the graph, so a re-run skips them (--force re-imports) and an
-    interrupted run picks up where it stopped. Bad files are reported and skipped;
-    the exit status is non-zero if any file was rejected.
+    interrupted run picks up where it stopped. A bad file (malformed JSON, a bad
+    record, a damaged or cut .gz) is reported in one line naming it and the playlist
+    where reading stopped, and skipped; the other files are imported, and the exit
+    status is non-zero, the last line naming the rejected files.
 
     With --bulk, a first load into an empty database goes through Neo4j's offline
     importer instead of transactions: all files at once, the database stopped for the
@@ -151,6 +154,13 @@ def mpd(
     if summary.failed:
         again = "import them without --bulk" if bulk else "run the command again"
         raise click.ClickException(
-            f"{len(summary.failed)} of {len(summary.files)} file(s) rejected; fix them and "
-            f"{again} (imported files are skipped)"
+            f"{len(summary.failed)} of {len(summary.files)} file(s) rejected "
+            f"({_names(summary.failed)}); fix them and {again} (imported files are skipped)"
         )
+
+
+def _names(failed: list[FileResult], shown: int = 5) -> str:
+    """The rejected files' names for the closing line; the `rejected:` lines give the paths."""
+    names = [Path(f.path).name for f in failed[:shown]]
+    more = f" and {len(failed) - shown} more" if len(failed) > shown else ""
+    return ", ".join(names) + more

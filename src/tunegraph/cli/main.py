@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from tunegraph import __version__
@@ -10,6 +12,7 @@ from tunegraph.cli.crawl_cmd import crawl_cmd
 from tunegraph.cli.demo_cmd import demo_cmd
 from tunegraph.cli.export_cmd import export_cmd
 from tunegraph.cli.import_cmd import import_group
+from tunegraph.cli.logs import quiet_library_logs
 from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
 from tunegraph.cli.neo4j_cmd import neo4j
 from tunegraph.cli.query_cmd import query
@@ -45,4 +48,6 @@ cli.add_command(export_cmd)
 
 
 def main() -> None:
+    """The console script: library log settings first (TF reads its own before it loads)."""
+    quiet_library_logs(os.environ)
     cli()

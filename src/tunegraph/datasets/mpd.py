@@ -3,7 +3,8 @@
 Shared by the simulator's ``mpd:PATH`` world and ``tunegraph import mpd``. A
 slice is one JSON object ``{"info": {...}, "playlists": [...]}`` of ~30 MB; the
 reader decodes one playlist at a time from a chunked buffer, so memory stays at
-one playlist plus one chunk, and every error names the file and the playlist.
+one playlist plus one chunk, and every error - bad JSON, a bad record, a damaged or
+cut ``.gz`` - is an ``MpdFormatError`` naming the file and the playlist.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from os import PathLike
@@ -111,8 +113,12 @@ def read_slice(path: str | PathLike[str], chunk_size: int = _CHUNK) -> Iterator[
         reader = _Reader(stream, str(path), chunk_size)
         try:
             yield from reader.playlists()
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise MpdFormatError(f"{path}: cannot read: {exc}") from exc
+        except zlib.error as exc:  # a damaged deflate stream: not an OSError
+            raise MpdFormatError(f"{path}: corrupt compressed data {reader.where}: {exc}") from exc
+        except EOFError as exc:  # a .gz cut short
+            raise MpdFormatError(f"{path}: compressed file ends early {reader.where}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MpdFormatError(f"{path}: cannot read {reader.where}: {exc}") from exc
 
 
 class _Reader:

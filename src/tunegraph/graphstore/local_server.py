@@ -27,6 +27,7 @@ from pathlib import Path
 import psutil
 
 from tunegraph.graphstore.errors import LauncherError
+from tunegraph.graphstore.java_runtime import find_java
 
 READY_MARK = "TUNEGRAPH-NEO4J READY"
 IMPORT_DONE_MARK = "TUNEGRAPH-NEO4J IMPORT DONE"
@@ -50,6 +51,7 @@ class LocalPaths:
 
     cache_dir: Path
     state_dir: Path
+    java_home: Path | None = None  # JAVA_HOME: its bin/java comes before the one on PATH
 
     @property
     def jar_dir(self) -> Path:
@@ -71,7 +73,8 @@ def default_paths(environ: Mapping[str, str], home: Path) -> LocalPaths:
     xdg_cache = environ.get("XDG_CACHE_HOME") or str(home / ".cache")
     cache = environ.get("TUNEGRAPH_CACHE_DIR") or str(Path(xdg_cache) / "tunegraph")
     state = environ.get("TUNEGRAPH_STATE_DIR") or str(home / ".local" / "share" / "tunegraph")
-    return LocalPaths(cache_dir=Path(cache), state_dir=Path(state))
+    java_home = environ.get("JAVA_HOME") or None
+    return LocalPaths(Path(cache), Path(state), Path(java_home) if java_home else None)
 
 
 @dataclass(frozen=True)
@@ -140,15 +143,6 @@ def _require_tool(name: str, hint: str) -> str:
     if path is None:
         raise LauncherError(f"{name} not found on PATH: {hint}")
     return path
-
-
-def java_major_version(java: str) -> int:
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not match:
-        raise LauncherError(f"could not read the Java version from `{java} -version`")
-    major = int(match.group(1))
-    return int(match.group(2)) if major == 1 and match.group(2) else major
 
 
 def ensure_jars(paths: LocalPaths, version: str | None = None) -> tuple[Path, str]:
@@ -286,9 +280,7 @@ def start(
         )
     if len(spec.password) < 8:
         raise LauncherError("the Neo4j password must be at least 8 characters")
-    java = _require_tool("java", "install Java 17 or newer (e.g. `apt-get install openjdk-17-jre`)")
-    if (major := java_major_version(java)) < 17:
-        raise LauncherError(f"Neo4j {NEO4J_LINE} needs Java 17 or newer; found Java {major}")
+    java = find_java(paths.java_home, NEO4J_LINE)
     lib, version = ensure_jars(paths)
 
     private_dir(data_dir)  # the password marker and the store live there

@@ -25,7 +25,7 @@ from tunegraph.model.artifacts import LoadedModel, load_model, save_model
 from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData, load_export
-from tunegraph.model.errors import DataError, ModelDirError, UnknownIdError
+from tunegraph.model.errors import DataError, ModelDirError, NothingLeftError, UnknownIdError
 from tunegraph.model.evaluation import evaluate_heldout
 from tunegraph.model.plots import plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
@@ -290,7 +290,8 @@ def recommend(
 ) -> list[Recommendation]:
     """Top-k new tracks for a known playlist, or for a list of known track ids.
 
-    Tracks already in the playlist / list are never recommended. ``name`` (a playlist
+    Tracks already in the playlist / list are never recommended, so fewer than k come
+    back when fewer are left; NothingLeftError when none is. ``name`` (a playlist
     title) helps a track list; a known playlist uses its own. ``loaded`` lets a caller
     reuse a model read once (``load_model``) for many calls.
     """
@@ -324,6 +325,13 @@ def recommend(
             )
         seed = np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32)
         query = 0
+    known = len(rec.tracks.ids)
+    if len(np.unique(seed[seed > 0])) >= known:
+        given = "playlist" if playlist_id is not None else "list"
+        raise NothingLeftError(
+            f"nothing left to recommend: the {given} already holds all {known:,} tracks "
+            "the model knows"
+        )
     indices, scores = rec.rank([query], [seed], k, names=[name or ""])
     t = rec.tracks
     return [

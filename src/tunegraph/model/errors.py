@@ -21,4 +21,15 @@ class UnknownIdError(ModelError):
     """A playlist or track id the model does not know."""
 
 
-__all__ = ["DataContractError", "DataError", "ModelDirError", "ModelError", "UnknownIdError"]
+class NothingLeftError(ModelError):
+    """The playlist or list already holds every track the model knows: no new track exists."""
+
+
+__all__ = [
+    "DataContractError",
+    "DataError",
+    "ModelDirError",
+    "ModelError",
+    "NothingLeftError",
+    "UnknownIdError",
+]

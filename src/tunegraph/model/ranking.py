@@ -91,10 +91,14 @@ def fit_ranker(
 
 
 def ranker_scores(model: RankingModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """[Q, C] scores, padding at the bottom; in chunks so memory stays flat."""
-    parts = [model(tf.constant(x[i : i + 512])).numpy() for i in range(0, len(x), 512)] or [
-        np.zeros(mask.shape, np.float32)
-    ]
+    """[Q, C] scores, padding at the bottom; in chunks so memory stays flat.
+
+    No candidate at all (C = 0: a seed that holds the whole catalogue) asks nothing of
+    the model: a Keras call on an empty axis is not something to rely on.
+    """
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        return np.full(mask.shape, -np.inf, np.float32)
+    parts = [model(tf.constant(x[i : i + 512])).numpy() for i in range(0, len(x), 512)]
     return np.where(mask, np.concatenate(parts), -np.inf)
 
 
@@ -102,7 +106,7 @@ def rerank(
     model: RankingModel, candidates: np.ndarray, x: np.ndarray, mask: np.ndarray
 ) -> np.ndarray:
     """Candidates reordered by the ranker's score, best first (stable for ties)."""
-    if len(candidates) == 0:
+    if candidates.size == 0:
         return candidates
     order = np.argsort(-ranker_scores(model, x, mask), axis=1, kind="stable")
     return np.take_along_axis(candidates, order, axis=1)

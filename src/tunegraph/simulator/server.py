@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from tunegraph.simulator.auth import AuthError, Token, TokenStore
+from tunegraph.simulator.catalog import Catalog
 from tunegraph.simulator.clock import Clock, system_clock
 from tunegraph.simulator.entities import Playlist, World
 from tunegraph.simulator.errors import JSON, api_error
@@ -101,6 +102,7 @@ class Simulator:
         self.faults = FaultInjector(config.faults, config.fault_seed, config.fault_kinds)
         self.stats = Stats(config.clock, config.rate_window_s)
         self.renderer = Renderer(world, config.extended, frozenset(config.mess))
+        self.catalog = Catalog(world, self.renderer)
         self.created: dict[str, Playlist] = {}
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
@@ -243,10 +245,10 @@ class Simulator:
 
 def build_app(world: World, config: SimulatorConfig | None = None) -> web.Application:
     """The aiohttp application serving ``world`` as ``config`` says."""
-    from tunegraph.simulator import admin, api, writes
+    from tunegraph.simulator import admin, api, catalog_api, writes
 
     sim = Simulator(world, config or SimulatorConfig())
-    app = web.Application(client_max_size=1 << 20)
+    app = web.Application(client_max_size=1 << 20, middlewares=[spotify_errors])
     app[SIMULATOR_KEY] = sim
     add = app.router
     add.add_post("/api/token", admin.make_token_handler(sim))
@@ -255,19 +257,46 @@ def build_app(world: World, config: SimulatorConfig | None = None) -> web.Applic
         ("GET", "/v1/playlists/{id}/items", api.get_items),
         ("GET", "/v1/playlists/{id}/tracks", api.get_legacy_tracks),
         ("GET", "/v1/search", api.search),
+        ("GET", "/v1/artists", catalog_api.get_several_artists),
         ("GET", "/v1/artists/{id}", api.get_artist),
+        ("GET", "/v1/artists/{id}/albums", catalog_api.get_artist_albums),
+        ("GET", "/v1/albums/{id}", catalog_api.get_album),
+        ("GET", "/v1/albums/{id}/tracks", catalog_api.get_album_tracks),
+        ("GET", "/v1/tracks", catalog_api.get_several_tracks),
         ("GET", "/v1/tracks/{id}", api.get_track),
         ("GET", "/v1/audio-features", api.get_audio_features),
         ("GET", "/v1/audio-features/{id}", api.get_audio_feature),
         ("GET", "/v1/users/{id}", api.get_user),
+        ("GET", "/v1/users/{id}/playlists", catalog_api.get_user_playlists),
         ("GET", "/v1/me", api.get_me),
         ("POST", "/v1/users/{id}/playlists", writes.create_playlist),
         ("POST", "/v1/playlists/{id}/items", writes.add_items),
         ("POST", "/v1/playlists/{id}/tracks", writes.add_items),
     ):
-        add.add_route(method, path, sim.api(f"{method} {path}", handler))
+        guarded = sim.api(f"{method} {path}", handler)
+        add.add_route(method, path, guarded)
+        add.add_route(method, path + "/", guarded)  # Spotify answers `/v1/tracks/?ids=` too
     admin.add_admin_routes(app, sim)
     return app
+
+
+_ROUTING_MESSAGES = {404: "Service not found", 405: "Method not allowed"}
+
+
+@web.middleware
+async def spotify_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Routing errors (an unknown path, a wrong method) in Spotify's JSON error body,
+    as a client parses every error; the simulator's own ``/_simulator`` routes excepted."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or request.path.startswith("/_simulator"):
+            raise
+        message = _ROUTING_MESSAGES.get(exc.status, exc.reason)
+        headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return api_error(exc.status, message, headers=headers)
 
 
 def simulator_of(app: web.Application) -> Simulator:

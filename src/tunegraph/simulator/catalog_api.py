@@ -1,0 +1,140 @@
+"""Read endpoints over the catalogue: several tracks or artists, albums, an artist's
+albums, a user's playlists (the calls a crawl of artists, albums and users makes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from tunegraph.simulator.api import base_url, paging_args
+from tunegraph.simulator.auth import Token
+from tunegraph.simulator.catalog import paging
+from tunegraph.simulator.errors import api_error, json_response
+from tunegraph.simulator.ids import is_spotify_id
+from tunegraph.simulator.render import dumps
+
+if TYPE_CHECKING:
+    from tunegraph.simulator.server import Simulator
+
+ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
+USER_PLAYLISTS_OFFSET_MAX = 100_000
+
+
+def _ids(request: web.Request, maximum: int) -> list[str] | web.Response:
+    """The ``ids`` query parameter, or Spotify's 400 for none, too many or a bad id."""
+    ids = [i for i in request.query.get("ids", "").split(",") if i]
+    if not ids:
+        return api_error(400, "invalid request")
+    if len(ids) > maximum:
+        return api_error(400, "Too many ids requested")
+    if not all(is_spotify_id(i) for i in ids):
+        return api_error(400, "Invalid base62 id")
+    return ids
+
+
+async def get_several_tracks(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    ids = _ids(request, 50)
+    if isinstance(ids, web.Response):
+        return ids
+    base, tracks = base_url(request), sim.world.tracks
+    parts = [sim.renderer.track_json(base, i) if i in tracks else "null" for i in ids]
+    return json_response(('{"tracks":[' + ",".join(parts) + "]}").encode())
+
+
+async def get_several_artists(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    ids = _ids(request, 50)
+    if isinstance(ids, web.Response):
+        return ids
+    base, artists = base_url(request), sim.world.artists
+    found = [sim.renderer.artist(base, i) if i in artists else None for i in ids]
+    return json_response(dumps({"artists": found}).encode())
+
+
+def _album_id(sim: Simulator, request: web.Request) -> str | web.Response:
+    album_id = request.match_info["id"]
+    if not is_spotify_id(album_id):
+        return api_error(400, "Invalid base62 id")
+    if album_id not in sim.world.albums:
+        return api_error(404, "Resource not found")
+    return album_id
+
+
+async def get_album(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    album_id = _album_id(sim, request)
+    if isinstance(album_id, web.Response):
+        return album_id
+    body = sim.catalog.album(base_url(request), album_id, sim.config.extended)
+    return json_response(dumps(body).encode())
+
+
+async def get_album_tracks(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    album_id = _album_id(sim, request)
+    if isinstance(album_id, web.Response):
+        return album_id
+    args = paging_args(request, 20, 50)
+    if isinstance(args, web.Response):
+        return args
+    page = sim.catalog.tracks_page(base_url(request), album_id, *args)
+    return json_response(dumps(page).encode())
+
+
+async def get_artist_albums(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    artist_id = request.match_info["id"]
+    if not is_spotify_id(artist_id):
+        return api_error(400, "Invalid base62 id")
+    if artist_id not in sim.world.artists:
+        return api_error(404, "Resource not found")
+    raw = request.query.get("include_groups", "")
+    groups = [g.strip() for g in raw.split(",") if g.strip()] or list(ALBUM_GROUPS)
+    if any(g not in ALBUM_GROUPS for g in groups):
+        return api_error(400, "Invalid include_groups")
+    args = paging_args(request, 20, 50)
+    if isinstance(args, web.Response):
+        return args
+    offset, limit = args
+    catalog, base = sim.catalog, base_url(request)
+    albums = [a for a in catalog.artist_albums(artist_id) if catalog.group(a, artist_id) in groups]
+    items = [
+        {**catalog.album_simple(base, a), "album_group": catalog.group(a, artist_id)}
+        for a in albums[offset : offset + limit]
+    ]
+    extra = f"&include_groups={','.join(groups)}" if raw else ""
+    url = f"{base}/v1/artists/{artist_id}/albums"
+    return json_response(dumps(paging(url, items, len(albums), offset, limit, extra)).encode())
+
+
+async def get_user_playlists(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    """A user's playlists: the public ones, and the private ones to that user's own token."""
+    user_id = request.match_info["id"]
+    if user_id not in sim.world.users:
+        return api_error(404, "Resource not found")
+    args = paging_args(request, 20, 50)
+    if isinstance(args, web.Response):
+        return args
+    offset, limit = args
+    if offset > USER_PLAYLISTS_OFFSET_MAX:
+        return api_error(400, "Invalid offset")
+    own = token.user_id == user_id
+    playlists = [p for p in sim.catalog.user_playlists(user_id, sim.created) if p.public or own]
+    base, renderer = base_url(request), sim.renderer
+    items = [
+        renderer.playlist_simple(
+            base, p, len(p.track_ids) if p.id in sim.created else len(renderer.entries(p))
+        )
+        for p in playlists[offset : offset + limit]
+    ]
+    url = f"{base}/v1/users/{user_id}/playlists"
+    return json_response(dumps(paging(url, items, len(playlists), offset, limit)).encode())
