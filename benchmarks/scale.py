@@ -68,6 +68,8 @@ class RssSampler:
     def __init__(self, root: psutil.Process, server_pid: callable) -> None:
         self.root, self.server_pid = root, server_pid
         self.python_peak = self.neo4j_peak = 0
+        self.timeline: list[tuple[float, float]] = []  # (seconds, Python GiB) every 5 s
+        self._start = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -87,6 +89,9 @@ class RssSampler:
                 java += psutil.Process(pid).memory_info().rss
         self.python_peak = max(self.python_peak, python)
         self.neo4j_peak = max(self.neo4j_peak, java)
+        elapsed = time.perf_counter() - self._start
+        if not self.timeline or elapsed - self.timeline[-1][0] >= 5:
+            self.timeline.append((round(elapsed, 1), round(python / GIB, 2)))
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
@@ -191,6 +196,7 @@ class SizeRun:
     def run_stage(self, stage: str) -> StageResult:
         seconds, sampler, rows, unit, extra = getattr(self, f"_{stage}")()
         rate = extra.pop("rate", rows / max(seconds, 1e-9))
+        extra["rss_timeline"] = sampler.timeline
         return StageResult(
             seconds, rows, rate, unit, sampler.python_peak, sampler.neo4j_peak, extra
         )
@@ -292,8 +298,10 @@ def report(runs: list[SizeRun]) -> None:
                 print(fmt_row(run.size, stage, run.results[stage]))
     for run in runs:
         for stage in ("train", "evaluate"):
-            if stage in run.results and run.results[stage]["extra"]:
-                print(f"{run.size:>9,} {stage} details: {json.dumps(run.results[stage]['extra'])}")
+            details = run.results.get(stage, {}).get("extra", {})
+            shown = {k: v for k, v in details.items() if k != "rss_timeline"}
+            if shown:
+                print(f"{run.size:>9,} {stage} details: {json.dumps(shown)}")
     pairs = list(itertools.pairwise(runs))
     if pairs:
         print("\ngrowth exponents b (time/memory ∝ size^b) between neighbouring sizes")
