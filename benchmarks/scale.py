@@ -38,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class StageResult:
 class RssSampler:
     """Peak RSS of a command's process tree (Python apart from Java) and of the Neo4j server."""
 
-    def __init__(self, root: psutil.Process, server_pid: callable) -> None:
+    def __init__(self, root: psutil.Process, server_pid: Callable[[], int | None]) -> None:
         self.root, self.server_pid = root, server_pid
         self.python_peak = self.neo4j_peak = 0
         self.timeline: list[tuple[float, float]] = []  # (seconds, Python GiB) every 5 s
@@ -317,15 +317,16 @@ def report(runs: list[SizeRun]) -> None:
 
 
 @contextlib.contextmanager
-def neo4j_for(run: SizeRun, stages: list[str]) -> Iterator[None]:
-    """Neo4j runs while import or export do; import starts its own empty one."""
-    needs = [s for s in stages if s in NEO4J_STAGES]
-    if needs and needs[0] != "import":
+def neo4j_while(run: SizeRun, stage: str, todo: list[str]) -> Iterator[None]:
+    """Neo4j runs for import and export only (import starts its own, empty), and is
+    stopped after the last of them: training does not share the machine with it."""
+    if stage == "export" and "import" not in todo:
         run.start_neo4j()
     try:
         yield
     finally:
-        if needs:
+        later = todo[todo.index(stage) + 1 :]
+        if stage in NEO4J_STAGES and not NEO4J_STAGES & set(later):
             run.stop_neo4j()
 
 
@@ -347,12 +348,12 @@ def main() -> None:
     runs = [SizeRun(args.work, size, args) for size in sorted(args.sizes)]
     for run in [] if args.report_only else runs:
         todo = [s for s in STAGES if s in forced or (not forced and not run.done(s))]
-        with neo4j_for(run, todo):
-            for stage in todo:
-                print(f"[{time.strftime('%H:%M:%S')}] {run.size:,} playlists: {stage}", flush=True)
+        for stage in todo:
+            print(f"[{time.strftime('%H:%M:%S')}] {run.size:,} playlists: {stage}", flush=True)
+            with neo4j_while(run, stage, todo):
                 result = run.run_stage(stage)
-                run.save(stage, result)
-                print("   ", fmt_row(run.size, stage, asdict(result)), flush=True)
+            run.save(stage, result)
+            print("   ", fmt_row(run.size, stage, asdict(result)), flush=True)
     report(runs)
 
 
