@@ -52,7 +52,13 @@ class PooledQueryTower(tf_keras.Model):
 
     def call(self, context: tf.Tensor) -> tf.Tensor:
         mask = tf.cast(tf.not_equal(context, 0), tf.float32)[..., None]
-        summed = tf.reduce_sum(self.embedding(context) * mask, axis=1)
+        # each distinct track is looked up once: the embedding's gradient (and Adagrad's
+        # sparse update, the costliest part of a step) then has a row per distinct track,
+        # not one per context slot, padding included
+        distinct, slot = tf.unique(tf.reshape(context, [-1]))
+        vectors = tf.gather(self.embedding(distinct), slot)
+        vectors = tf.reshape(vectors, tf.concat([tf.shape(context), [-1]], axis=0))
+        summed = tf.reduce_sum(vectors * mask, axis=1)
         count = tf.reduce_sum(mask, axis=1)
         return self.dense(summed / tf.maximum(count, 1.0))
 
