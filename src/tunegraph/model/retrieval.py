@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
+from tunegraph.model.baselines import SCORE_CELLS
 from tunegraph.model.data import TrackTable
 from tunegraph.model.towers import CandidateTower, IdQueryTower, PooledQueryTower
 
@@ -210,7 +211,6 @@ def top_k_scored(
     candidates: np.ndarray,
     seeds: Sequence[np.ndarray],
     k: int,
-    batch: int = 1024,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force top-k over all candidates, excluding padding and each query's seed.
 
@@ -220,6 +220,7 @@ def top_k_scored(
     """
     n = candidates.shape[0]
     k = min(k, n - 1)
+    batch = max(1, min(1024, SCORE_CELLS // n))  # a [batch, T+1] score matrix at a time
     cand = tf.constant(candidates)
     all_ix, all_sc = [], []
     for start in range(0, len(queries), batch):
