@@ -23,6 +23,7 @@ from tunegraph.graphstore.export import (
     arrow_schema,
     export_graph,
 )
+from tunegraph.graphstore.export_queries import INTERACTION_ROW, TRACK_ROW
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import GraphBatch, write_batch
 from tunegraph.model.data import load_export
@@ -129,16 +130,40 @@ def test_export_follows_the_contract_and_the_model_reads_it(
 
 
 def test_cypher_return_columns_match_the_contract(empty_graph: Neo4jSettings) -> None:
-    async def keys() -> tuple[list[str], list[str]]:
+    async def rows() -> tuple[list, list]:
         async with GraphStore(empty_graph) as store:
             await write_batch(store, small_graph())
             inter = await store.run(INTERACTIONS_QUERY, after="", page=1, query_entity="owner")
             tracks = await store.run(TRACKS_QUERY, after="", page=100)
-        return list(inter[0]["rows"][0]), list(tracks[0]["rows"][0])
+        return inter[0]["rows"][0], tracks[0]["rows"][0]
 
-    inter_keys, track_keys = asyncio.run(keys())
-    assert set(F.column_names(F.INTERACTION_COLUMNS)) <= set(inter_keys)
-    assert sorted(track_keys) == sorted(F.column_names(F.TRACK_COLUMNS))
+    inter_row, track_row = asyncio.run(rows())
+    assert INTERACTION_ROW[: len(F.INTERACTION_COLUMNS)] == tuple(
+        F.column_names(F.INTERACTION_COLUMNS)
+    )
+    assert tuple(F.column_names(F.TRACK_COLUMNS)) == TRACK_ROW
+    assert len(inter_row) == len(INTERACTION_ROW) and len(track_row) == len(TRACK_ROW)
+    assert inter_row[INTERACTION_ROW.index("playlist_id")] == "empty"  # the first by id
+    assert track_row[TRACK_ROW.index("track_id")] == "t0"
+
+
+def test_positions_come_back_whether_contiguous_or_not(
+    empty_graph: Neo4jSettings, tmp_path: Path
+) -> None:
+    batch = small_graph()
+    for pid, positions in (("mpd:1", (0, 1, 2)), ("mpd:2", (5, 2, 9))):
+        batch.add_node("Playlist", pid, name=pid, source="mpd")
+        for position, t in zip(positions, ("t1", "t2", "t3"), strict=True):
+            batch.add_relationship("CONTAINS", playlist_id=pid, track_id=t, position=position,
+                                   added_at=None)  # fmt: skip
+    result = _export(empty_graph, batch, tmp_path / "out")
+    table = pq.read_table(result.out_dir / F.INTERACTIONS_DIR / "part-00000.parquet")
+    rows = [r for r in table.to_pylist() if r["playlist_id"] in ("mpd:1", "mpd:2")]
+    got = {(r["playlist_id"], r["track_id"]): r["position"] for r in rows}
+    assert got == {
+        ("mpd:1", "t1"): 0, ("mpd:1", "t2"): 1, ("mpd:1", "t3"): 2,
+        ("mpd:2", "t2"): 2, ("mpd:2", "t1"): 5, ("mpd:2", "t3"): 9,
+    }  # fmt: skip
 
 
 def test_owner_entity_and_ownerless_playlists(empty_graph: Neo4jSettings, tmp_path: Path) -> None:

@@ -36,7 +36,14 @@ import pyarrow.parquet as pq
 from tunegraph import features as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.export_queries import INTERACTIONS_QUERY, TRACKS_QUERY, pages, prefetched
+from tunegraph.graphstore.export_queries import (
+    INTERACTION_ROW,
+    INTERACTIONS_QUERY,
+    TRACK_ROW,
+    TRACKS_QUERY,
+    pages,
+    prefetched,
+)
 from tunegraph.outputs import publish_dir
 
 __all__ = [
@@ -149,7 +156,11 @@ class _ShardedWriter:
             self.shards = 1
 
 
-def _dedup(tracks: list[str], positions: list[int]) -> tuple[list[str], list[int]]:
+def _dedup(tracks: list[str], positions: list[int] | None) -> tuple[list[str], list[int]]:
+    """Tracks with their positions, a repeated track dropped (its first position kept);
+    ``positions`` None means 0, 1, 2, … (the query sends no list then)."""
+    if positions is None:
+        positions = list(range(len(tracks)))
     if len(set(tracks)) == len(tracks) and (not positions or min(positions) >= 0):
         return tracks, positions  # the common case, without the per-track loop
     seen: set[str] = set()
@@ -261,20 +272,18 @@ async def _write_interactions(
         store,
         INTERACTIONS_QUERY,
         {"query_entity": settings.query_entity},
-        "playlist_id",
+        INTERACTION_ROW.index("playlist_id"),
         settings.page_playlists,
     )
     try:
         async for page in prefetched(stream):
             rows: dict[str, list[Any]] = {c: [] for c in playlist_schema.names}
-            for record in page:
-                tracks, positions = _dedup(record["track_id"], record["position"])
-                query_id = record["query_id"]
+            for query_id, pid, track_ids, positions, name, owner_id in page:
+                tracks, positions = _dedup(track_ids, positions)
                 if not tracks or query_id is None:
                     seen.skipped += 1
                     seen.without_owner += int(bool(tracks) and query_id is None)
                     continue
-                pid = record["playlist_id"]
                 shards.add(query_id, pid, tracks, positions)
                 digest.update(
                     "\x1f".join([query_id, pid, *tracks]).encode()
@@ -288,8 +297,8 @@ async def _write_interactions(
                 seen.playlists += 1
                 seen.splittable += len(tracks) >= 2
                 rows["playlist_id"].append(pid)
-                rows["name"].append(record["name"])
-                rows["owner_id"].append(record["owner_id"])
+                rows["name"].append(name)
+                rows["owner_id"].append(owner_id)
             if rows["playlist_id"]:
                 playlists_writer.write_table(pa.table(rows, schema=playlist_schema))
             report("interactions", seen.rows)
@@ -325,21 +334,19 @@ async def _write_tracks(
     track_schema = arrow_schema(F.TRACK_COLUMNS)
     tracks_writer = pq.ParquetWriter(root / F.TRACKS_FILE, track_schema)
     found = _Tracks()
-    stream = pages(store, TRACKS_QUERY, {}, "track_id", settings.page_tracks)
+    stream = pages(store, TRACKS_QUERY, {}, TRACK_ROW.index("track_id"), settings.page_tracks)
+    ids, artists, album = (TRACK_ROW.index(c) for c in ("track_id", "artist_ids", "album_id"))
     try:
         async for page in prefetched(stream):
-            columns = {name: [r[name] for r in page] for name in track_schema.names}
+            columns = dict(zip(TRACK_ROW, map(list, zip(*page, strict=True)), strict=True))
             tracks_writer.write_table(pa.table(columns, schema=track_schema))
-            for record in page:
-                found.ids.append(record["track_id"])
-                found.artist_ids.update(record["artist_ids"])
-                if record["album_id"] is not None:
-                    found.album_ids.add(record["album_id"])
+            found.ids.extend(columns["track_id"])
+            for row in page:
+                found.artist_ids.update(row[artists])
+                if row[album] is not None:
+                    found.album_ids.add(row[album])
                 digest.update(
-                    "\x1f".join(
-                        [record["track_id"], *record["artist_ids"], record["album_id"] or ""]
-                    ).encode()
-                    + b"\n"
+                    "\x1f".join([row[ids], *row[artists], row[album] or ""]).encode() + b"\n"
                 )
             report("tracks", len(found.ids))
     finally:
