@@ -11,8 +11,10 @@ rows (it is slow); rates are per row, so they compare.
 
 --profile adds where the time of one batched pass goes, per kind of row: wall time,
 Neo4j's own execution time (the result summaries), the commit, and the CPU seconds of
-this process and of the Neo4j process; then Neo4j's PROFILE (rows and db hits per
-operator) of one chunk of new rows of each relationship type.
+this process and of the Neo4j process; the CONTAINS rows by our MERGE against a bare
+CREATE with no checks (the ceiling of any idempotent shape), in turn; then Neo4j's
+PROFILE (rows and db hits per operator) of one chunk of new rows of each relationship
+type.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _neo4j import fresh_local_neo4j
-from tunegraph.graphstore.cypher import RELATIONSHIP_WRITES
+from tunegraph.graphstore.cypher import NODE_WRITES, RELATIONSHIP_WRITES, UNCHECKED_CONTAINS
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.local_server import LocalPaths
 from tunegraph.graphstore.schema import ensure_schema
@@ -121,6 +123,31 @@ def cpu_seconds(process: psutil.Process) -> float:
     return times.user + times.system
 
 
+async def timed_write(
+    store: GraphStore, cypher: str, rows: list[dict[str, Any]], chunk_rows: int
+) -> tuple[float, float, float]:
+    """Rows written as `batched` writes them; wall, Neo4j's execution and commit seconds."""
+    wall = execution = commit = 0.0
+    for start in range(0, len(rows), chunk_rows * 10):
+        part = rows[start : start + chunk_rows * 10]
+
+        async def work(tx: Any, part: list = part) -> tuple[float, float]:
+            server_ms = 0
+            for at in range(0, len(part), chunk_rows):
+                result = await tx.run(cypher, rows=part[at : at + chunk_rows])
+                summary = await result.consume()
+                server_ms += summary.result_available_after + summary.result_consumed_after
+            return server_ms / 1000, time.perf_counter()
+
+        began = time.perf_counter()
+        seconds, work_done = await store.write(work)
+        ended = time.perf_counter()
+        wall += ended - began
+        execution += seconds
+        commit += ended - work_done
+    return wall, execution, commit
+
+
 async def where_time_goes(
     store: GraphStore, batch: GraphBatch, chunk_rows: int, server: psutil.Process
 ) -> None:
@@ -130,30 +157,10 @@ async def where_time_goes(
     print(f"  {'kind':<9}{'rows':>8}{'wall s':>8}{'exec s':>8}{'commit s':>9}"
           f"{'client cpu s':>13}{'neo4j cpu s':>12}{'rows/s':>9}")  # fmt: skip
     totals = [0.0] * 5
-    step = chunk_rows * 10
-    for kind_rows in (batch.nodes, batch.relationships):
-        for kind, rows in kind_rows.items():
-            wall = execution = commit = 0.0
+    for kinds, writes in ((batch.nodes, NODE_WRITES), (batch.relationships, RELATIONSHIP_WRITES)):
+        for kind, rows in kinds.items():
             client0, server0 = cpu_seconds(me), cpu_seconds(server)
-            for start in range(0, len(rows), step):
-                part = GraphBatch()
-                target = part.nodes if kind_rows is batch.nodes else part.relationships
-                target[kind] = rows[start : start + step]
-                statements = list(part.statements(chunk_rows))
-
-                async def work(tx: Any, statements: list = statements) -> tuple[float, float]:
-                    server_ms = 0
-                    for cypher, chunk in statements:
-                        summary = await (await tx.run(cypher, rows=chunk)).consume()
-                        server_ms += summary.result_available_after + summary.result_consumed_after
-                    return server_ms / 1000, time.perf_counter()
-
-                began = time.perf_counter()
-                seconds, work_done = await store.write(work)
-                ended = time.perf_counter()
-                wall += ended - began
-                execution += seconds
-                commit += ended - work_done
+            wall, execution, commit = await timed_write(store, writes[kind], rows, chunk_rows)
             client, neo4j = cpu_seconds(me) - client0, cpu_seconds(server) - server0
             for i, value in enumerate((wall, execution, commit, client, neo4j)):
                 totals[i] += value
@@ -166,6 +173,31 @@ async def where_time_goes(
           f"{commit / wall:.0%} + the rest {1 - (execution + commit) / wall:.0%}; CPU: "
           f"Neo4j {neo4j:.2f} s, this process {client:.2f} s "
           f"({client / (client + neo4j):.0%} of both)")  # fmt: skip
+
+
+async def merge_versus_create(
+    store: GraphStore, batch: GraphBatch, chunk_rows: int, repeat: int
+) -> None:
+    """CONTAINS rows by our MERGE and by a bare CREATE (no checks), in turn, same graph."""
+    rows = batch.relationships["CONTAINS"]
+    others = GraphBatch()
+    for label, node_rows in batch.nodes.items():
+        others.nodes[label] = node_rows
+    for rel_type, rel_rows in batch.relationships.items():
+        if rel_type != "CONTAINS":
+            others.relationships[rel_type] = rel_rows
+    runs: dict[str, list[tuple[float, float, float]]] = {"MERGE": [], "CREATE": []}
+    for turn in range(repeat):
+        for name in ("MERGE", "CREATE") if turn % 2 == 0 else ("CREATE", "MERGE"):
+            await clear_graph(store)
+            await batched(store, others, chunk_rows)
+            cypher = RELATIONSHIP_WRITES["CONTAINS"] if name == "MERGE" else UNCHECKED_CONTAINS
+            runs[name].append(await timed_write(store, cypher, rows, chunk_rows))
+    for name, timings in runs.items():
+        wall, execution, commit = (statistics.median(t[i] for t in timings) for i in range(3))
+        print(f"PROFILE-CEILING CONTAINS by {name:<6}: {len(rows)} rows, median of {repeat}: "
+              f"wall {wall:.2f} s (execution {execution:.2f}, commit {commit:.2f}) "
+              f"{len(rows) / wall:,.0f} rows/s")  # fmt: skip
 
 
 def print_plan(plan: Any, depth: int = 0) -> None:
@@ -233,6 +265,7 @@ async def main_async(settings: Neo4jSettings, paths: LocalPaths, args: argparse.
         if args.profile:
             await clear_graph(store)
             await where_time_goes(store, data, best_chunk, neo4j_process(settings, paths))
+            await merge_versus_create(store, data, best_chunk, args.repeat)
             await profile_plans(store, data, best_chunk)
 
         await clear_graph(store)
