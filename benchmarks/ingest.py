@@ -240,8 +240,8 @@ async def main_async(settings: Neo4jSettings, paths: LocalPaths, args: argparse.
           f"({rel_rows} relationship rows)")  # fmt: skip
     async with GraphStore(settings) as store:
         await ensure_schema(store)
-        # Neo4j's JIT warms up over the first passes (the first runs 2-3x slower than the
-        # third): unmeasured passes first, then each chunk size in a rotating order.
+        # Neo4j's JIT keeps warming up over the first passes: unmeasured passes first,
+        # then each chunk size in a rotating order.
         for _ in range(args.warmup):
             await clear_graph(store)
             await batched(store, data, DEFAULT_CHUNK_ROWS)
