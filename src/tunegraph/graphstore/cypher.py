@@ -66,6 +66,15 @@ SINGLE_CONTAINS = (
     "SET r.added_at = $added_at"
 )
 
+# The ingest benchmark's yardstick only: CONTAINS rows CREATEd between MATCHed ends, with
+# none of MERGE's checks and locks. Not idempotent; nothing writes the graph with it.
+UNCHECKED_CONTAINS = (
+    "UNWIND $rows AS row "
+    "MATCH (p:Playlist {id: row.playlist_id}) "
+    "MATCH (t:Track {id: row.track_id}) "
+    "CREATE (p)-[:CONTAINS {position: row.position, added_at: row.added_at}]->(t)"
+)
+
 COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS count ORDER BY label"
 COUNT_RELATIONSHIPS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
 DELETE_ALL_BATCH = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
