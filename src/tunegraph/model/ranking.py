@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
+from tunegraph.model.retrieval import shuffled_batches
 
 OBJECTIVES: tuple[str, ...] = ("listwise", "pointwise")
 _MASKED = -1e9
@@ -82,12 +83,26 @@ def fit_ranker(
     if len(x) == 0:
         raise ValueError("no validation list has a hidden track among its candidates")
     model = RankingModel(config)
-    model.norm.adapt(x[weights > 0])
+    model.norm.adapt(_real_rows(x, weights, config.seed))
     model.compile(optimizer=tf_keras.optimizers.Adam(config.learning_rate))
-    ds = tf.data.Dataset.from_tensor_slices({"x": x, "label": labels, "mask": weights})
-    ds = ds.shuffle(len(x), seed=config.seed).batch(config.batch_size)
+    # lists drawn by index each epoch: a shuffle buffer would hold a second copy of x
+    ds = shuffled_batches(
+        {"x": x, "label": labels, "mask": weights}, config.batch_size, config.seed
+    )
     model.fit(ds, epochs=config.epochs, verbose=0)
     return model
+
+
+ADAPT_ROWS = 200_000  # candidate rows the feature normalisation is estimated from
+
+
+def _real_rows(x: np.ndarray, weights: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded sample of the non-padding candidate rows (all of them if few)."""
+    lists, slots = np.nonzero(weights > 0)
+    if len(lists) > ADAPT_ROWS:
+        pick = np.sort(np.random.default_rng(seed).choice(len(lists), ADAPT_ROWS, replace=False))
+        lists, slots = lists[pick], slots[pick]
+    return x[lists, slots]
 
 
 def ranker_scores(model: RankingModel, x: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -183,6 +183,21 @@ def _blank_some(names: list[str], share: float, seed: int) -> list[str]:
     return ["" if b else n for n, b in zip(names, blank, strict=True)]
 
 
+RANKER_LISTS = 5_000  # validation lists the ranker learns from; their features are [L, ~1300, 19]
+
+
+def _ranker_lists(
+    val: HeldOut, val_q: np.ndarray, names: list[str], seed: int
+) -> tuple[HeldOut, np.ndarray, list[str]]:
+    """At most RANKER_LISTS validation lists (a seeded sample): millions of candidate rows
+    are plenty for a ranker of a few thousand weights, and memory stays bounded."""
+    if len(val) <= RANKER_LISTS:
+        return val, val_q, names
+    keep = np.sort(np.random.default_rng(seed).choice(len(val), RANKER_LISTS, replace=False))
+    held = HeldOut(val.rows[keep], [val.seeds[i] for i in keep], [val.hidden[i] for i in keep])
+    return held, val_q[keep], [names[i] for i in keep]
+
+
 def _fit_ranking(
     rec: Recommender,
     val: HeldOut,
@@ -195,6 +210,7 @@ def _fit_ranking(
     choice = settings.ranking_objective
     if choice == "none" or len(val) < 4:
         return
+    val, val_q, val_names = _ranker_lists(val, val_q, val_names, settings.seed)
     batch = rec.candidate_arrays(val.seeds, val_names, val_q)
     x, heads, mask = batch.features, batch.indices, batch.mask
     relevant = np.array([np.isin(h, hid) for h, hid in zip(heads, val.hidden, strict=True)])
