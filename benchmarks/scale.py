@@ -289,6 +289,20 @@ def exponent(a: float, b: float, na: int, nb: int) -> float:
     return math.log(max(b, 1e-9) / max(a, 1e-9)) / math.log(nb / na)
 
 
+def markdown(runs: list[SizeRun]) -> None:
+    """The table as the README shows it."""
+    print("| playlists | stage | wall | rate | Python peak RSS | Neo4j peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for run in runs:
+        for stage in STAGES[1:]:
+            r = run.results.get(stage)
+            if r:
+                neo4j = f"{r['neo4j_rss'] / GIB:.2f} GiB" if stage in NEO4J_STAGES else "–"
+                print(f"| {run.size:,} | {stage} | {r['seconds']:,.0f} s |"
+                      f" {r['rate']:,.0f} {r['unit']}/s | {r['python_rss'] / GIB:.2f} GiB |"
+                      f" {neo4j} |")  # fmt: skip
+
+
 def report(runs: list[SizeRun]) -> None:
     print(f"\n{'playlists':>9} {'stage':<10} {'wall s':>9} {'rate':>12} {'':<12}"
           f" {'py GiB':>8} {'neo4j GiB':>8}")  # fmt: skip
@@ -341,6 +355,7 @@ def main() -> None:
     parser.add_argument("--pagecache-mb", type=int, default=4096)
     parser.add_argument("--train-arg", action="append", default=[], help="extra train option")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="also print the README table")
     args = parser.parse_args()
     forced = args.stages.split(",") if args.stages else []
     if unknown := set(forced) - set(STAGES):
@@ -355,6 +370,8 @@ def main() -> None:
             run.save(stage, result)
             print("   ", fmt_row(run.size, stage, asdict(result)), flush=True)
     report(runs)
+    if args.markdown:
+        markdown(runs)
 
 
 if __name__ == "__main__":
