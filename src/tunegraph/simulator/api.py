@@ -6,6 +6,7 @@ the client key, after the guard in ``server`` has applied faults and limits.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -166,25 +167,31 @@ def _playlist_results(
     )
 
 
+def path_id(request: web.Request, known: Container[str]) -> str | web.Response:
+    """The ``{id}`` of the path if it is a valid id the world knows, else Spotify's error."""
+    value = request.match_info["id"]
+    if not is_spotify_id(value):
+        return api_error(400, "Invalid base62 id")
+    if value not in known:
+        return api_error(404, "Resource not found")
+    return value
+
+
 async def get_artist(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    artist_id = request.match_info["id"]
-    if not is_spotify_id(artist_id):
-        return api_error(400, "Invalid base62 id")
-    if artist_id not in sim.world.artists:
-        return api_error(404, "Resource not found")
+    artist_id = path_id(request, sim.world.artists)
+    if isinstance(artist_id, web.Response):
+        return artist_id
     return json_response(dumps(sim.renderer.artist(base_url(request), artist_id)).encode())
 
 
 async def get_track(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    track_id = request.match_info["id"]
-    if not is_spotify_id(track_id):
-        return api_error(400, "Invalid base62 id")
-    if track_id not in sim.world.tracks:
-        return api_error(404, "Resource not found")
+    track_id = path_id(request, sim.world.tracks)
+    if isinstance(track_id, web.Response):
+        return track_id
     return json_response(sim.renderer.track_json(base_url(request), track_id).encode())
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tunegraph.simulator.api import base_url, paging_args
+from tunegraph.simulator.api import base_url, paging_args, path_id
 from tunegraph.simulator.auth import Token
 from tunegraph.simulator.catalog import paging
 from tunegraph.simulator.errors import api_error, json_response
@@ -56,12 +56,7 @@ async def get_several_artists(
 
 
 def _album_id(sim: Simulator, request: web.Request) -> str | web.Response:
-    album_id = request.match_info["id"]
-    if not is_spotify_id(album_id):
-        return api_error(400, "Invalid base62 id")
-    if album_id not in sim.world.albums:
-        return api_error(404, "Resource not found")
-    return album_id
+    return path_id(request, sim.world.albums)
 
 
 async def get_album(
@@ -90,11 +85,9 @@ async def get_album_tracks(
 async def get_artist_albums(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    artist_id = request.match_info["id"]
-    if not is_spotify_id(artist_id):
-        return api_error(400, "Invalid base62 id")
-    if artist_id not in sim.world.artists:
-        return api_error(404, "Resource not found")
+    artist_id = path_id(request, sim.world.artists)
+    if isinstance(artist_id, web.Response):
+        return artist_id
     raw = request.query.get("include_groups", "")
     groups = [g.strip() for g in raw.split(",") if g.strip()] or list(ALBUM_GROUPS)
     if any(g not in ALBUM_GROUPS for g in groups):
