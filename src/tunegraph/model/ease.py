@@ -27,7 +27,8 @@ GRAM_ROWS = 4096  # playlists per block of X^T X: a block's sparse product stays
 
 def _gram(x: sp.csr_matrix) -> np.ndarray:
     """Dense float32 X^T X, summed over blocks of playlists: one sparse product of all of
-    them holds up to every pair of kept tracks as a sparse entry (3 GB at 10k tracks)."""
+    them holds up to every pair of kept tracks as a sparse entry, several times the dense
+    matrix."""
     gram = np.zeros((x.shape[1], x.shape[1]), np.float32)
     for start in range(0, x.shape[0], GRAM_ROWS):
         block = x[start : start + GRAM_ROWS]

@@ -154,8 +154,8 @@ def shuffled_batches(columns: dict[str, np.ndarray], batch_size: int, seed: int)
     """Batches of the rows in a new random order each epoch, drawn by index.
 
     ``index_shuffle`` maps position i of an epoch to a row of a seeded permutation, so no
-    shuffle buffer holds the pairs: a buffer of 20 M pairs took about 8 GiB and was slower
-    to fill than an epoch's training. Each pass over the dataset draws a new key.
+    shuffle buffer holds the pairs (one holding every pair cost gigabytes at MPD size and
+    took longer to fill than the training). Each pass over the dataset draws a new key.
     """
     n = len(next(iter(columns.values())))
     tensors = {name: tf.constant(values) for name, values in columns.items()}
