@@ -1,13 +1,14 @@
 # tunegraph — the commands a newcomer needs. Everything runs from a local .venv.
 #   make demo   crawl the bundled Spotify simulator → Neo4j → export → train → recommend
 #   make test   lint + the whole test suite (it starts and stops its own Neo4j)
+#   make test-fast  the tests that need neither Neo4j nor TensorFlow (seconds; no Java)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 TG      = $(BIN)/tunegraph
 
-.PHONY: help install demo test lint format neo4j-start neo4j-stop neo4j-status bench clean
+.PHONY: help install demo test test-fast lint format neo4j-start neo4j-stop neo4j-status bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,9 +36,13 @@ test: install  ## ruff, then pytest against a real Neo4j started by the suite
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest
 
-lint: install  ## ruff check and format check
+test-fast: install  ## the quick loop: no Neo4j, no TensorFlow, under a minute
+	$(BIN)/pytest -m "not neo4j and not tensorflow" -q
+
+lint: install  ## ruff (check and format) and the mypy type check
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: install  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests benchmarks
