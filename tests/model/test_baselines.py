@@ -31,6 +31,18 @@ def test_cooccurrence_is_cosine_over_playlists() -> None:
     assert list(ranked) == [3, 1, 4]
 
 
+def test_cooccurrence_baseline_walks_only_the_heaviest_playlists_past_its_cap() -> None:
+    # seeds 1 and 2: the two playlists holding both weigh most; track 3 sits in twenty
+    # light ones (1 only), so it wins the exact sum and vanishes under a cap of two
+    rows = [np.array([1, 2, 4]), np.array([1, 2])] + [np.array([1, 3])] * 20
+    train = Csr(rows, n_tracks=4)
+    seed = [np.array([1, 2])]
+    (exact,) = cooccurrence_rankings(train, seed, k=2, max_playlists=len(rows))
+    (capped,) = cooccurrence_rankings(train, seed, k=2, max_playlists=2)
+    assert list(exact) == [3, 4]
+    assert capped[0] == 4
+
+
 def test_playlist_knn_votes_with_the_most_similar_playlists() -> None:
     rows = [np.array(r) for r in ([1, 2, 5], [1, 2, 6], [3, 4, 7], [3, 7, 8])]
     train = Csr(rows, n_tracks=8)

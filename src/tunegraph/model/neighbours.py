@@ -74,9 +74,21 @@ def _top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
     return sp.csr_matrix((data[keep], (rows[keep], indices[keep])), shape=m.shape)
 
 
-def cooccurrence_rankings(train: Csr, seeds: Sequence[np.ndarray], k: int) -> list[np.ndarray]:
+# The co-occurrence baseline sums over at most this many playlists per query, those that
+# weigh most: every one of them below this many training playlists (exact there), while at
+# MPD size a query of popular seed tracks would otherwise walk most of the collection.
+BASELINE_PLAYLISTS = 10_000
+
+
+def cooccurrence_rankings(
+    train: Csr, seeds: Sequence[np.ndarray], k: int, max_playlists: int = BASELINE_PLAYLISTS
+) -> list[np.ndarray]:
     """The co-occurrence baseline's lists (unknown seeds fall back to popularity)."""
     neighbours = Neighbours(train)
+    cap = max_playlists if len(train.indptr) - 1 > max_playlists else 0  # 0: exact
     return top_k_rows(
-        lambda batch: neighbours.item_scores(batch).toarray(), seeds, k, fallback=train.counts
+        lambda batch: neighbours.item_scores(batch, cap).toarray(),
+        seeds,
+        k,
+        fallback=train.counts,
     )
