@@ -129,7 +129,7 @@ def parse_items_page(body: Any) -> ItemsPage:
     """One page of playlist items, in either shape."""
     body = _dict(body, "items page")
     raw_items = _list(body.get("items"), "items")
-    offset = body.get("offset") if isinstance(body.get("offset"), int) else 0
+    offset = _offset(body)
     page = ItemsPage(entries=[], next=body.get("next"), total=body.get("total"))
     for index, raw in enumerate(raw_items):
         if raw is None:
@@ -150,10 +150,15 @@ def parse_items_page(body: Any) -> ItemsPage:
     return page
 
 
+def _offset(paging: dict[str, Any]) -> int:
+    value = paging.get("offset")
+    return value if isinstance(value, int) else 0
+
+
 def parse_search_page(body: Any) -> SearchPage:
     playlists = _dict(_dict(body, "search answer").get("playlists"), "playlists")
     raw_items = _list(playlists.get("items"), "search items")
-    offset = playlists.get("offset") if isinstance(playlists.get("offset"), int) else 0
+    offset = _offset(playlists)
     results: list[tuple[int, str]] = []
     nulls = 0
     for index, raw in enumerate(raw_items):
