@@ -7,21 +7,9 @@ import random
 
 import pytest
 
+from crawler.fake_time import FakeTime
 from tunegraph.crawler.errors import RateLimitStop
 from tunegraph.crawler.policy import Limiter, RatePolicy, RetryPolicy, parse_retry_after
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def test_budget_admits_up_to_the_limit_then_waits_for_the_oldest_send():

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from crawler.fake_time import FakeTime
 from tunegraph.crawler.client import SpotifyClient
 from tunegraph.crawler.errors import (
     ApiError,
@@ -34,24 +35,6 @@ SETTINGS = ApiSettings(
     api_url=API, token_url=TOKEN_URL, client_id="id", client_secret="secret", max_attempts=4,
     max_rate_limited=3, backoff_base_s=0.5, backoff_cap_s=2.0, max_retry_after_s=30.0,
 )  # fmt: skip
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    @property
-    def waits(self) -> list[float]:
-        """The sleeps that took time (a paced retry goes on at once)."""
-        return [s for s in self.sleeps if s > 0]
 
 
 def answer(status: int, body: Any = None, **headers: str) -> Response:
@@ -98,7 +81,7 @@ class Got:
 
 def get(api: list[Response | Exception], token: list[Response | Exception] | None = None) -> Got:
     """GET one path through a client on a fake clock."""
-    fake = FakeTime()
+    fake = FakeTime(1000.0)
     transport = ScriptedTransport(api, token or [TOKEN])
     client = SpotifyClient(
         SETTINGS, clock=fake.clock, sleep=fake.sleep, wall_clock=fake.clock, transport=transport
@@ -192,7 +175,7 @@ def test_an_unreachable_token_url_is_named():
 
 
 def run_graph(outage_s: float, failures: int) -> tuple[Any, FakeTime, list[str], int]:
-    fake = FakeTime()
+    fake = FakeTime(1000.0)
     said: list[str] = []
     calls = 0
 

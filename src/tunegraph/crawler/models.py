@@ -62,7 +62,6 @@ class ItemsPage:
     entries: list[Entry]
     skipped: Counter[str] = field(default_factory=Counter)
     next: str | None = None
-    total: int | None = None
 
 
 @dataclass
@@ -130,7 +129,7 @@ def parse_items_page(body: Any) -> ItemsPage:
     body = _dict(body, "items page")
     raw_items = _list(body.get("items"), "items")
     offset = _offset(body)
-    page = ItemsPage(entries=[], next=body.get("next"), total=body.get("total"))
+    page = ItemsPage(entries=[], next=body.get("next"))
     for index, raw in enumerate(raw_items):
         if raw is None:
             page.skipped["null"] += 1
