@@ -22,8 +22,8 @@ from tunegraph.crawler.errors import (
     RateLimitStop,
     TransientError,
 )
-from tunegraph.crawler.policy import outage_retry, request_retry, token_retry
-from tunegraph.crawler.retrying import GraphRetry
+from tunegraph.crawler.policy import RetryPolicy, outage_retry, request_retry, token_retry
+from tunegraph.crawler.retrying import GraphRetry, call_with_retries
 from tunegraph.crawler.settings import ApiSettings
 from tunegraph.crawler.shutdown import StopSwitch
 from tunegraph.crawler.transport import Response, Transport
@@ -174,8 +174,17 @@ def test_an_unreachable_token_url_is_named():
     assert got.fake.sleeps == expected_backoffs(token_retry, token_retry().max_attempts - 1)
 
 
-def run_graph(outage_s: float, failures: int) -> tuple[Any, FakeTime, list[str], int]:
-    fake = FakeTime(1000.0)
+class StoppedClock(FakeTime):
+    """Sleeps are recorded but take no time: only an attempt bound can end a retry loop."""
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def run_graph(
+    outage_s: float, failures: int, fake: FakeTime | None = None
+) -> tuple[Any, FakeTime, list[str], int]:
+    fake = fake or FakeTime(1000.0)
     said: list[str] = []
     calls = 0
 
@@ -212,11 +221,41 @@ def test_graph_calls_give_up_after_the_outage_limit():
     assert len(said) == 1
 
 
-def test_graph_calls_stop_at_the_attempt_bound():
-    policy = outage_retry(10.0)
-    assert policy.max_attempts > 10  # the deadline binds first ...
+def test_graph_calls_stop_at_the_attempt_bound_when_the_clock_stands_still():
+    result, fake, _, calls = run_graph(outage_s=10.0, failures=10**6, fake=StoppedClock())
+    assert isinstance(result, GraphUnavailable)
+    assert calls == outage_retry(10.0).max_attempts and len(fake.sleeps) == calls - 1
+
+
+def test_no_outage_allowed_means_one_try():
     result, fake, _, calls = run_graph(outage_s=0.0, failures=10**6)
     assert isinstance(result, GraphUnavailable) and calls == 1 and fake.sleeps == []
+
+
+def test_the_shared_loop_stops_at_max_attempts_and_passes_other_errors_at_once():
+    fake = StoppedClock()
+    calls: list[str] = []
+
+    async def failing(error: Exception) -> None:
+        calls.append(type(error).__name__)
+        raise error
+
+    async def attempt(error: Exception) -> None:
+        await call_with_retries(
+            lambda: failing(error),
+            RetryPolicy(max_attempts=3, backoff_base_s=1.0, backoff_cap_s=1.0),
+            clock=fake.clock,
+            sleep=fake.sleep,
+            retry_on=(TransientError,),
+        )
+
+    with pytest.raises(TransientError):
+        asyncio.run(attempt(TransientError("flaky")))
+    assert calls == ["TransientError"] * 3 and len(fake.sleeps) == 2
+    assert all(0.5 <= s <= 1.0 for s in fake.sleeps)
+    with pytest.raises(ApiError):
+        asyncio.run(attempt(ApiError(404, "gone")))
+    assert calls[3:] == ["ApiError"] and len(fake.sleeps) == 2
 
 
 async def _never_ends() -> None:
