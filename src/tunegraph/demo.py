@@ -106,7 +106,7 @@ def _crawl(
         f"[crawl] breadth-first from {', '.join(seeds)} with {settings.workers} workers, "
         f"up to {settings.max_playlists} playlists, depth ≤ {settings.max_depth} …"
     )
-    summary = asyncio.run(crawl(crawl_settings, neo4j, reporter=reporter, handle_signals=True))
+    summary = asyncio.run(crawl(crawl_settings, neo4j, reporter=reporter))
     say(
         f"[crawl] {summary.status} ({summary.world} mode): {summary.playlists_done} playlists "
         f"done, {summary.inaccessible} inaccessible, {summary.tracks} tracks, "

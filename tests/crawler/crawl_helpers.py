@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,17 @@ def done_count(settings: Neo4jSettings) -> int:
             return rows[0]["n"]
 
     return asyncio.run(main())
+
+
+def wait_for_progress(
+    proc: subprocess.Popen[str], settings: Neo4jSettings, done: int, timeout_s: float = 60
+) -> None:
+    """Until the crawl in ``proc`` has finished with ``done`` playlists (and still runs)."""
+    deadline = time.monotonic() + timeout_s
+    while done_count(settings) < done:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the crawl made no progress"
+        time.sleep(0.05)
 
 
 def crawl_settings(sim: SimHandle, seeds: list[str], **changes: Any) -> CrawlSettings:

@@ -8,10 +8,10 @@ import time
 from crawler.crawl_helpers import (
     cli_args,
     crawl_settings,
-    done_count,
     run_crawl,
     snapshot,
     start_cli,
+    wait_for_progress,
 )
 from support.neo4j_fixtures import free_port
 from tunegraph.graphstore import local_server
@@ -44,11 +44,7 @@ def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_p
     own = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
     try:
         proc = start_cli(cli_args(sim, own, seeds, *CLI_CAPS))
-        deadline = time.monotonic() + 90
-        while done_count(own) < 2:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the crawl made no progress"
-            time.sleep(0.1)
+        wait_for_progress(proc, own, 2, timeout_s=90)
         local_server.stop(neo4j_paths, spec.port)
         assert proc.poll() is None, "the crawl ended instead of waiting for Neo4j"
         time.sleep(3)

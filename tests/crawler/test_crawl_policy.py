@@ -7,21 +7,9 @@ import random
 
 import pytest
 
+from crawler.fake_time import FakeTime
 from tunegraph.crawler.errors import RateLimitStop
-from tunegraph.crawler.policy import Limiter, RatePolicy, parse_retry_after
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tunegraph.crawler.policy import Limiter, RatePolicy, RetryPolicy, parse_retry_after
 
 
 def test_budget_admits_up_to_the_limit_then_waits_for_the_oldest_send():
@@ -57,11 +45,19 @@ def test_retry_after_beyond_the_maximum_stops_with_the_resume_time():
 
 
 def test_backoff_is_exponential_jittered_and_capped():
-    policy = RatePolicy(budget=1, backoff_base_s=0.5, backoff_cap_s=4.0, rng=random.Random(1))
+    policy = RetryPolicy(backoff_base_s=0.5, backoff_cap_s=4.0, rng=random.Random(1))
     for attempt, ceiling in ((1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0)):
         delays = [policy.backoff(attempt) for _ in range(200)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert max(delays) - min(delays) > ceiling / 4  # jittered, not fixed
+
+
+def test_retry_policy_gives_up_at_each_bound():
+    policy = RetryPolicy(max_attempts=3, max_rate_limited=4, give_up_after_s=60.0)
+    assert not policy.exhausted(2, 3, 59.0)
+    assert policy.exhausted(3, 0, 0.0)
+    assert policy.exhausted(0, 4, 0.0)
+    assert policy.exhausted(0, 0, 60.0)
 
 
 def test_parse_retry_after():

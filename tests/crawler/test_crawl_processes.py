@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 
 import pytest
 
@@ -15,6 +14,7 @@ from crawler.crawl_helpers import (
     run_crawl,
     snapshot,
     start_cli,
+    wait_for_progress,
 )
 from support.neo4j_fixtures import reset_graph
 
@@ -47,11 +47,7 @@ def test_sigkill_halfway_then_rerun_equals_uninterrupted(slow_sim, empty_graph, 
     args = cli_args(slow_sim, empty_graph, seeds, *CLI_CAPS, "--workers", "2",
                     "--lease-seconds", "2")  # fmt: skip
     proc = start_cli(args)
-    deadline = time.monotonic() + 60
-    while done_count(empty_graph) < total // 2:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the crawl made no progress"
-        time.sleep(0.05)
+    wait_for_progress(proc, empty_graph, total // 2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert done_count(empty_graph) < total, "killed too late to test a resume"
@@ -98,11 +94,7 @@ def test_ctrl_c_flushes_releases_and_the_rerun_completes(slow_sim, empty_graph, 
     seeds, expected, _ = reference
     args = cli_args(slow_sim, empty_graph, seeds, *CLI_CAPS, "--workers", "2")
     proc = start_cli(args)
-    deadline = time.monotonic() + 60
-    while done_count(empty_graph) < 3:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the crawl made no progress"
-        time.sleep(0.05)
+    wait_for_progress(proc, empty_graph, 3)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

@@ -1,11 +1,18 @@
-"""`tunegraph crawl`: options and credentials in, one `crawl()` call, a summary out."""
+"""`tunegraph crawl`: options and credentials in, one `crawl()` call, a summary out.
+
+The command owns the process: Ctrl-C (or SIGTERM) asks the crawl to stop gracefully,
+a second one exits at once, and the exit code tells how the crawl ended.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import os
+import signal
 import sys
+from typing import Any
 
 import click
 
@@ -15,15 +22,18 @@ from tunegraph.crawler import (
     CrawlerError,
     CrawlSettings,
     CrawlSummary,
+    StopSwitch,
     crawl,
     parse_playlist_ref,
 )
-from tunegraph.crawler.progress import SilentReporter, default_reporter
+from tunegraph.crawler.progress import Reporter, SilentReporter, default_reporter
 from tunegraph.crawler.settings import DEFAULT_API_URL, DEFAULT_TOKEN_URL
 from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.graphstore.settings import Neo4jSettings
 
 EXIT_RATE_LIMITED = 3
 EXIT_INTERRUPTED = 130
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
@@ -150,34 +160,7 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @neo4j_options
-def crawl_cmd(
-    seeds: tuple[str, ...],
-    workers: int,
-    max_depth: int,
-    max_playlists: int,
-    tracks_per_playlist: int,
-    artists_per_playlist: int,
-    search_pages: int,
-    search_limit: int,
-    rate_limit: int,
-    max_retry_after: float,
-    api_url: str,
-    token_url: str,
-    client_id: str | None,
-    client_secret: str | None,
-    access_token: str | None,
-    audio_features: bool,
-    lease_seconds: float,
-    timeout_s: float,
-    client_tag: str | None,
-    max_seconds: float | None,
-    as_json: bool,
-    quiet: bool,
-    uri: str,
-    user: str,
-    password: str | None,
-    database: str | None,
-) -> None:
+def crawl_cmd(as_json: bool, quiet: bool, **options: Any) -> None:
     """Crawl playlists breadth-first from seed playlists into Neo4j; rerun to resume.
 
     Each playlist's tracks and artists are stored; each artist's name is searched for
@@ -194,53 +177,101 @@ def crawl_cmd(
       tunegraph crawl --seed-playlist ID --api-url http://127.0.0.1:8765/v1 \\
           --token-url http://127.0.0.1:8765/api/token
     """
+    settings = _crawl_settings(options)
+    graph = neo4j_settings(
+        options["uri"], options["user"], options["password"], options["database"]
+    )
+    summary = _run(settings, graph, quiet)
+    _print_summary(summary, as_json)
+    if summary.status == "rate-limited":
+        sys.exit(EXIT_RATE_LIMITED)
+    if summary.status == "stopped":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _crawl_settings(options: dict[str, Any]) -> CrawlSettings:
+    """The options as settings; bad seeds and missing credentials end the command here."""
     try:
-        playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in seeds))
+        playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in options["seeds"]))
     except CrawlerError as exc:
         raise click.ClickException(str(exc)) from None
+    client_id, client_secret = options["client_id"], options["client_secret"]
+    access_token = options["access_token"]
     remember_secrets(client_secret, access_token)
     if not ((client_id and client_secret) or access_token):
         raise click.ClickException(
             "no Spotify credentials: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET "
             "(or SPOTIFY_ACCESS_TOKEN for a user token)"
         )
-    settings = CrawlSettings(
-        seeds=playlist_ids,
-        api=ApiSettings(
-            api_url=api_url,
-            token_url=token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            access_token=access_token,
-            client_tag=client_tag,
-            timeout_s=timeout_s,
-            rate_limit=rate_limit,
-            max_retry_after_s=max_retry_after,
-        ),
-        workers=workers,
-        max_depth=max_depth,
-        max_playlists=max_playlists or None,
-        tracks_per_playlist=tracks_per_playlist,
-        artists_per_playlist=artists_per_playlist,
-        search_pages=search_pages,
-        search_limit=search_limit,
-        audio_features=audio_features,
-        lease_s=lease_seconds,
-        max_seconds=max_seconds,
+    api = ApiSettings(
+        api_url=options["api_url"],
+        token_url=options["token_url"],
+        client_id=client_id,
+        client_secret=client_secret,
+        access_token=access_token,
+        client_tag=options["client_tag"],
+        timeout_s=options["timeout_s"],
+        rate_limit=options["rate_limit"],
+        max_retry_after_s=options["max_retry_after"],
     )
-    graph = neo4j_settings(uri, user, password, database)
+    return CrawlSettings(
+        seeds=playlist_ids,
+        api=api,
+        workers=options["workers"],
+        max_depth=options["max_depth"],
+        max_playlists=options["max_playlists"] or None,
+        tracks_per_playlist=options["tracks_per_playlist"],
+        artists_per_playlist=options["artists_per_playlist"],
+        search_pages=options["search_pages"],
+        search_limit=options["search_limit"],
+        audio_features=options["audio_features"],
+        lease_s=options["lease_seconds"],
+        max_seconds=options["max_seconds"],
+    )
+
+
+def _run(settings: CrawlSettings, graph: Neo4jSettings, quiet: bool) -> CrawlSummary:
     # The driver logs each of its own transaction retries; the crawl reports outages itself.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
     try:
-        summary = asyncio.run(crawl(settings, graph, reporter=reporter, handle_signals=True))
+        return asyncio.run(_crawl_until_interrupted(settings, graph, reporter))
     except (CrawlerError, GraphStoreError) as exc:
         raise click.ClickException(str(exc)) from None
-    _print_summary(summary, as_json)
-    if summary.status == "rate-limited":
-        sys.exit(EXIT_RATE_LIMITED)
-    if summary.status == "stopped":
-        sys.exit(EXIT_INTERRUPTED)
+
+
+class _Interrupts:
+    """The first Ctrl-C (or SIGTERM) stops the crawl gracefully; the second exits at once."""
+
+    def __init__(self, stop: StopSwitch, reporter: Reporter) -> None:
+        self.stop = stop
+        self.reporter = reporter
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+        if self.count > 1:
+            self.reporter.event("second interrupt: stopping at once")
+            os._exit(EXIT_INTERRUPTED)
+        self.reporter.event(
+            "interrupted: flushing writes and releasing claims (interrupt again to stop at once)"
+        )
+        self.stop.request("interrupt")
+
+
+async def _crawl_until_interrupted(
+    settings: CrawlSettings, graph: Neo4jSettings, reporter: Reporter
+) -> CrawlSummary:
+    stop = StopSwitch()
+    interrupts = _Interrupts(stop, reporter)
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, interrupts)
+    try:
+        return await crawl(settings, graph, reporter=reporter, stop=stop)
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
 
 
 def _print_summary(summary: CrawlSummary, as_json: bool) -> None:

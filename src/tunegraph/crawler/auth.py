@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 
 from tunegraph.crawler.errors import ApiUnreachable, AuthFailed, CredentialsMissing, TransientError
+from tunegraph.crawler.policy import RetryPolicy, token_retry
+from tunegraph.crawler.retrying import Clock, Sleep, call_with_retries
 from tunegraph.crawler.transport import Transport
 
 
@@ -24,9 +26,11 @@ class TokenProvider:
         client_id: str | None,
         client_secret: str | None,
         user_token: str | None,
-        clock: Callable[[], float],
+        *,
+        clock: Clock,
+        sleep: Sleep,
         warn: Callable[[str], None] = lambda _msg: None,
-        attempts: int = 3,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.transport = transport
         self.token_url = token_url
@@ -34,17 +38,13 @@ class TokenProvider:
         self._client_secret = client_secret
         self._user_token = user_token
         self.clock = clock
+        self.sleep = sleep
         self.warn = warn
-        self.attempts = attempts
+        self.policy = policy or token_retry()
         self._token: str | None = None
         self._expires_at = 0.0
         self._margin = 60.0
         self._lock = asyncio.Lock()
-        self.fetched = 0
-
-    @property
-    def using_user_token(self) -> bool:
-        return self._user_token is not None
 
     async def token(self) -> str:
         if self._user_token is not None:
@@ -76,44 +76,43 @@ class TokenProvider:
                 "no Spotify credentials: set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET "
                 "(or SPOTIFY_ACCESS_TOKEN)"
             )
+        started = self.clock()
+        token, ttl = await call_with_retries(
+            self._request_token,
+            self.policy,
+            clock=self.clock,
+            sleep=self.sleep,
+            retry_on=(TransientError, ApiUnreachable),
+            on_give_up=self._give_up,
+        )
+        self._token = token
+        self._expires_at = started + ttl
+        self._margin = min(60.0, ttl * 0.2)
+
+    async def _request_token(self) -> tuple[str, float]:
         pair = f"{self._client_id}:{self._client_secret}".encode()
-        basic = base64.b64encode(pair).decode()
-        last: Exception | None = None
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(0.2 * 2**attempt)
-            started = self.clock()
-            try:
-                resp = await self.transport.request(
-                    "POST",
-                    self.token_url,
-                    data={"grant_type": "client_credentials"},
-                    headers={"Authorization": f"Basic {basic}"},
-                )
-            except (TransientError, ApiUnreachable) as exc:
-                last = exc
-                continue
-            if resp.status >= 500:
-                last = TransientError(f"accounts service answered {resp.status}")
-                continue
-            if resp.status in (400, 401, 403):
-                raise AuthFailed(
-                    f"the accounts service at {self.token_url} refused the client credentials "
-                    f"(HTTP {resp.status}): check SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET"
-                )
-            try:
-                body = json.loads(resp.body)
-                token, ttl = str(body["access_token"]), float(body.get("expires_in", 3600))
-            except (ValueError, KeyError, TypeError):
-                last = TransientError("the accounts service sent an unreadable token answer")
-                continue
-            self._token = token
-            self._expires_at = started + ttl
-            self._margin = min(60.0, ttl * 0.2)
-            self.fetched += 1
-            return
-        if isinstance(last, ApiUnreachable):
-            raise ApiUnreachable(
+        resp = await self.transport.request(
+            "POST",
+            self.token_url,
+            data={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {base64.b64encode(pair).decode()}"},
+        )
+        if resp.status >= 500:
+            raise TransientError(f"accounts service answered {resp.status}")
+        if resp.status in (400, 401, 403):
+            raise AuthFailed(
+                f"the accounts service at {self.token_url} refused the client credentials "
+                f"(HTTP {resp.status}): check SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET"
+            )
+        try:
+            body = json.loads(resp.body)
+            return str(body["access_token"]), float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError):
+            raise TransientError("the accounts service sent an unreadable token answer") from None
+
+    def _give_up(self, error: BaseException) -> BaseException:
+        if isinstance(error, ApiUnreachable):
+            return ApiUnreachable(
                 f"cannot reach the accounts service at {self.token_url} (check --token-url)"
             )
-        raise TransientError(f"could not get an access token: {last}")
+        return TransientError(f"could not get an access token: {error}")

@@ -1,9 +1,10 @@
 """The Spotify client: limiter, auth and retries around the transport.
 
 Every request waits for the shared budget (and any Retry-After pause), carries a
-token, and is retried by tenacity on transient failures with the policy's capped,
-jittered backoff. A 429 pauses every worker and is retried without spending an
-attempt; a 401 refreshes the token once; other 4xx raise ``ApiError`` at once.
+token, and is retried on transient failures with the policy's capped, jittered
+backoff (``retrying``). A 429 pauses every worker and is retried without spending an
+attempt, up to ``max_rate_limited`` in a row; a 401 refreshes the token once; other 4xx
+raise ``ApiError`` at once.
 """
 
 from __future__ import annotations
@@ -11,15 +12,23 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
-
 from tunegraph.crawler.auth import TokenProvider
-from tunegraph.crawler.errors import ApiError, ApiUnreachable, MalformedResponse, TransientError
-from tunegraph.crawler.policy import Limiter, RatePolicy, parse_retry_after
+from tunegraph.crawler.errors import (
+    ApiError,
+    ApiUnreachable,
+    MalformedResponse,
+    PacedRetry,
+    RateLimited,
+    RateLimitStop,
+    TokenRefused,
+    TransientError,
+)
+from tunegraph.crawler.policy import Limiter, parse_retry_after, rate_policy, request_retry
+from tunegraph.crawler.retrying import Clock, Sleep, call_with_retries
 from tunegraph.crawler.settings import ApiSettings
 from tunegraph.crawler.transport import Response, Transport
 
@@ -31,7 +40,21 @@ class ClientStats:
     requests: int = 0
     rate_limited: int = 0
     retries: int = 0
-    errors: int = 0
+
+
+@dataclass
+class _Call:
+    """One request across its tries; ``refreshed``: a 401 already cost us a token."""
+
+    method: str
+    url: str
+    params: dict[str, Any] | None
+    json_body: Any
+    refreshed: bool = False
+
+    @property
+    def where(self) -> str:
+        return self.url.split("?", 1)[0]
 
 
 def _error_message(resp: Response) -> tuple[str, str | None]:
@@ -53,33 +76,29 @@ class SpotifyClient:
         self,
         settings: ApiSettings,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        wall_clock: Clock = time.time,
         warn: Callable[[str], None] = lambda _msg: None,
-        policy: RatePolicy | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.settings = settings
         self.api_url = settings.api_url.rstrip("/")
+        self.clock = clock
         self.sleep = sleep
-        self.policy = policy or RatePolicy(
-            budget=settings.rate_limit,
-            window_s=settings.window_s,
-            margin_s=min(0.5, settings.window_s * 0.02),
-            max_retry_after_s=settings.max_retry_after_s,
-            backoff_base_s=settings.backoff_base_s,
-            backoff_cap_s=settings.backoff_cap_s,
-        )
-        self.limiter = Limiter(self.policy, clock, sleep, wall_clock)
-        self.transport = Transport(settings.timeout_s)
+        self.wall_clock = wall_clock
+        self.retry_policy = request_retry(settings)
+        self.limiter = Limiter(rate_policy(settings), clock, sleep, wall_clock)
+        self.transport = transport or Transport(settings.timeout_s)
         self.auth = TokenProvider(
             self.transport,
             settings.token_url,
             settings.client_id,
             settings.client_secret,
             settings.access_token,
-            clock,
-            warn,
+            clock=clock,
+            sleep=sleep,
+            warn=warn,
         )
         self.stats = ClientStats()
         self._answered = False  # has anything at the API URL answered yet?
@@ -108,65 +127,70 @@ class SpotifyClient:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
     ) -> Any:
-        url = self.url(path)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.settings.max_attempts),
-            wait=lambda state: self.policy.backoff(state.attempt_number),
-            retry=retry_if_exception_type(TransientError),
+        call = _Call(method, self.url(path), params, json_body)
+        return await call_with_retries(
+            lambda: self._once(call),
+            self.retry_policy,
+            clock=self.clock,
             sleep=self.sleep,
-            before_sleep=self._count_retry,
-            reraise=True,
+            retry_on=(TransientError,),
+            on_retry=self._count_retry,
+            on_give_up=self._give_up,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._once(method, url, params, json_body)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _count_retry(self, _state: object) -> None:
-        self.stats.retries += 1
+    def _count_retry(self, error: BaseException, _delay: float) -> None:
+        if not isinstance(error, PacedRetry):
+            self.stats.retries += 1
 
-    async def _once(
-        self, method: str, url: str, params: dict[str, Any] | None, json_body: Any
-    ) -> Any:
-        refreshed = False
-        while True:
-            token = await self.auth.token()
-            await self.limiter.acquire()
-            headers = {"Authorization": f"Bearer {token}"}
-            if self.settings.client_tag:
-                headers["X-Client-Tag"] = self.settings.client_tag
-            self.stats.requests += 1
-            try:
-                resp = await self.transport.request(
-                    method, url, params=params, headers=headers, json_body=json_body
-                )
-            except ApiUnreachable as exc:
-                if not self._answered:  # nothing listens there: say so at once
-                    raise ApiUnreachable(
-                        f"cannot reach the Spotify API at {self.api_url} (check --api-url)"
-                    ) from None
-                raise TransientError(str(exc)) from None
-            self._answered = True
-            if resp.status == 429:
-                self.stats.rate_limited += 1
-                _, reason = _error_message(resp)
-                self.limiter.rate_limited(
-                    parse_retry_after(resp.headers.get("Retry-After")), reason
-                )
-                continue
-            if resp.status == 401 and not refreshed:
-                refreshed = True
-                self.auth.invalidate(token)
-                continue
-            if resp.status in TRANSIENT_STATUS:
-                raise TransientError(f"HTTP {resp.status} from {url.split('?', 1)[0]}")
-            if resp.status >= 400:
-                message, _ = _error_message(resp)
-                self.stats.errors += 1
-                raise ApiError(resp.status, message or "error", url.split("?", 1)[0])
-            if resp.status == 204 or not resp.body:
-                return None
-            try:
-                return json.loads(resp.body)
-            except ValueError:
-                raise MalformedResponse(f"unreadable body from {url.split('?', 1)[0]}") from None
+    def _give_up(self, error: BaseException) -> BaseException:
+        if isinstance(error, RateLimited):
+            return RateLimitStop.too_many_in_a_row(
+                self.retry_policy.max_rate_limited,
+                self.wall_clock() + error.retry_after_s,
+                error.reason,
+            )
+        return error
+
+    async def _once(self, call: _Call) -> Any:
+        token = await self.auth.token()
+        await self.limiter.acquire()
+        resp = await self._send(call, token)
+        if resp.status == 429:
+            self.stats.rate_limited += 1
+            _, reason = _error_message(resp)
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            self.limiter.rate_limited(retry_after, reason)
+            raise RateLimited(retry_after, reason)
+        if resp.status == 401 and not call.refreshed:
+            call.refreshed = True
+            self.auth.invalidate(token)
+            raise TokenRefused(f"HTTP 401 from {call.where}")
+        if resp.status in TRANSIENT_STATUS:
+            raise TransientError(f"HTTP {resp.status} from {call.where}")
+        if resp.status >= 400:
+            message, _ = _error_message(resp)
+            raise ApiError(resp.status, message or "error", call.where)
+        if resp.status == 204 or not resp.body:
+            return None
+        try:
+            return json.loads(resp.body)
+        except ValueError:
+            raise MalformedResponse(f"unreadable body from {call.where}") from None
+
+    async def _send(self, call: _Call, token: str) -> Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        if self.settings.client_tag:
+            headers["X-Client-Tag"] = self.settings.client_tag
+        self.stats.requests += 1
+        try:
+            resp = await self.transport.request(
+                call.method, call.url, params=call.params, headers=headers, json_body=call.json_body
+            )
+        except ApiUnreachable as exc:
+            if not self._answered:  # nothing listens there: say so at once
+                raise ApiUnreachable(
+                    f"cannot reach the Spotify API at {self.api_url} (check --api-url)"
+                ) from None
+            raise TransientError(str(exc)) from None
+        self._answered = True
+        return resp

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tunegraph.redaction import redact, shorten
 
 API_MESSAGE_CHARS = 200  # of a server's error message: enough to act on, no echoed request
@@ -48,20 +50,50 @@ class MalformedResponse(TransientError):
     """A 200 whose body is not the JSON shape the endpoint promises."""
 
 
-class RateLimitStop(CrawlerError):
-    """A Retry-After longer than the crawl may wait: stop cleanly, resume later."""
+class PacedRetry(TransientError):
+    """Retried without a backoff of its own: something else makes the next try differ."""
 
-    def __init__(self, retry_after_s: float, resume_at_epoch: float, reason: str | None) -> None:
-        import time
 
-        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(resume_at_epoch))
-        why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"the API asked to wait {retry_after_s:.0f} s{why}, longer than --max-retry-after; "
-            f"the crawl stopped with its state kept: run the same command again after {when}"
-        )
+class RateLimited(PacedRetry):
+    """A 429: the shared limiter holds every worker until Retry-After has passed."""
+
+    def __init__(self, retry_after_s: float, reason: str | None) -> None:
+        super().__init__(f"HTTP 429, Retry-After {retry_after_s:g} s")
         self.retry_after_s = retry_after_s
+        self.reason = reason
+
+
+class TokenRefused(PacedRetry):
+    """A 401: the next try carries a fresh token."""
+
+
+class RateLimitStop(CrawlerError):
+    """The API refuses for longer than the crawl may wait: stop cleanly, resume later."""
+
+    def __init__(self, message: str, resume_at_epoch: float) -> None:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(resume_at_epoch))
+        super().__init__(
+            f"{message}; the crawl stopped with its state kept: "
+            f"run the same command again after {when}"
+        )
         self.resume_at_epoch = resume_at_epoch
+
+    @classmethod
+    def wait_too_long(
+        cls, retry_after_s: float, resume_at_epoch: float, reason: str | None
+    ) -> RateLimitStop:
+        why = f" ({reason})" if reason else ""
+        return cls(
+            f"the API asked to wait {retry_after_s:.0f} s{why}, longer than --max-retry-after",
+            resume_at_epoch,
+        )
+
+    @classmethod
+    def too_many_in_a_row(
+        cls, count: int, resume_at_epoch: float, reason: str | None
+    ) -> RateLimitStop:
+        why = f" ({reason})" if reason else ""
+        return cls(f"the API answered 429 to {count} tries in a row{why}", resume_at_epoch)
 
 
 class GraphUnavailable(CrawlerError):

@@ -62,7 +62,6 @@ class ItemsPage:
     entries: list[Entry]
     skipped: Counter[str] = field(default_factory=Counter)
     next: str | None = None
-    total: int | None = None
 
 
 @dataclass
@@ -129,8 +128,8 @@ def parse_items_page(body: Any) -> ItemsPage:
     """One page of playlist items, in either shape."""
     body = _dict(body, "items page")
     raw_items = _list(body.get("items"), "items")
-    offset = body.get("offset") if isinstance(body.get("offset"), int) else 0
-    page = ItemsPage(entries=[], next=body.get("next"), total=body.get("total"))
+    offset = _offset(body)
+    page = ItemsPage(entries=[], next=body.get("next"))
     for index, raw in enumerate(raw_items):
         if raw is None:
             page.skipped["null"] += 1
@@ -150,10 +149,15 @@ def parse_items_page(body: Any) -> ItemsPage:
     return page
 
 
+def _offset(paging: dict[str, Any]) -> int:
+    value = paging.get("offset")
+    return value if isinstance(value, int) else 0
+
+
 def parse_search_page(body: Any) -> SearchPage:
     playlists = _dict(_dict(body, "search answer").get("playlists"), "playlists")
     raw_items = _list(playlists.get("items"), "search items")
-    offset = playlists.get("offset") if isinstance(playlists.get("offset"), int) else 0
+    offset = _offset(playlists)
     results: list[tuple[int, str]] = []
     nulls = 0
     for index, raw in enumerate(raw_items):

@@ -1,18 +1,23 @@
-"""The pure rate and retry policy: a rolling request budget, Retry-After pauses, backoff.
+"""The pure rate and retry policies: a rolling request budget, Retry-After pauses, backoff.
 
-It holds no clock and never sleeps: callers pass ``now`` in and get delays out, so unit
-tests assert every decision without waiting. ``Limiter`` is the thin async shell that
-reads an injected clock and awaits an injected sleep.
+They hold no clock and never sleep: callers pass ``now`` (or counts) in and get delays and
+decisions out, so unit tests assert every decision without waiting. ``Limiter`` is the
+thin async shell that reads an injected clock and awaits an injected sleep; ``retrying``
+turns a ``RetryPolicy`` into tenacity's loop.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from tunegraph.crawler.errors import RateLimitStop
+from tunegraph.crawler.settings import ApiSettings
+
+TOKEN_ATTEMPTS = 3  # the accounts service: a few quick tries, then the request's own retries
 
 
 @dataclass
@@ -23,9 +28,6 @@ class RatePolicy:
     window_s: float = 30.0
     margin_s: float = 0.5  # the server's window starts when a request arrives, not when sent
     max_retry_after_s: float = 120.0
-    backoff_base_s: float = 0.25
-    backoff_cap_s: float = 8.0
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
     pause_until: float = 0.0
     _sends: deque[float] = field(default_factory=deque)
 
@@ -60,14 +62,73 @@ class RatePolicy:
         """
         retry_after_s = max(0.0, retry_after_s)
         if retry_after_s > self.max_retry_after_s:
-            raise RateLimitStop(retry_after_s, wall_now + retry_after_s, reason)
+            raise RateLimitStop.wait_too_long(retry_after_s, wall_now + retry_after_s, reason)
         self.pause_until = max(self.pause_until, now + retry_after_s)
         return self.pause_until
 
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt ``attempt`` (1-based): capped exponential, equal jitter."""
-        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** max(0, attempt - 1))
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When one operation is tried again, after how long, and when it gives up.
+
+    Failures spend ``max_attempts``; 429s do not (the limiter waits them out) but give up
+    after ``max_rate_limited`` in a row; ``give_up_after_s`` counts from the first failure.
+    """
+
+    max_attempts: int = 8
+    max_rate_limited: int = 10
+    give_up_after_s: float = math.inf
+    backoff_base_s: float = 0.25
+    backoff_cap_s: float = 8.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0), compare=False)
+
+    def backoff(self, failures: int) -> float:
+        """Delay after failure number ``failures`` (1-based): capped exponential, equal jitter."""
+        ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** max(0, failures - 1))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+    def exhausted(self, failures: int, rate_limited_in_row: int, failing_for_s: float) -> bool:
+        return (
+            failures >= self.max_attempts
+            or rate_limited_in_row >= self.max_rate_limited
+            or failing_for_s >= self.give_up_after_s
+        )
+
+
+def rate_policy(api: ApiSettings) -> RatePolicy:
+    return RatePolicy(
+        budget=api.rate_limit,
+        window_s=api.window_s,
+        margin_s=min(0.5, api.window_s * 0.02),
+        max_retry_after_s=api.max_retry_after_s,
+    )
+
+
+def request_retry(api: ApiSettings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=api.max_attempts,
+        max_rate_limited=api.max_rate_limited,
+        backoff_base_s=api.backoff_base_s,
+        backoff_cap_s=api.backoff_cap_s,
+    )
+
+
+def token_retry() -> RetryPolicy:
+    return RetryPolicy(max_attempts=TOKEN_ATTEMPTS, backoff_base_s=0.4, backoff_cap_s=0.8)
+
+
+def outage_retry(outage_s: float) -> RetryPolicy:
+    """Neo4j calls: wait out an outage of up to ``outage_s``.
+
+    The deadline binds first: once the backoff reaches its cap every wait is at least
+    1 s, so the attempt bound is only a backstop.
+    """
+    return RetryPolicy(
+        max_attempts=8 + math.ceil(outage_s),
+        give_up_after_s=outage_s,
+        backoff_base_s=0.2,
+        backoff_cap_s=2.0,
+    )
 
 
 def parse_retry_after(value: str | None, default: float = 1.0) -> float:
@@ -92,7 +153,6 @@ class Limiter:
         self.clock = clock
         self.sleep = sleep
         self.wall_clock = wall_clock
-        self.waited_s = 0.0
 
     async def acquire(self) -> None:
         """Wait for the budget and any Retry-After pause, then count one send."""
@@ -102,7 +162,6 @@ class Limiter:
             if wait <= 0:
                 self.policy.record_send(now)
                 return
-            self.waited_s += wait
             await self.sleep(wait)
 
     def rate_limited(self, retry_after_s: float, reason: str | None) -> float:

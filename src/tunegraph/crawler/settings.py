@@ -24,7 +24,8 @@ class ApiSettings:
     rate_limit: int = 150  # requests per rolling window, shared by all workers
     window_s: float = 30.0
     max_retry_after_s: float = 120.0
-    max_attempts: int = 8
+    max_attempts: int = 8  # per request, for 5xx, timeouts and dropped connections
+    max_rate_limited: int = 10  # 429s in a row for one request before the crawl stops
     backoff_base_s: float = 0.25
     backoff_cap_s: float = 8.0
 

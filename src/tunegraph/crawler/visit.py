@@ -49,13 +49,11 @@ class SearchCache:
     def __init__(self, limit: int = 50_000) -> None:
         self._pages: dict[tuple[str, int], SearchPage] = {}
         self.limit = limit
-        self.hits = 0
 
     async def page(self, client: SpotifyClient, query: str, page: int, size: int) -> SearchPage:
         key = (query, page)
         cached = self._pages.get(key)
         if cached is not None:
-            self.hits += 1
             return cached
         result = await endpoints.search_playlists(client, query, page * size, size)
         if len(self._pages) >= self.limit:
