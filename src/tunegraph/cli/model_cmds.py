@@ -421,5 +421,3 @@ def recommend_cmd(
         where = save_playlist_hook(save_name, [r.track_id for r in recs], token, api_url)
         click.echo(f"saved as playlist {where}", err=as_json)
 
-
-COMMANDS = (train_cmd, evaluate_cmd, recommend_cmd)

@@ -9,7 +9,6 @@ window, then the handler. Handlers live in ``api`` (reads), ``writes`` and
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -343,8 +342,3 @@ async def run_simulator(
         yield RunningSimulator(f"http://{host}:{port}", simulator_of(app))
     finally:
         await runner.cleanup()
-
-
-def replace_config(config: SimulatorConfig, **changes: object) -> SimulatorConfig:
-    """A copy of ``config`` with ``changes`` (a small convenience for tests and the CLI)."""
-    return dataclasses.replace(config, **changes)
