@@ -336,7 +336,11 @@ async def run_simulator(
     await runner.setup()
     try:
         site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the caller's message names the address it asked for
+            where = f"cannot listen on {config.host}:{config.port}"
+            raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from exc
         port = runner.addresses[0][1]
         host = config.host if config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         yield RunningSimulator(f"http://{host}:{port}", simulator_of(app))
