@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunegraph.simulator.entities import Playlist, World
-from tunegraph.simulator.render import OPEN, Renderer
+from tunegraph.simulator.render import OPEN, Renderer, paging
 
 
 class Catalog:
@@ -129,20 +129,3 @@ class Catalog:
             "uri": f"spotify:track:{track_id}",
             "is_local": False,
         }
-
-
-def paging(
-    url: str, items: list[Any], total: int, offset: int, limit: int, extra: str = ""
-) -> dict[str, Any]:
-    """A paging object (``next``/``previous`` as absolute URLs) around rendered items."""
-    nxt = f"{url}?offset={offset + limit}&limit={limit}{extra}" if offset + limit < total else None
-    prev = f"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}" if offset > 0 else None
-    return {
-        "href": f"{url}?offset={offset}&limit={limit}{extra}",
-        "items": items,
-        "limit": limit,
-        "next": nxt,
-        "offset": offset,
-        "previous": prev,
-        "total": total,
-    }

@@ -25,6 +25,49 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def paging(
+    url: str,
+    items: list[Any],
+    total: int,
+    offset: int,
+    limit: int,
+    extra: str = "",
+    max_offset: int | None = None,
+) -> dict[str, Any]:
+    """A paging object around rendered items: ``next``/``previous`` as absolute URLs, no
+    ``next`` past the last item or beyond ``max_offset`` (search's cap)."""
+    more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
+    return {
+        "href": f"{url}?offset={offset}&limit={limit}{extra}",
+        "items": items,
+        "limit": limit,
+        "next": f"{url}?offset={offset + limit}&limit={limit}{extra}" if more else None,
+        "offset": offset,
+        "previous": f"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"
+        if offset > 0
+        else None,
+        "total": total,
+    }
+
+
+def paging_json(
+    url: str,
+    items_json: str,
+    total: int,
+    offset: int,
+    limit: int,
+    extra: str = "",
+    max_offset: int | None = None,
+) -> str:
+    """`paging` around items already serialised: joined in, never parsed or re-serialised.
+
+    The stub ``"items":[]`` cannot occur earlier: inside the href string quotes are escaped.
+    """
+    shell = dumps(paging(url, [], total, offset, limit, extra, max_offset))
+    head, stub, tail = shell.partition('"items":[]')
+    return f"{head}{stub[:-2]}{items_json}{tail}"
+
+
 class Renderer:
     """Turns world entities into Spotify JSON for one mode and one set of mess kinds."""
 
@@ -211,9 +254,7 @@ class Renderer:
                 f'{{"added_at":"{added}","added_by":{added_by},"is_local":{local},'
                 f'"primary_color":null,"{field}":{item}}}'
             )
-        body = self.paging_raw(
-            url, "[" + ",".join(parts) + "]", len(entries), offset, limit
-        ).encode()
+        body = paging_json(url, "[" + ",".join(parts) + "]", len(entries), offset, limit).encode()
         if cacheable:
             if self._page_bytes + len(body) > _PAGE_CACHE_BYTES:
                 self._pages.clear()
@@ -221,41 +262,6 @@ class Renderer:
             self._pages[key] = body
             self._page_bytes += len(body)
         return body
-
-    @staticmethod
-    def paging_raw(
-        url: str,
-        items_json: str,
-        total: int,
-        offset: int,
-        limit: int,
-        extra: str = "",
-        max_offset: int | None = None,
-    ) -> str:
-        """A paging object around already-serialised items."""
-        more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
-        nxt = f'"{url}?offset={offset + limit}&limit={limit}{extra}"' if more else "null"
-        prev = (
-            f'"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"'
-            if offset > 0
-            else "null"
-        )
-        return (
-            f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items_json},"limit":{limit},'
-            f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
-        )
-
-    def paging(
-        self,
-        url: str,
-        items: list[Any],
-        total: int,
-        offset: int,
-        limit: int,
-        extra: str = "",
-        max_offset: int | None = None,
-    ) -> str:
-        return self.paging_raw(url, dumps(items), total, offset, limit, extra, max_offset)
 
     # -- playlists -----------------------------------------------------------------
 
