@@ -48,7 +48,9 @@ class SafeErrorsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
-            exc.message = safe_message(exc.message)
+            # click's stubs mark `message` Final, yet it is a plain attribute: masked in place,
+            # the exception keeps its class and exit code
+            exc.message = safe_message(exc.message)  # type: ignore[misc]
             raise
 
 

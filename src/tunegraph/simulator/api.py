@@ -13,7 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from tunegraph.simulator.auth import Token
-from tunegraph.simulator.entities import normalize
+from tunegraph.simulator.entities import Extra, normalize
 from tunegraph.simulator.errors import api_error, json_response
 from tunegraph.simulator.ids import is_editorial, is_spotify_id
 from tunegraph.simulator.render import dumps, paging_json
@@ -63,7 +63,7 @@ async def get_playlist(
     if cached is not None:
         return json_response(cached)
     renderer = sim.renderer
-    entries = list(playlist.track_ids) if created else renderer.entries(playlist)
+    entries: list[str | Extra] = [*playlist.track_ids] if created else renderer.entries(playlist)
     body = renderer.playlist_simple(base, playlist, len(entries))
     body["followers"] = {"href": None, "total": playlist.followers}
     if readable:
@@ -97,7 +97,8 @@ async def _items(
         return api_error(403, "Forbidden")
     offset, limit = args
     created = playlist.id in sim.created
-    entries = list(playlist.track_ids) if created else sim.renderer.entries(playlist)
+    entries: list[str | Extra]
+    entries = [*playlist.track_ids] if created else sim.renderer.entries(playlist)
     body = sim.renderer.items_page(
         base_url(request), playlist, entries, field, offset, limit, not created
     )
@@ -176,22 +177,26 @@ def path_id(request: web.Request, known: Container[str]) -> str | web.Response:
     return value
 
 
+def by_path_id(
+    request: web.Request, known: Container[str], render: Callable[[str, str], str]
+) -> web.Response:
+    """The object at ``.../{id}``: ``render(base, id)``'s JSON, or Spotify's 400 or 404."""
+    found = path_id(request, known)
+    if isinstance(found, web.Response):
+        return found
+    return json_response(render(base_url(request), found).encode())
+
+
 async def get_artist(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    artist_id = path_id(request, sim.world.artists)
-    if isinstance(artist_id, web.Response):
-        return artist_id
-    return json_response(dumps(sim.renderer.artist(base_url(request), artist_id)).encode())
+    return by_path_id(request, sim.world.artists, lambda b, i: dumps(sim.renderer.artist(b, i)))
 
 
 async def get_track(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    track_id = path_id(request, sim.world.tracks)
-    if isinstance(track_id, web.Response):
-        return track_id
-    return json_response(sim.renderer.track_json(base_url(request), track_id).encode())
+    return by_path_id(request, sim.world.tracks, sim.renderer.track_json)
 
 
 def query_ids(request: web.Request, maximum: int) -> list[str] | web.Response:

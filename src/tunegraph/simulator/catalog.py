@@ -71,21 +71,10 @@ class Catalog:
     # -- shapes ----------------------------------------------------------------------
 
     def album_simple(self, base: str, album_id: str) -> dict[str, Any]:
-        album = self.world.albums[album_id]
         return {
-            "album_type": "album",
+            **self.renderer.album_ref(base, self.world.albums[album_id]),
             "total_tracks": len(self.album_tracks(album_id)),
             "available_markets": [],
-            "external_urls": {"spotify": f"{OPEN}/album/{album_id}"},
-            "href": f"{base}/v1/albums/{album_id}",
-            "id": album_id,
-            "images": [],
-            "name": album.name,
-            "release_date": album.release_date or None,
-            "release_date_precision": "day" if album.release_date else None,
-            "type": "album",
-            "uri": f"spotify:album:{album_id}",
-            "artists": [self.renderer.artist_simple(base, a) for a in album.artist_ids],
         }
 
     def album(self, base: str, album_id: str, extended: bool) -> dict[str, Any]:

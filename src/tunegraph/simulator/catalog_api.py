@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tunegraph.simulator.api import base_url, paging_args, path_id, several
+from tunegraph.simulator.api import base_url, by_path_id, paging_args, path_id, several
 from tunegraph.simulator.auth import Token
 from tunegraph.simulator.errors import api_error, json_response
 from tunegraph.simulator.render import dumps, paging
@@ -38,24 +38,19 @@ async def get_several_artists(
     return several(request, "artists", 50, render)
 
 
-def _album_id(sim: Simulator, request: web.Request) -> str | web.Response:
-    return path_id(request, sim.world.albums)
-
-
 async def get_album(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    album_id = _album_id(sim, request)
-    if isinstance(album_id, web.Response):
-        return album_id
-    body = sim.catalog.album(base_url(request), album_id, sim.config.extended)
-    return json_response(dumps(body).encode())
+    def render(base: str, album_id: str) -> str:
+        return dumps(sim.catalog.album(base, album_id, sim.config.extended))
+
+    return by_path_id(request, sim.world.albums, render)
 
 
 async def get_album_tracks(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    album_id = _album_id(sim, request)
+    album_id = path_id(request, sim.world.albums)
     if isinstance(album_id, web.Response):
         return album_id
     args = paging_args(request, 20, 50)

@@ -23,14 +23,13 @@ from tunegraph.simulator.errors import JSON, api_error
 from tunegraph.simulator.faults import FAULT_KINDS, MALFORMED_BODY, FaultInjector
 from tunegraph.simulator.ids import hashed_id, is_editorial, is_spotify_id, stable_unit
 from tunegraph.simulator.limits import RateLimiter
-from tunegraph.simulator.render import Renderer
+from tunegraph.simulator.render import BodyCache, Renderer
 from tunegraph.simulator.stats import Stats
 
 MODES = ("extended", "development")
 MESS_KINDS: frozenset[str] = frozenset({"null", "local", "episode", "editorial"})
 Handler = Callable[["Simulator", web.Request, Token, str], Awaitable[web.StreamResponse]]
 SIMULATOR_KEY = web.AppKey("simulator", object)
-_BODY_CACHE_BYTES = 128 << 20
 
 
 @dataclass
@@ -105,8 +104,7 @@ class Simulator:
         self.created: dict[str, Playlist] = {}
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
-        self._bodies: dict[tuple, bytes] = {}
-        self._body_bytes = 0
+        self._bodies = BodyCache()
 
     # -- lookups shared by handlers -------------------------------------------------
 
@@ -153,13 +151,8 @@ class Simulator:
         return self._bodies.get(key)
 
     def remember(self, key: tuple, body: bytes) -> bytes:
-        """Keep ``body`` for ``key``; the cache starts over past ``_BODY_CACHE_BYTES``."""
-        if self._body_bytes + len(body) > _BODY_CACHE_BYTES:
-            self._bodies.clear()
-            self._body_bytes = 0
-        self._bodies[key] = body
-        self._body_bytes += len(body)
-        return body
+        """Keep ``body`` for ``key`` (a bounded cache: it starts over when full)."""
+        return self._bodies.put(key, body)
 
     def new_playlist_id(self) -> str:
         return hashed_id("created", self.world.seed, len(self.created))
