@@ -375,9 +375,7 @@ def _is_batch(
     batch = all_playlists or playlists_file is not None
     if batch and batch_only["--out"] is None:
         raise click.UsageError("--all and --playlists write a file: give --out FILE")
-    where = (
-        "is for one playlist, not --all or --playlists" if batch else "is for --all or --playlists"
-    )
+    where = "one playlist, not --all or --playlists" if batch else "--all or --playlists"
     for option, value in (one_only if batch else batch_only).items():
         if value is not None:
             raise click.UsageError(f"{option} is for {where}")
