@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tunegraph.crawler import ApiSettings, CrawlSettings, crawl
+from tunegraph.crawler import ApiSettings, CrawlSettings, CrawlSummary, crawl
 from tunegraph.crawler.progress import Reporter
+from tunegraph.demo_presenter import DemoPresenter, Say
 from tunegraph.graphstore import local_server
 from tunegraph.graphstore.crawl_view import CrawlView, read_crawl_view
 from tunegraph.graphstore.driver import GraphStore
@@ -24,11 +26,16 @@ from tunegraph.graphstore.errors import Neo4jUnavailable
 from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.outputs import claim_dir
+from tunegraph.simulator.entities import World
 from tunegraph.simulator.runner import SimulatorThread
 from tunegraph.simulator.server import SimulatorConfig
 from tunegraph.simulator.world import WorldConfig, generate_world
 
-Say = Callable[[str], None]
+if TYPE_CHECKING:  # TensorFlow and matplotlib load only when a step runs
+    from tunegraph.model.api import EvalReport, Recommendation, TrainResult
+    from tunegraph.model.training import EpochCallback
+    from tunegraph.viz.crawl_plot import CrawlPlotSummary
+
 DEMO_FILES = ("trained-on.json", "evaluation.json", "evaluation.png", "crawl.png")
 
 
@@ -87,174 +94,205 @@ def ensure_neo4j(settings: DemoSettings, say: Say) -> Neo4jSettings:
     return settings.neo4j
 
 
-def _crawl(
+@dataclass
+class CrawlSource:
+    """What the crawl reads: the real Spotify Web API, or a simulator serving a world."""
+
+    api: ApiSettings
+    seeds: tuple[str, ...]
+    simulator: SimulatorThread | None = None
+    world: World | None = None
+    start_seconds: float = 0.0
+
+
+@contextmanager
+def crawl_source(settings: DemoSettings) -> Iterator[CrawlSource]:
+    """Spotify when the settings hold credentials; else a simulator, stopped at the end."""
+    if settings.spotify is not None:
+        yield CrawlSource(settings.spotify, settings.seeds)
+        return
+    began = time.monotonic()
+    world = generate_world(settings.world)
+    simulator = SimulatorThread(world, SimulatorConfig()).start()
+    try:
+        api = ApiSettings(
+            api_url=f"{simulator.base_url}/v1",
+            token_url=f"{simulator.base_url}/api/token",
+            client_id=simulator.config.client_id,
+            client_secret=simulator.config.client_secret,
+            rate_limit=10_000,
+        )
+        seeds = settings.seeds or tuple(world.seed_playlist_ids(1))
+        yield CrawlSource(api, seeds, simulator, world, time.monotonic() - began)
+    finally:
+        simulator.stop()
+
+
+CrawlRunner = Callable[[CrawlSettings, Neo4jSettings, Reporter | None], CrawlSummary]
+
+
+def run_crawl(
+    settings: CrawlSettings, neo4j: Neo4jSettings, reporter: Reporter | None
+) -> CrawlSummary:
+    """The crawl with no signal handling (the CLI passes one that stops on Ctrl-C)."""
+    return asyncio.run(crawl(settings, neo4j, reporter=reporter))
+
+
+def crawl_step(
     settings: DemoSettings,
     neo4j: Neo4jSettings,
-    api: ApiSettings,
-    seeds: tuple[str, ...],
+    source: CrawlSource,
     reporter: Reporter | None,
-    say: Say,
-) -> dict[str, Any]:
+    runner: CrawlRunner = run_crawl,
+) -> CrawlSummary:
+    """Crawl breadth-first from the source's seeds into Neo4j (resumes an earlier crawl)."""
     crawl_settings = CrawlSettings(
-        seeds=seeds,
-        api=api,
+        seeds=source.seeds,
+        api=source.api,
         workers=settings.workers,
         max_depth=settings.max_depth,
         max_playlists=settings.max_playlists,
     )
-    say(
-        f"[crawl] breadth-first from {', '.join(seeds)} with {settings.workers} workers, "
-        f"up to {settings.max_playlists} playlists, depth ≤ {settings.max_depth} …"
-    )
-    summary = asyncio.run(crawl(crawl_settings, neo4j, reporter=reporter))
-    say(
-        f"[crawl] {summary.status} ({summary.world} mode): {summary.playlists_done} playlists "
-        f"done, {summary.inaccessible} inaccessible, {summary.tracks} tracks, "
-        f"{summary.requests} requests, {summary.rate_limited} × 429, {summary.retries} retries, "
-        f"{summary.playlists_per_s:.1f} playlists/s this run, {summary.elapsed_s:.1f} s"
-    )
-    return summary.as_dict()
+    return runner(crawl_settings, neo4j, reporter)
 
 
-def run_demo(settings: DemoSettings, say: Say, reporter: Reporter | None = None) -> DemoResult:
-    # --out holds what the demo writes and nothing else (OutputError before any work);
-    # data/ and model/ are published whole by export and train
-    claim_dir(settings.out_dir, "demo", files=DEMO_FILES, trees=("data", "model"))
-    out = settings.out_dir
+def export_step(neo4j: Neo4jSettings, data_dir: Path) -> ExportResult:
+    """Interactions, track features and vocabularies from the graph, published whole."""
 
-    from tunegraph.model import api as model_api  # TensorFlow loads only from here on
+    async def export() -> ExportResult:
+        async with GraphStore(neo4j) as store:
+            return await export_graph(store, ExportSettings(out_dir=data_dir))
+
+    return asyncio.run(export())
+
+
+def _trained_on(exported: ExportResult) -> dict[str, Any]:
+    """The stamp of a model: the graph it saw and its format (an older format trains again)."""
     from tunegraph.model.artifacts import MODEL_FORMAT_VERSION
-    from tunegraph.model.metrics import CHALLENGE_METRICS
 
-    neo4j = ensure_neo4j(settings, say)
+    return {"graph_checksum": exported.graph_checksum, "model_format": MODEL_FORMAT_VERSION}
 
-    simulator: SimulatorThread | None = None
-    try:
-        if settings.spotify is not None:
-            api, seeds = settings.spotify, settings.seeds
-            say(
-                "[spotify] crawling the real Spotify Web API. Apps in development mode can read "
-                "only playlists their user owns or collaborates on (others answer 403, Spotify's "
-                "own editorial playlists 404), search pages hold 10 results, and audio features "
-                "and popularity are withheld: expect a small graph."
-            )
-        else:
-            began = time.monotonic()
-            world = generate_world(settings.world)
-            simulator = SimulatorThread(world, SimulatorConfig()).start()
-            config = simulator.config
-            api = ApiSettings(
-                api_url=f"{simulator.base_url}/v1",
-                token_url=f"{simulator.base_url}/api/token",
-                client_id=config.client_id,
-                client_secret=config.client_secret,
-                rate_limit=10_000,
-            )
-            seeds = settings.seeds or tuple(world.seed_playlist_ids(1))
-            say(
-                f"[simulator] a generated Spotify (seed {settings.world.seed}: "
-                f"{len(world.playlists)} playlists, {len(world.tracks)} tracks, "
-                f"{len(world.artists)} artists) on {simulator.base_url} "
-                f"in {time.monotonic() - began:.1f} s"
-            )
-        figures: dict[str, Any] = {"crawl": _crawl(settings, neo4j, api, seeds, reporter, say)}
-    finally:
-        if simulator is not None:
-            simulator.stop()
 
-    data_dir = out / "data"
-    say("[export] interactions, track features and vocabularies from Neo4j …")
-    exported = asyncio.run(_export(neo4j, data_dir))
-    figures["export"] = {
-        "interactions": exported.interactions,
-        "playlists": exported.playlists,
-        "tracks": exported.tracks,
-    }
-    say(
-        f"[export] {exported.interactions} interactions, {exported.playlists} playlists, "
-        f"{exported.tracks} tracks → {data_dir} in {exported.seconds:.1f} s "
-        f"({exported.rows_per_second:,.0f} rows/s)"
+def model_is_current(out: Path, exported: ExportResult) -> bool:
+    """Whether out/model was trained on this very graph, in this model format."""
+    stamp = out / "trained-on.json"
+    return (
+        (out / "model" / "metrics.json").exists()
+        and stamp.exists()
+        and json.loads(stamp.read_text()) == _trained_on(exported)
     )
 
-    model_dir = out / "model"
-    stamp = out / "trained-on.json"
-    # a model of another format (an older tunegraph) is trained again, not reused
-    trained_on = {"graph_checksum": exported.graph_checksum, "model_format": MODEL_FORMAT_VERSION}
-    if (
-        (model_dir / "metrics.json").exists()
-        and stamp.exists()
-        and json.loads(stamp.read_text()) == trained_on
-    ):
-        say(f"[train] the graph has not changed since the last run: keeping {model_dir}")
-    else:
-        began = time.monotonic()
-        say(
-            f"[train] ALS, neighbours, names and a two-tower model ({settings.epochs} epochs),"
-            " then a ranker …"
-        )
-        result = model_api.train(
-            model_api.TrainSettings(data_dir=data_dir, model_dir=model_dir, epochs=settings.epochs),
-            on_epoch=lambda epoch, epochs, loss, recall: say(
-                f"[train] epoch {epoch}/{epochs}: loss {loss:.4f}, "
-                f"validation recall@50 {recall:.4f}"
-            ),
-        )
-        stamp.write_text(json.dumps(trained_on))
-        say(
-            f"[train] {result.examples} examples, {result.examples_per_second:,.0f} examples/s, "
-            f"best epoch {result.best_epoch}, ranking '{result.ranking_objective}', "
-            f"{time.monotonic() - began:.1f} s → {model_dir}"
-        )
+
+def train_step(
+    settings: DemoSettings, exported: ExportResult, on_epoch: EpochCallback
+) -> tuple[TrainResult, float]:
+    """Train on out/data into out/model and stamp it; the result and the seconds it took."""
+    from tunegraph.model import api as model_api
+
+    began, out = time.monotonic(), settings.out_dir
+    result = model_api.train(
+        model_api.TrainSettings(
+            data_dir=out / "data", model_dir=out / "model", epochs=settings.epochs
+        ),
+        on_epoch=on_epoch,
+    )
+    (out / "trained-on.json").write_text(json.dumps(_trained_on(exported)))
+    return result, time.monotonic() - began
+
+
+def evaluate_step(out: Path) -> tuple[EvalReport, float]:
+    """Score the model and the baselines on held-out playlists (JSON and a picture in out)."""
+    from tunegraph.model import api as model_api
 
     began = time.monotonic()
     report = model_api.evaluate(
         model_api.EvalSettings(
-            model_dir=model_dir, json_path=out / "evaluation.json", plot_path=out / "evaluation.png"
+            model_dir=out / "model",
+            json_path=out / "evaluation.json",
+            plot_path=out / "evaluation.png",
         )
     )
-    figures["evaluation"] = report.rows
-    say(f"[evaluate] {report.playlists} held-out playlists, {time.monotonic() - began:.1f} s:")
-    for name, row in report.rows.items():
-        say(f"    {name:<14} " + "  ".join(f"{m} {row[m]:.3f}" for m in CHALLENGE_METRICS))
+    return report, time.monotonic() - began
 
-    seed = seeds[0]
-    say(f"[recommend] the seed playlist {seed} and the model's top {settings.k} for it:")
+
+@dataclass
+class SeedRecommendations:
+    """The seed playlist's own first tracks beside the model's top k for it."""
+
+    seed: str
+    own: list[str]
+    recommended: list[Recommendation]
+    note: str | None = None  # why nothing is recommended (an id the model does not know)
+
+
+def recommend_step(neo4j: Neo4jSettings, model_dir: Path, seed: str, k: int) -> SeedRecommendations:
+    from tunegraph.graphstore.crawl_view import playlist_track_lines
+    from tunegraph.model import api as model_api
+
+    async def own_tracks() -> list[str]:
+        async with GraphStore(neo4j) as store:
+            return await playlist_track_lines(store, seed, k)
+
+    note, recs = None, []
     try:
-        recs = model_api.recommend(model_dir, playlist_id=seed, k=settings.k)
+        recs = model_api.recommend(model_dir, playlist_id=seed, k=k)
     except model_api.UnknownIdError as exc:
-        say(f"[recommend] {exc}")
-        recs = []
-    own = asyncio.run(_playlist_tracks(neo4j, seed, settings.k))
-    width = max([len(line) for line in own] + [20])
-    say(f"    {'in the playlist':<{width}}   recommended")
-    for index in range(max(len(own), len(recs))):
-        left = own[index] if index < len(own) else ""
-        right = (
-            f"{recs[index].name} — {', '.join(recs[index].artists)}" if index < len(recs) else ""
-        )
-        say(f"    {left:<{width}}   {right}")
+        note = str(exc)
+    return SeedRecommendations(seed, asyncio.run(own_tracks()), recs, note)
+
+
+def draw_step(neo4j: Neo4jSettings, path: Path) -> CrawlPlotSummary:
+    """The crawl's first playlists and their artists as a picture."""
+    from tunegraph.viz.crawl_plot import draw_crawl
 
     async def view() -> CrawlView:
         async with GraphStore(neo4j) as store:
             return await read_crawl_view(store, 120)
 
-    from tunegraph.viz.crawl_plot import draw_crawl
+    return draw_crawl(asyncio.run(view()), path, max_artists=200)
 
-    drawn = draw_crawl(asyncio.run(view()), out / "crawl.png", max_artists=200)
-    say(
-        f"[pictures] {out / 'crawl.png'} ({drawn.playlists} playlists, {drawn.artists} artists), "
-        f"{model_dir / 'curves.png'}, {out / 'evaluation.png'}"
-    )
+
+def run_demo(
+    settings: DemoSettings,
+    say: Say,
+    reporter: Reporter | None = None,
+    crawl_runner: CrawlRunner = run_crawl,
+) -> DemoResult:
+    """Each step in turn, the presenter telling what it does and what came of it.
+
+    ``crawl_runner``: the CLI's stops the crawl on Ctrl-C and the demo goes on with the
+    graph crawled so far.
+    """
+    # --out holds what the demo writes and nothing else (OutputError before any work);
+    # data/ and model/ are published whole by export and train
+    claim_dir(settings.out_dir, "demo", files=DEMO_FILES, trees=("data", "model"))
+    out = settings.out_dir
+    import tunegraph.model.api  # noqa: F401  (TensorFlow loads only from here on)
+
+    show = DemoPresenter(say)
+    neo4j = ensure_neo4j(settings, say)
+    with crawl_source(settings) as source:
+        show.source(settings, source)
+        show.crawl_starting(settings, source.seeds)
+        summary = crawl_step(settings, neo4j, source, reporter, crawl_runner)
+    show.crawled(summary)
+    show.export_starting()
+    exported = export_step(neo4j, out / "data")
+    show.exported(exported, out / "data")
+    if model_is_current(out, exported):
+        show.model_kept(out / "model")
+    else:
+        show.train_starting(settings.epochs)
+        show.trained(*train_step(settings, exported, show.epoch), out / "model")
+    report, seconds = evaluate_step(out)
+    show.evaluated(report, seconds)
+    seed = source.seeds[0]
+    show.recommendations(recommend_step(neo4j, out / "model", seed, settings.k), settings.k)
+    show.pictures(draw_step(neo4j, out / "crawl.png"), out)
+    figures = {
+        "crawl": summary.as_dict(),
+        "export": {"interactions": exported.interactions, "playlists": exported.playlists,
+                   "tracks": exported.tracks},
+        "evaluation": report.rows,
+    }  # fmt: skip
     return DemoResult(out_dir=out, seed_playlist=seed, figures=figures)
-
-
-async def _export(neo4j: Neo4jSettings, data_dir: Path) -> ExportResult:
-    async with GraphStore(neo4j) as store:
-        return await export_graph(store, ExportSettings(out_dir=data_dir))
-
-
-async def _playlist_tracks(neo4j: Neo4jSettings, playlist_id: str, limit: int) -> list[str]:
-    from tunegraph.graphstore.crawl_view import playlist_track_lines
-
-    async with GraphStore(neo4j) as store:
-        return await playlist_track_lines(store, playlist_id, limit)

@@ -9,6 +9,7 @@ import pytest
 
 from tunegraph.simulator.entities import Extra
 from tunegraph.simulator.ids import EDITORIAL_PREFIX
+from tunegraph.simulator.render import paging_json
 
 BASIC = "Basic " + base64.b64encode(b"tunegraph-demo:tunegraph-demo-secret").decode()
 
@@ -214,11 +215,10 @@ def test_search_offsets_stop_at_1000(spotify_simulator):
     sim = spotify_simulator
     assert sim.get("/search", q="the", type="playlist", offset=1000).status == 200
     assert sim.get("/search", q="the", type="playlist", offset=1001).status == 400
-    renderer = sim.state.renderer
     url = "http://x/v1/search"
-    at_cap = json.loads(renderer.paging_raw(url, "[]", 5000, 990, 10, "", 1000))
+    at_cap = json.loads(paging_json(url, "[]", 5000, 990, 10, "", 1000))
     assert at_cap["next"] == f"{url}?offset=1000&limit=10"
-    past_cap = json.loads(renderer.paging_raw(url, "[]", 5000, 995, 10, "", 1000))
+    past_cap = json.loads(paging_json(url, "[]", 5000, 995, 10, "", 1000))
     assert past_cap["next"] is None and past_cap["total"] == 5000
 
 

@@ -1,6 +1,7 @@
 """The batch mode of `tunegraph recommend` (--all | --playlists): progress, warnings, summary.
 
 Kept apart from model_cmds so each module stays short; TensorFlow loads only when it runs.
+Its errors reach the user through `recommend`'s `@cli_errors`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,6 @@ import click
 from rich.console import Console
 
 from tunegraph.cli.common import bar_progress
-
-
-def _domain_errors() -> tuple[type[Exception], ...]:
-    from tunegraph.features import DataContractError
-    from tunegraph.model.errors import ModelError
-    from tunegraph.outputs import OutputError
-
-    return (ModelError, DataContractError, OutputError)
-
 
 SHOWN_WARNINGS = 5
 
@@ -56,10 +48,7 @@ def recommend_batch_cmd(
                 info=f"{done:,}/{total:,} playlists",
             )
 
-        try:
-            result = recommend_batch(settings, on_progress=on_progress)
-        except _domain_errors() as exc:
-            raise click.ClickException(str(exc)) from None
+        result = recommend_batch(settings, on_progress=on_progress)
     for line in result.warnings[:SHOWN_WARNINGS]:
         click.echo(f"warning: {line}", err=True)
     if len(result.warnings) > SHOWN_WARNINGS:

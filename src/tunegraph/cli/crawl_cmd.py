@@ -235,7 +235,7 @@ def _run(settings: CrawlSettings, graph: Neo4jSettings, quiet: bool) -> CrawlSum
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
     try:
-        return asyncio.run(_crawl_until_interrupted(settings, graph, reporter))
+        return crawl_with_interrupts(settings, graph, reporter)
     except (CrawlerError, GraphStoreError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -257,6 +257,13 @@ class _Interrupts:
             "interrupted: flushing writes and releasing claims (interrupt again to stop at once)"
         )
         self.stop.request("interrupt")
+
+
+def crawl_with_interrupts(
+    settings: CrawlSettings, graph: Neo4jSettings, reporter: Reporter | None
+) -> CrawlSummary:
+    """The crawl, stopped gracefully by a first Ctrl-C or SIGTERM (the demo's too)."""
+    return asyncio.run(_crawl_until_interrupted(settings, graph, reporter or SilentReporter()))
 
 
 async def _crawl_until_interrupted(

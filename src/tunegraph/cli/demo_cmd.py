@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings
-from tunegraph.crawler import ApiSettings, CrawlerError, parse_playlist_ref
+from tunegraph.cli.errors import cli_errors
+from tunegraph.crawler import ApiSettings, parse_playlist_ref
 from tunegraph.crawler.progress import default_reporter
 from tunegraph.crawler.settings import DEFAULT_API_URL, DEFAULT_TOKEN_URL
-from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.simulator.world import WorldConfig
 
 
@@ -56,6 +57,7 @@ from tunegraph.simulator.world import WorldConfig
 @click.option("--api-url", default=DEFAULT_API_URL, show_default=True)
 @click.option("--token-url", default=DEFAULT_TOKEN_URL, show_default=True)
 @neo4j_options
+@cli_errors
 def demo_cmd(
     out_dir: Path, workers: int, max_playlists: int, max_depth: int, epochs: int,
     world_playlists: int, seeds: tuple[str, ...], client_id: str | None,
@@ -72,52 +74,55 @@ def demo_cmd(
       tunegraph demo --out out/demo
       SPOTIFY_CLIENT_ID=… SPOTIFY_CLIENT_SECRET=… tunegraph demo --seed-playlist URL
     """
+    from tunegraph.cli.crawl_cmd import crawl_with_interrupts
     from tunegraph.demo import DemoSettings, run_demo
-    from tunegraph.model.errors import ModelError
-    from tunegraph.outputs import OutputError
 
+    seed_ids = tuple(parse_playlist_ref(seed) for seed in seeds)
     spotify = None
-    parsed: tuple[str, ...] = ()
-    try:
-        parsed = tuple(parse_playlist_ref(seed) for seed in seeds)
-    except CrawlerError as exc:
-        raise click.ClickException(str(exc)) from None
     if client_id and client_secret:
-        if not parsed:
+        if not seed_ids:
             raise click.ClickException(
                 "with Spotify credentials, give a --seed-playlist (a playlist your app may read)"
             )
         spotify = ApiSettings(api_url=api_url, token_url=token_url, client_id=client_id,
                               client_secret=client_secret)  # fmt: skip
-    scale = world_playlists / 1000
     settings = DemoSettings(
         out_dir=out_dir,
         neo4j=neo4j_settings(uri, user, password, database),
         neo4j_paths=local_paths(),
         spotify=spotify,
-        seeds=parsed,
-        world=WorldConfig(
-            playlists=world_playlists,
-            users=int(200 * scale),
-            artists=int(400 * scale),
-            tracks=int(4000 * scale),
-        ),
+        seeds=seed_ids,
+        world=_world_of_size(world_playlists),
         workers=workers,
         max_depth=max_depth,
         max_playlists=max_playlists,
         epochs=epochs,
     )
-    try:
-        result = run_demo(settings, say=click.echo, reporter=default_reporter())
-    except (GraphStoreError, CrawlerError, ModelError, OutputError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    result = run_demo(
+        settings, say=click.echo, reporter=default_reporter(), crawl_runner=crawl_with_interrupts
+    )
+    _print_where_to_look(result.out_dir, result.seed_playlist, settings.neo4j)
+
+
+def _world_of_size(playlists: int) -> WorldConfig:
+    """The simulator's generated world: users, artists and tracks in step with playlists."""
+    scale = playlists / 1000
+    return WorldConfig(
+        playlists=playlists,
+        users=int(200 * scale),
+        artists=int(400 * scale),
+        tracks=int(4000 * scale),
+    )
+
+
+def _print_where_to_look(out_dir: Path, seed_playlist: str, neo4j: Neo4jSettings) -> None:
     click.echo(
-        f"\nDone. Pictures, export, model and evaluation are in {result.out_dir}/\n"
-        f"Neo4j is still running at {settings.neo4j.uri} (user {settings.neo4j.user}). Look at "
+        f"\nDone. Pictures, export, model and evaluation are in {out_dir}/\n"
+        f"Neo4j is still running at {neo4j.uri} (user {neo4j.user}). Look at "
         "the graph:\n"
         '  tunegraph query "MATCH (p:Playlist) RETURN p.crawl_state AS state, count(*) AS n"\n'
         '  tunegraph query "MATCH (a:Artist)-[f:FOUND]->(p:Playlist) RETURN a.name, p.name '
         'LIMIT 10"\n'
-        f"  tunegraph recommend --model {result.out_dir}/model --playlist {result.seed_playlist}\n"
+        f"  tunegraph recommend --model {out_dir}/model --playlist {seed_playlist}\n"
         "Stop Neo4j with: make neo4j-stop  (or tunegraph neo4j stop)"
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from tunegraph import features as F
-from tunegraph.cli.common import neo4j_options, neo4j_settings, run_async
+from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
 from tunegraph.graphstore.settings import Neo4jSettings
@@ -50,6 +52,7 @@ async def _run(settings: Neo4jSettings, options: ExportSettings, show: bool) -> 
 )
 @click.option("--progress/--no-progress", default=True, help="Print progress on stderr.")
 @neo4j_options
+@cli_errors
 def export_cmd(
     out_dir: Path,
     query_entity: str,
@@ -72,7 +75,7 @@ def export_cmd(
     """
     settings = neo4j_settings(uri, user, password, database)
     options = ExportSettings(out_dir=out_dir, query_entity=query_entity, shard_rows=shard_rows)
-    result = run_async(_run(settings, options, progress))
+    result = asyncio.run(_run(settings, options, progress))
     click.echo(
         f"exported {result.interactions:,} interactions of {result.playlists:,} playlists and "
         f"{result.tracks:,} tracks to {result.out_dir} in {result.seconds:.1f} s "

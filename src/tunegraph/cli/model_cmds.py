@@ -5,41 +5,25 @@ TensorFlow loads only when a command runs (not for --help), via tunegraph.model.
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from tunegraph.cli.common import bar_progress, remember_secrets
+from tunegraph.cli.errors import cli_errors
+from tunegraph.cli.model_output import metrics_table, print_recommendations, print_train_result
 from tunegraph.model.cluster import Cluster
 
-METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
-
-
-def _domain_errors() -> tuple[type[Exception], ...]:
-    from tunegraph.features import DataContractError
-    from tunegraph.model.errors import ModelError
-    from tunegraph.outputs import OutputError
-
-    return (ModelError, DataContractError, OutputError)
-
-
-def _table(rows: dict[str, dict[str, float]], title: str) -> Table:
-    table = Table(title=title)
-    table.add_column("model", no_wrap=True)
-    for name in METRICS:
-        table.add_column(name, justify="right", no_wrap=True)
-    for model, values in rows.items():
-        table.add_row(model, *(f"{values[m]:.4f}" for m in METRICS))
-    return table
+if TYPE_CHECKING:
+    from tunegraph.model.api import TrainResult, TrainSettings
 
 
 def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | None:
-    """The cluster from --cluster/--worker-index, else TF_CONFIG; a bad one is a usage error.
+    """The cluster from --cluster/--worker-index, else TF_CONFIG (a bad one: ClusterError).
 
     This is the edge: with --cluster it also writes TF_CONFIG, before TensorFlow starts,
     so TensorFlow tools started from here see the same cluster; the model code itself
@@ -47,17 +31,14 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     """
     from tunegraph.model.cluster import ClusterError, cluster_from_tf_config, parse_cluster
 
-    try:
-        if cluster is not None:
-            parsed = parse_cluster(cluster, worker_index)
-            os.environ["TF_CONFIG"] = parsed.tf_config()
-            return parsed
-        if worker_index is not None:
-            raise ClusterError("--worker-index needs --cluster")
-        tf_config = os.environ.get("TF_CONFIG", "").strip()
-        return cluster_from_tf_config(tf_config) if tf_config else None
-    except ClusterError as exc:
-        raise click.UsageError(str(exc)) from None
+    if cluster is not None:
+        parsed = parse_cluster(cluster, worker_index)
+        os.environ["TF_CONFIG"] = parsed.tf_config()
+        return parsed
+    if worker_index is not None:
+        raise ClusterError("--worker-index needs --cluster")
+    tf_config = os.environ.get("TF_CONFIG", "").strip()
+    return cluster_from_tf_config(tf_config) if tf_config else None
 
 
 @click.command("train")
@@ -120,6 +101,7 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     help="Where a non-chief worker writes its copy of the model  [default: a temporary"
     " directory, removed]",
 )
+@cli_errors
 def train_cmd(
     data_dir: Path,
     model_dir: Path,
@@ -148,9 +130,8 @@ def train_cmd(
           --cluster host1:2222,host2:2222 --worker-index 0   # on host1; 1 on host2
     """
     workers = _cluster_option(cluster, worker_index)
-    from tunegraph.model.api import TrainSettings, train
+    from tunegraph.model.api import TrainSettings
 
-    console = Console(stderr=True)
     settings = TrainSettings(
         data_dir=data_dir,
         model_dir=model_dir,
@@ -165,8 +146,16 @@ def train_cmd(
         cluster=workers,
         worker_dir=worker_dir,
     )
+    console = Console(stderr=True)
+    print_train_result(_train_with_progress(settings, console), workers, console)
+
+
+def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResult:
+    """Train with a progress bar: the stage, or the epoch with its loss and val recall@50."""
+    from tunegraph.model.api import train
+
     with bar_progress(console) as progress:
-        task = progress.add_task("starting", total=epochs, info="")
+        task = progress.add_task("starting", total=settings.epochs, info="")
 
         def on_epoch(epoch: int, total: int, loss: float, metric: float) -> None:
             progress.update(
@@ -179,26 +168,7 @@ def train_cmd(
         def on_stage(message: str) -> None:
             progress.update(task, description=message)
 
-        try:
-            result = train(settings, on_epoch=on_epoch, on_stage=on_stage)
-        except _domain_errors() as exc:
-            raise click.ClickException(str(exc)) from None
-    if workers is not None and not result.wrote_model:
-        click.echo(
-            f"worker {workers.index} of {workers.size} trained its share ({result.shard_policy}"
-            f" sharding); val recall@50 {max(result.val_metric, default=0.0):.4f};"
-            f" the chief (worker 0) writes the model"
-        )
-        return
-    console.print(_table(result.metrics, "held-out test playlists"))
-    best = result.metrics.get("tunegraph", result.metrics["two-tower"])
-    als = result.metrics["ALS"]
-    click.echo(
-        f"trained {result.examples} examples x {result.epochs} epochs in {result.seconds:.1f}s"
-        f" ({result.examples_per_second:,.0f} ex/s); test R-precision {best['r_precision']:.4f},"
-        f" NDCG {best['ndcg']:.4f} (ALS {als['r_precision']:.4f}, {als['ndcg']:.4f});"
-        f" ranking {result.ranking_objective}; model in {result.model_dir}"
-    )
+        return train(settings, on_epoch=on_epoch, on_stage=on_stage)
 
 
 @click.command("evaluate")
@@ -225,6 +195,7 @@ def train_cmd(
     help="Also draw model-vs-baselines bars as PNG.",
 )
 @click.option("--threads", type=click.IntRange(1), default=None)
+@cli_errors
 def evaluate_cmd(
     model_dir: Path,
     data_dir: Path | None,
@@ -241,11 +212,8 @@ def evaluate_cmd(
     """
     from tunegraph.model.api import EvalSettings, evaluate
 
-    try:
-        report = evaluate(EvalSettings(model_dir, data_dir, json_path, plot_path, threads))
-    except _domain_errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    Console().print(_table(report.rows, f"{report.playlists} held-out test playlists"))
+    report = evaluate(EvalSettings(model_dir, data_dir, json_path, plot_path, threads))
+    Console().print(metrics_table(report.rows, f"{report.playlists} held-out test playlists"))
 
 
 def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_url: str) -> str:
@@ -257,17 +225,13 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
     import asyncio
 
     from tunegraph.crawler import save_playlist
-    from tunegraph.crawler.errors import CrawlerError
     from tunegraph.crawler.settings import ApiSettings
 
     if not token:
         raise click.ClickException("--save-playlist needs a user token in SPOTIFY_ACCESS_TOKEN")
     remember_secrets(token)
     api = ApiSettings(api_url=api_url, access_token=token)
-    try:
-        saved = asyncio.run(save_playlist(api, "me", name, track_ids))
-    except CrawlerError as exc:
-        raise click.ClickException(str(exc)) from None
+    saved = asyncio.run(save_playlist(api, "me", name, track_ids))
     return f"{saved.id} ({saved.tracks} tracks) {saved.url}"
 
 
@@ -334,6 +298,7 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
     show_default=True,
     help="Spotify Web API (or the simulator) for --save-playlist.",
 )
+@cli_errors
 def recommend_cmd(
     model_dir: Path,
     playlist_id: str | None,
@@ -370,56 +335,48 @@ def recommend_cmd(
       tunegraph recommend --model models/v1 --playlists challenge_set.json --k 500 \\
           --format recsys2018 --team "my team" --email me@example.com --out submission.csv
     """
-    sources = [playlist_id is not None, tracks is not None, playlists_file is not None]
-    if sum(sources) + all_playlists != 1:
-        raise click.UsageError(
-            "give exactly one of --playlist ID, --tracks ID,ID,..., --playlists FILE or --all"
-        )
-    batch = all_playlists or playlists_file is not None
+    one_only = {"--json": as_json or None, "--save-playlist": save_name}
     batch_only = {"--out": out, "--format": out_format, "--team": team, "--email": email}
-    if name is not None and tracks is None:
-        raise click.UsageError("--name goes with --tracks (a known playlist has its own)")
-    if batch:
-        if out is None:
-            raise click.UsageError("--all and --playlists write a file: give --out FILE")
-        for name, value in (("--json", as_json or None), ("--save-playlist", save_name)):
-            if value is not None:
-                raise click.UsageError(f"{name} is for one playlist, not --all or --playlists")
+    if _is_batch(playlist_id, tracks, name, playlists_file, all_playlists, one_only, batch_only):
         from tunegraph.cli.batch_output import recommend_batch_cmd
 
+        assert out is not None  # _is_batch insists on --out
         recommend_batch_cmd(
             model_dir, playlists_file, k or 500, out, out_format, team, email, threads
         )
         return
-    for name, value in batch_only.items():
-        if value is not None:
-            raise click.UsageError(f"{name} is for --all or --playlists")
     from tunegraph.model.api import recommend
 
     track_ids = [t.strip() for t in tracks.split(",") if t.strip()] if tracks else None
-    try:
-        recs = recommend(
-            model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20, name=name
-        )
-    except _domain_errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps([asdict(r) for r in recs], indent=2))
-    else:
-        table = Table()
-        for column, justify in (
-            ("#", "right"),
-            ("track", "left"),
-            ("artists", "left"),
-            ("score", "right"),
-        ):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for r in recs:
-            table.add_row(str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}")
-        Console().print(table)
+    recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20, name=name)
+    print_recommendations(recs, as_json)
     if save_name:
         where = save_playlist_hook(save_name, [r.track_id for r in recs], token, api_url)
         click.echo(f"saved as playlist {where}", err=as_json)
 
 
-COMMANDS = (train_cmd, evaluate_cmd, recommend_cmd)
+def _is_batch(
+    playlist_id: str | None,
+    tracks: str | None,
+    name: str | None,
+    playlists_file: Path | None,
+    all_playlists: bool,
+    one_only: Mapping[str, object],
+    batch_only: Mapping[str, object],
+) -> bool:
+    """Whether `recommend` runs a batch (--all, --playlists); options that clash: UsageError."""
+    sources = [playlist_id is not None, tracks is not None, playlists_file is not None]
+    if sum(sources) + all_playlists != 1:
+        raise click.UsageError(
+            "give exactly one of --playlist ID, --tracks ID,ID,..., --playlists FILE or --all"
+        )
+    if name is not None and tracks is None:
+        raise click.UsageError("--name goes with --tracks (a known playlist has its own)")
+    batch = all_playlists or playlists_file is not None
+    if batch and batch_only["--out"] is None:
+        raise click.UsageError("--all and --playlists write a file: give --out FILE")
+    where = "one playlist, not --all or --playlists" if batch else "--all or --playlists"
+    for option, value in (one_only if batch else batch_only).items():
+        if value is not None:
+            raise click.UsageError(f"{option} is for {where}")
+    return batch

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from typing import Any
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings, run_async
+from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.errors import cli_errors
 from tunegraph.cli.query_output import PRINTERS, TABLE_ROW_CAP, RowPrinter
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.user_query import user_query_rows
@@ -70,6 +72,7 @@ def parse_param(text: str) -> tuple[str, Any]:
     help=f"Print at most this many rows [default: all; {TABLE_ROW_CAP:,} for the table].",
 )
 @neo4j_options
+@cli_errors
 def query(
     cypher: str, params: tuple[str, ...], fmt: str, write: bool, limit: int | None,
     uri: str, user: str, password: str | None, database: str | None,
@@ -91,7 +94,7 @@ def query(
         async with GraphStore(settings) as store:
             return await print_rows(store, cypher, parameters, write, printer, cap)
 
-    shown, more = run_async(go())
+    shown, more = asyncio.run(go())
     printer.end()
     if more:
         why = "--limit" if limit is not None else "the table's cap; --limit N shows more"

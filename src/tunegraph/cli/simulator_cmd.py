@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
 import click
 
-from tunegraph.datasets.mpd import MpdFormatError
+from tunegraph.cli.errors import cli_errors
 from tunegraph.simulator.faults import parse_kinds
 from tunegraph.simulator.runner import serve_until_interrupted
 from tunegraph.simulator.server import MESS_KINDS, MODES, RunningSimulator, SimulatorConfig
@@ -143,6 +144,7 @@ def _build_world(world: str, config: WorldConfig) -> World:
     type=int,
     help="How many seed playlist ids to print.",
 )
+@cli_errors
 def serve(world: str, seed: int, playlists: int, users: int, artists: int, tracks: int,
           genres: int, mode: str, host: str, port: int, client_id: str, client_secret: str,
           token_ttl: float, rate_limit: int, rate_window: float, daily_quota: int, faults: float,
@@ -156,56 +158,45 @@ def serve(world: str, seed: int, playlists: int, users: int, artists: int, track
       tunegraph simulator serve --world mpd:data/mpd/ --port 9000
       tunegraph simulator serve --world mpd-shaped --playlists 5000 --seed 2018
     """
-    try:
-        kinds = parse_kinds(fault_kinds)
-        config = SimulatorConfig(
-            mode=mode,
-            client_id=client_id,
-            client_secret=client_secret,
-            token_ttl=token_ttl,
-            rate_limit=rate_limit or None,
-            rate_window_s=rate_window,
-            daily_quota=daily_quota or None,
-            faults=faults,
-            fault_seed=fault_seed,
-            fault_kinds=kinds,
-            stall_s=stall_s,
-            latency_ms=latency_ms,
-            mess=_parse_mess(mess),
-            host=host,
-            port=port,
-        )
-        config.validate()
-        sizes = WorldConfig(
-            seed=seed,
-            playlists=playlists,
-            users=users,
-            artists=artists,
-            tracks=tracks,
-            genres=genres,
-        )
-        served = _build_world(world, sizes)
-    except (ValueError, MpdFormatError) as exc:
-        raise click.ClickException(str(exc)) from None
+    config = SimulatorConfig(
+        mode=mode,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_ttl=token_ttl,
+        rate_limit=rate_limit or None,
+        rate_window_s=rate_window,
+        daily_quota=daily_quota or None,
+        faults=faults,
+        fault_seed=fault_seed,
+        fault_kinds=parse_kinds(fault_kinds),
+        stall_s=stall_s,
+        latency_ms=latency_ms,
+        mess=_parse_mess(mess),
+        host=host,
+        port=port,
+    )
+    config.validate()
+    sizes = WorldConfig(
+        seed=seed, playlists=playlists, users=users, artists=artists, tracks=tracks, genres=genres
+    )
+    served = _build_world(world, sizes)
+    serve_until_interrupted(served, config, functools.partial(_announce, served, config, n_seeds))
 
-    def ready(running: RunningSimulator) -> None:
-        counts = ", ".join(f"{n} {k}" for k, n in served.sizes().items())
-        click.echo(f"Spotify simulator ({mode} mode, {served.source} world: {counts})")
-        click.echo(f"  base URL:      {running.base_url}")
-        click.echo(f"  token URL:     {running.token_url}")
-        click.echo(f"  API base:      {running.api_url}")
-        click.echo(f"  client id:     {client_id}")
-        click.echo(f"  client secret: {client_secret}")
-        click.echo(f"  checksum:      {served.checksum()}")
-        click.echo("  seed playlists: " + " ".join(served.seed_playlist_ids(n_seeds)))
-        click.echo("Press Ctrl-C to stop.")
 
-    try:
-        serve_until_interrupted(served, config, ready)
-    except OSError as exc:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-        ) from None
+def _announce(
+    world: World, config: SimulatorConfig, n_seeds: int, running: RunningSimulator
+) -> None:
+    """What a client needs once the port is bound: the URLs, the credentials, seeds."""
+    counts = ", ".join(f"{n} {k}" for k, n in world.sizes().items())
+    click.echo(f"Spotify simulator ({config.mode} mode, {world.source} world: {counts})")
+    click.echo(f"  base URL:      {running.base_url}")
+    click.echo(f"  token URL:     {running.token_url}")
+    click.echo(f"  API base:      {running.api_url}")
+    click.echo(f"  client id:     {config.client_id}")
+    click.echo(f"  client secret: {config.client_secret}")
+    click.echo(f"  checksum:      {world.checksum()}")
+    click.echo("  seed playlists: " + " ".join(world.seed_playlist_ids(n_seeds)))
+    click.echo("Press Ctrl-C to stop.")
 
 
 @simulator.command("generate-mpd")
@@ -219,6 +210,7 @@ def serve(world: str, seed: int, playlists: int, users: int, artists: int, track
     " generate-mpd wrote it and nothing else is in it.",
 )
 @click.option("--per-slice", default=1000, show_default=True, type=int, help="Playlists per file.")
+@cli_errors
 def generate_mpd_cmd(playlists: int, seed: int, out: Path, per_slice: int) -> None:
     """Write MPD-shaped synthetic playlists as Million Playlist Dataset slice files.
 
@@ -235,30 +227,23 @@ def generate_mpd_cmd(playlists: int, seed: int, out: Path, per_slice: int) -> No
     if per_slice < 1:
         raise click.ClickException("--per-slice must be at least 1")
     from tunegraph.datasets.synthetic_mpd import MpdShape, write_mpd_slices
-    from tunegraph.outputs import OutputError, publish_dir
+    from tunegraph.outputs import publish_dir
 
     started = time.monotonic()
-    try:
-        # written whole beside --out, then swapped in: an earlier run's slices never mix in
-        with (
-            publish_dir(out, "simulator generate-mpd") as staging,
-            click.progressbar(length=playlists, label="Generating playlists") as bar,
-        ):
-            done = 0
+    # written whole beside --out, then swapped in: an earlier run's slices never mix in
+    with (
+        publish_dir(out, "simulator generate-mpd") as staging,
+        click.progressbar(length=playlists, label="Generating playlists") as bar,
+    ):
+        done = 0
 
-            def progress(written: int) -> None:
-                nonlocal done
-                bar.update(written - done)
-                done = written
+        def progress(written: int) -> None:
+            nonlocal done
+            bar.update(written - done)
+            done = written
 
-            paths = write_mpd_slices(
-                staging, MpdShape(playlists=playlists, seed=seed), per_slice, progress
-            )
-    except OutputError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        paths = write_mpd_slices(
+            staging, MpdShape(playlists=playlists, seed=seed), per_slice, progress
+        )
     took = time.monotonic() - started
     click.echo(f"Wrote {playlists} playlists in {len(paths)} slice files to {out} ({took:.1f} s)")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings, run_async
+from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.crawl_view import CrawlView, read_crawl_view
 from tunegraph.graphstore.driver import GraphStore
 
@@ -37,6 +39,7 @@ def viz() -> None:
 )
 @click.option("--max-artists", type=click.IntRange(1), default=200, show_default=True)
 @neo4j_options
+@cli_errors
 def crawl(
     out: Path, max_playlists: int, max_artists: int,
     uri: str, user: str, password: str | None, database: str | None,
@@ -55,10 +58,7 @@ def crawl(
         async with GraphStore(settings) as store:
             return await read_crawl_view(store, max_playlists)
 
-    try:
-        summary = draw_crawl(run_async(go()), out, max_artists=max_artists)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+    summary = draw_crawl(asyncio.run(go()), out, max_artists=max_artists)
     click.echo(
         f"wrote {out}: {summary.playlists} playlists (of {summary.total_playlists}), "
         f"{summary.artists} artists, {summary.edges} edges, depth 0–{summary.depth}"

@@ -31,7 +31,6 @@ from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.writers import DEFAULT_CHUNK_ROWS, GraphBatch
 
 QUEUED, CLAIMED, DONE, FAILED, INACCESSIBLE = "queued", "claimed", "done", "failed", "inaccessible"
-TERMINAL = (DONE, FAILED, INACCESSIBLE)
 UNLIMITED = 2**62
 
 START_CRAWL = (

@@ -33,6 +33,8 @@ def make_token_handler(sim: Simulator) -> Callable[[web.Request], Awaitable[web.
 
 async def _token(sim: Simulator, request: web.Request) -> web.Response:
     form = await request.post()
+    client_id: object
+    secret: object
     client_id, secret = basic_credentials(request.headers.get("Authorization"))
     if client_id is None:
         client_id, secret = form.get("client_id"), form.get("client_secret")
@@ -41,11 +43,12 @@ async def _token(sim: Simulator, request: web.Request) -> web.Response:
     if not sim.tokens.client_matches(client_id, secret):
         return oauth_error(400, "invalid_client", "Invalid client secret")
     grant = form.get("grant_type")
-    user_id = None
+    user_id: str | None = None
     if grant == TEST_USER_GRANT:
-        user_id = form.get("user_id")
-        if not isinstance(user_id, str) or user_id not in sim.world.users:
+        asked = form.get("user_id")
+        if not isinstance(asked, str) or asked not in sim.world.users:
             return oauth_error(400, "invalid_request", "Unknown user_id for the test_user grant")
+        user_id = asked
     elif grant != "client_credentials":
         return oauth_error(
             400,

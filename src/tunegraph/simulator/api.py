@@ -6,17 +6,17 @@ the client key, after the guard in ``server`` has applied faults and limits.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
 
 from tunegraph.simulator.auth import Token
-from tunegraph.simulator.entities import normalize
+from tunegraph.simulator.entities import Extra, normalize
 from tunegraph.simulator.errors import api_error, json_response
 from tunegraph.simulator.ids import is_editorial, is_spotify_id
-from tunegraph.simulator.render import dumps
+from tunegraph.simulator.render import dumps, paging_json
 
 if TYPE_CHECKING:
     from tunegraph.simulator.server import Simulator
@@ -63,7 +63,7 @@ async def get_playlist(
     if cached is not None:
         return json_response(cached)
     renderer = sim.renderer
-    entries = list(playlist.track_ids) if created else renderer.entries(playlist)
+    entries: list[str | Extra] = [*playlist.track_ids] if created else renderer.entries(playlist)
     body = renderer.playlist_simple(base, playlist, len(entries))
     body["followers"] = {"href": None, "total": playlist.followers}
     if readable:
@@ -97,7 +97,8 @@ async def _items(
         return api_error(403, "Forbidden")
     offset, limit = args
     created = playlist.id in sim.created
-    entries = list(playlist.track_ids) if created else sim.renderer.entries(playlist)
+    entries: list[str | Extra]
+    entries = [*playlist.track_ids] if created else sim.renderer.entries(playlist)
     body = sim.renderer.items_page(
         base_url(request), playlist, entries, field, offset, limit, not created
     )
@@ -144,7 +145,7 @@ async def search(sim: Simulator, request: web.Request, token: Token, client: str
         if kind == "playlist":
             page = _playlist_results(sim, base, q, offset, limit, url, extra)
         else:
-            page = sim.renderer.paging(url, [], 0, offset, limit, extra)
+            page = paging_json(url, "[]", 0, offset, limit, extra)
         parts.append(f'"{kind}s":{page}')
     return json_response(sim.remember(key, ("{" + ",".join(parts) + "}").encode()))
 
@@ -162,9 +163,8 @@ def _playlist_results(
             items.append(dumps(renderer.editorial_simple(base, playlist_id, q)))
         else:
             items.append(renderer.playlist_simple_json(base, world.playlists[playlist_id]))
-    return renderer.paging_raw(
-        url, "[" + ",".join(items) + "]", len(results), offset, limit, extra, SEARCH_OFFSET_MAX
-    )
+    items_json = "[" + ",".join(items) + "]"
+    return paging_json(url, items_json, len(results), offset, limit, extra, SEARCH_OFFSET_MAX)
 
 
 def path_id(request: web.Request, known: Container[str]) -> str | web.Response:
@@ -177,22 +177,50 @@ def path_id(request: web.Request, known: Container[str]) -> str | web.Response:
     return value
 
 
+def by_path_id(
+    request: web.Request, known: Container[str], render: Callable[[str, str], str]
+) -> web.Response:
+    """The object at ``.../{id}``: ``render(base, id)``'s JSON, or Spotify's 400 or 404."""
+    found = path_id(request, known)
+    if isinstance(found, web.Response):
+        return found
+    return json_response(render(base_url(request), found).encode())
+
+
 async def get_artist(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    artist_id = path_id(request, sim.world.artists)
-    if isinstance(artist_id, web.Response):
-        return artist_id
-    return json_response(dumps(sim.renderer.artist(base_url(request), artist_id)).encode())
+    return by_path_id(request, sim.world.artists, lambda b, i: dumps(sim.renderer.artist(b, i)))
 
 
 async def get_track(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    track_id = path_id(request, sim.world.tracks)
-    if isinstance(track_id, web.Response):
-        return track_id
-    return json_response(sim.renderer.track_json(base_url(request), track_id).encode())
+    return by_path_id(request, sim.world.tracks, sim.renderer.track_json)
+
+
+def query_ids(request: web.Request, maximum: int) -> list[str] | web.Response:
+    """The ``ids`` query parameter, or Spotify's 400 for none, too many or a bad id."""
+    ids = [i for i in request.query.get("ids", "").split(",") if i]
+    if not ids:
+        return api_error(400, "invalid request")
+    if len(ids) > maximum:
+        return api_error(400, "Too many ids requested")
+    if not all(is_spotify_id(i) for i in ids):
+        return api_error(400, "Invalid base62 id")
+    return ids
+
+
+def several(
+    request: web.Request, key: str, maximum: int, render: Callable[[str, str], str | None]
+) -> web.Response:
+    """``{key: [...]}`` for the ``ids`` asked: ``render(base, id)``'s JSON, or null."""
+    ids = query_ids(request, maximum)
+    if isinstance(ids, web.Response):
+        return ids
+    base = base_url(request)
+    parts = [render(base, i) or "null" for i in ids]
+    return json_response(f'{{"{key}":[{",".join(parts)}]}}'.encode())
 
 
 async def get_audio_features(
@@ -200,16 +228,12 @@ async def get_audio_features(
 ) -> web.Response:
     if not sim.config.extended:
         return api_error(403, "Forbidden")
-    ids = [i for i in request.query.get("ids", "").split(",") if i]
-    if not ids:
-        return api_error(400, "invalid request")
-    if len(ids) > 100:
-        return api_error(400, "Too many ids requested")
-    if not all(is_spotify_id(i) for i in ids):
-        return api_error(400, "Invalid base62 id")
-    base = base_url(request)
-    features = [sim.renderer.audio_features(base, i) for i in ids]
-    return json_response(dumps({"audio_features": features}).encode())
+
+    def render(base: str, track_id: str) -> str | None:
+        features = sim.renderer.audio_features(base, track_id)
+        return None if features is None else dumps(features)
+
+    return several(request, "audio_features", 100, render)
 
 
 async def get_audio_feature(

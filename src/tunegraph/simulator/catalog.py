@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunegraph.simulator.entities import Playlist, World
-from tunegraph.simulator.render import OPEN, Renderer
+from tunegraph.simulator.render import OPEN, Renderer, paging
 
 
 class Catalog:
@@ -71,21 +71,10 @@ class Catalog:
     # -- shapes ----------------------------------------------------------------------
 
     def album_simple(self, base: str, album_id: str) -> dict[str, Any]:
-        album = self.world.albums[album_id]
         return {
-            "album_type": "album",
+            **self.renderer.album_ref(base, self.world.albums[album_id]),
             "total_tracks": len(self.album_tracks(album_id)),
             "available_markets": [],
-            "external_urls": {"spotify": f"{OPEN}/album/{album_id}"},
-            "href": f"{base}/v1/albums/{album_id}",
-            "id": album_id,
-            "images": [],
-            "name": album.name,
-            "release_date": album.release_date or None,
-            "release_date_precision": "day" if album.release_date else None,
-            "type": "album",
-            "uri": f"spotify:album:{album_id}",
-            "artists": [self.renderer.artist_simple(base, a) for a in album.artist_ids],
         }
 
     def album(self, base: str, album_id: str, extended: bool) -> dict[str, Any]:
@@ -129,20 +118,3 @@ class Catalog:
             "uri": f"spotify:track:{track_id}",
             "is_local": False,
         }
-
-
-def paging(
-    url: str, items: list[Any], total: int, offset: int, limit: int, extra: str = ""
-) -> dict[str, Any]:
-    """A paging object (``next``/``previous`` as absolute URLs) around rendered items."""
-    nxt = f"{url}?offset={offset + limit}&limit={limit}{extra}" if offset + limit < total else None
-    prev = f"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}" if offset > 0 else None
-    return {
-        "href": f"{url}?offset={offset}&limit={limit}{extra}",
-        "items": items,
-        "limit": limit,
-        "next": nxt,
-        "offset": offset,
-        "previous": prev,
-        "total": total,
-    }

@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from tunegraph.simulator.api import base_url, paging_args, path_id
+from tunegraph.simulator.api import base_url, by_path_id, paging_args, path_id, several
 from tunegraph.simulator.auth import Token
-from tunegraph.simulator.catalog import paging
 from tunegraph.simulator.errors import api_error, json_response
-from tunegraph.simulator.ids import is_spotify_id
-from tunegraph.simulator.render import dumps
+from tunegraph.simulator.render import dumps, paging
 
 if TYPE_CHECKING:
     from tunegraph.simulator.server import Simulator
@@ -21,58 +19,38 @@ ALBUM_GROUPS = ("album", "single", "appears_on", "compilation")
 USER_PLAYLISTS_OFFSET_MAX = 100_000
 
 
-def _ids(request: web.Request, maximum: int) -> list[str] | web.Response:
-    """The ``ids`` query parameter, or Spotify's 400 for none, too many or a bad id."""
-    ids = [i for i in request.query.get("ids", "").split(",") if i]
-    if not ids:
-        return api_error(400, "invalid request")
-    if len(ids) > maximum:
-        return api_error(400, "Too many ids requested")
-    if not all(is_spotify_id(i) for i in ids):
-        return api_error(400, "Invalid base62 id")
-    return ids
-
-
 async def get_several_tracks(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    ids = _ids(request, 50)
-    if isinstance(ids, web.Response):
-        return ids
-    base, tracks = base_url(request), sim.world.tracks
-    parts = [sim.renderer.track_json(base, i) if i in tracks else "null" for i in ids]
-    return json_response(('{"tracks":[' + ",".join(parts) + "]}").encode())
+    def render(base: str, track_id: str) -> str | None:
+        return sim.renderer.track_json(base, track_id) if track_id in sim.world.tracks else None
+
+    return several(request, "tracks", 50, render)
 
 
 async def get_several_artists(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    ids = _ids(request, 50)
-    if isinstance(ids, web.Response):
-        return ids
-    base, artists = base_url(request), sim.world.artists
-    found = [sim.renderer.artist(base, i) if i in artists else None for i in ids]
-    return json_response(dumps({"artists": found}).encode())
+    def render(base: str, artist_id: str) -> str | None:
+        known = artist_id in sim.world.artists
+        return dumps(sim.renderer.artist(base, artist_id)) if known else None
 
-
-def _album_id(sim: Simulator, request: web.Request) -> str | web.Response:
-    return path_id(request, sim.world.albums)
+    return several(request, "artists", 50, render)
 
 
 async def get_album(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    album_id = _album_id(sim, request)
-    if isinstance(album_id, web.Response):
-        return album_id
-    body = sim.catalog.album(base_url(request), album_id, sim.config.extended)
-    return json_response(dumps(body).encode())
+    def render(base: str, album_id: str) -> str:
+        return dumps(sim.catalog.album(base, album_id, sim.config.extended))
+
+    return by_path_id(request, sim.world.albums, render)
 
 
 async def get_album_tracks(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    album_id = _album_id(sim, request)
+    album_id = path_id(request, sim.world.albums)
     if isinstance(album_id, web.Response):
         return album_id
     args = paging_args(request, 20, 50)

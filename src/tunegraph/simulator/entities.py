@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ADD_INTERVAL_S = 3600  # item i of a playlist was added at created_at + i * ADD_INTERVAL_S
-EXTRA_KINDS = ("local", "episode", "null")
 _WORD_RE = re.compile(r"[^\W_]+")
 
 

@@ -11,9 +11,9 @@ import json
 import time
 from typing import Any
 
-from tunegraph.simulator.entities import Extra, Playlist, World
+from tunegraph.simulator.entities import Album, Extra, Playlist, World
 
-_PAGE_CACHE_BYTES = 128 << 20
+CACHE_BYTES = 128 << 20
 OPEN = "https://open.spotify.com"
 
 
@@ -25,6 +25,70 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def paging(
+    url: str,
+    items: list[Any],
+    total: int,
+    offset: int,
+    limit: int,
+    extra: str = "",
+    max_offset: int | None = None,
+) -> dict[str, Any]:
+    """A paging object around rendered items: ``next``/``previous`` as absolute URLs, no
+    ``next`` past the last item or beyond ``max_offset`` (search's cap)."""
+    more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
+    return {
+        "href": f"{url}?offset={offset}&limit={limit}{extra}",
+        "items": items,
+        "limit": limit,
+        "next": f"{url}?offset={offset + limit}&limit={limit}{extra}" if more else None,
+        "offset": offset,
+        "previous": f"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"
+        if offset > 0
+        else None,
+        "total": total,
+    }
+
+
+def paging_json(
+    url: str,
+    items_json: str,
+    total: int,
+    offset: int,
+    limit: int,
+    extra: str = "",
+    max_offset: int | None = None,
+) -> str:
+    """`paging` around items already serialised: joined in, never parsed or re-serialised.
+
+    The stub ``"items":[]`` cannot occur earlier: inside the href string quotes are escaped.
+    """
+    shell = dumps(paging(url, [], total, offset, limit, extra, max_offset))
+    head, stub, tail = shell.partition('"items":[]')
+    return f"{head}{stub[:-2]}{items_json}{tail}"
+
+
+class BodyCache:
+    """Rendered bodies by key, at most ``limit`` bytes: past that it starts over (world
+    data never changes while serving, so a body is good until it is dropped)."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        self.limit = limit
+        self._bodies: dict[tuple, bytes] = {}
+        self._bytes = 0
+
+    def get(self, key: tuple) -> bytes | None:
+        return self._bodies.get(key)
+
+    def put(self, key: tuple, body: bytes) -> bytes:
+        if self._bytes + len(body) > self.limit:
+            self._bodies.clear()
+            self._bytes = 0
+        self._bodies[key] = body
+        self._bytes += len(body)
+        return body
+
+
 class Renderer:
     """Turns world entities into Spotify JSON for one mode and one set of mess kinds."""
 
@@ -34,8 +98,7 @@ class Renderer:
         self.mess = mess
         self._entries: dict[str, list[str | Extra]] = {}
         self._tracks: dict[str, dict[str, str]] = {}
-        self._pages: dict[tuple, bytes] = {}
-        self._page_bytes = 0
+        self._pages = BodyCache()
         self._simple: dict[tuple[str, str], str] = {}
 
     def entries(self, playlist: Playlist) -> list[str | Extra]:
@@ -79,23 +142,27 @@ class Renderer:
             out["followers"] = {"href": None, "total": sum(tracks) * 37}
         return out
 
+    def album_ref(self, base: str, album: Album) -> dict[str, Any]:
+        """The album as a track embeds it (the catalogue's simplified album adds counts)."""
+        return {
+            "album_type": "album",
+            "artists": [self.artist_simple(base, a) for a in album.artist_ids],
+            "external_urls": {"spotify": f"{OPEN}/album/{album.id}"},
+            "href": f"{base}/v1/albums/{album.id}",
+            "id": album.id,
+            "images": [],
+            "name": album.name,
+            "release_date": album.release_date or None,
+            "release_date_precision": "day" if album.release_date else None,
+            "type": "album",
+            "uri": f"spotify:album:{album.id}",
+        }
+
     def track(self, base: str, track_id: str) -> dict[str, Any]:
         track = self.world.tracks[track_id]
         album = self.world.albums[track.album_id]
         out: dict[str, Any] = {
-            "album": {
-                "album_type": "album",
-                "artists": [self.artist_simple(base, a) for a in album.artist_ids],
-                "external_urls": {"spotify": f"{OPEN}/album/{album.id}"},
-                "href": f"{base}/v1/albums/{album.id}",
-                "id": album.id,
-                "images": [],
-                "name": album.name,
-                "release_date": album.release_date or None,
-                "release_date_precision": "day" if album.release_date else None,
-                "type": "album",
-                "uri": f"spotify:album:{album.id}",
-            },
+            "album": self.album_ref(base, album),
             "artists": [self.artist_simple(base, a) for a in track.artist_ids],
             "disc_number": 1,
             "duration_ms": track.duration_ms,
@@ -211,51 +278,8 @@ class Renderer:
                 f'{{"added_at":"{added}","added_by":{added_by},"is_local":{local},'
                 f'"primary_color":null,"{field}":{item}}}'
             )
-        body = self.paging_raw(
-            url, "[" + ",".join(parts) + "]", len(entries), offset, limit
-        ).encode()
-        if cacheable:
-            if self._page_bytes + len(body) > _PAGE_CACHE_BYTES:
-                self._pages.clear()
-                self._page_bytes = 0
-            self._pages[key] = body
-            self._page_bytes += len(body)
-        return body
-
-    @staticmethod
-    def paging_raw(
-        url: str,
-        items_json: str,
-        total: int,
-        offset: int,
-        limit: int,
-        extra: str = "",
-        max_offset: int | None = None,
-    ) -> str:
-        """A paging object around already-serialised items."""
-        more = offset + limit < total and (max_offset is None or offset + limit <= max_offset)
-        nxt = f'"{url}?offset={offset + limit}&limit={limit}{extra}"' if more else "null"
-        prev = (
-            f'"{url}?offset={max(0, offset - limit)}&limit={limit}{extra}"'
-            if offset > 0
-            else "null"
-        )
-        return (
-            f'{{"href":"{url}?offset={offset}&limit={limit}{extra}","items":{items_json},"limit":{limit},'
-            f'"next":{nxt},"offset":{offset},"previous":{prev},"total":{total}}}'
-        )
-
-    def paging(
-        self,
-        url: str,
-        items: list[Any],
-        total: int,
-        offset: int,
-        limit: int,
-        extra: str = "",
-        max_offset: int | None = None,
-    ) -> str:
-        return self.paging_raw(url, dumps(items), total, offset, limit, extra, max_offset)
+        body = paging_json(url, "[" + ",".join(parts) + "]", len(entries), offset, limit).encode()
+        return self._pages.put(key, body) if cacheable else body
 
     # -- playlists -----------------------------------------------------------------
 

@@ -9,7 +9,6 @@ window, then the handler. Handlers live in ``api`` (reads), ``writes`` and
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,14 +23,13 @@ from tunegraph.simulator.errors import JSON, api_error
 from tunegraph.simulator.faults import FAULT_KINDS, MALFORMED_BODY, FaultInjector
 from tunegraph.simulator.ids import hashed_id, is_editorial, is_spotify_id, stable_unit
 from tunegraph.simulator.limits import RateLimiter
-from tunegraph.simulator.render import Renderer
+from tunegraph.simulator.render import BodyCache, Renderer
 from tunegraph.simulator.stats import Stats
 
 MODES = ("extended", "development")
 MESS_KINDS: frozenset[str] = frozenset({"null", "local", "episode", "editorial"})
 Handler = Callable[["Simulator", web.Request, Token, str], Awaitable[web.StreamResponse]]
 SIMULATOR_KEY = web.AppKey("simulator", object)
-_BODY_CACHE_BYTES = 128 << 20
 
 
 @dataclass
@@ -106,8 +104,7 @@ class Simulator:
         self.created: dict[str, Playlist] = {}
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
-        self._bodies: dict[tuple, bytes] = {}
-        self._body_bytes = 0
+        self._bodies = BodyCache()
 
     # -- lookups shared by handlers -------------------------------------------------
 
@@ -154,13 +151,8 @@ class Simulator:
         return self._bodies.get(key)
 
     def remember(self, key: tuple, body: bytes) -> bytes:
-        """Keep ``body`` for ``key``; the cache starts over past ``_BODY_CACHE_BYTES``."""
-        if self._body_bytes + len(body) > _BODY_CACHE_BYTES:
-            self._bodies.clear()
-            self._body_bytes = 0
-        self._bodies[key] = body
-        self._body_bytes += len(body)
-        return body
+        """Keep ``body`` for ``key`` (a bounded cache: it starts over when full)."""
+        return self._bodies.put(key, body)
 
     def new_playlist_id(self) -> str:
         return hashed_id("created", self.world.seed, len(self.created))
@@ -337,14 +329,13 @@ async def run_simulator(
     await runner.setup()
     try:
         site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the caller's message names the address it asked for
+            where = f"cannot listen on {config.host}:{config.port}"
+            raise OSError(exc.errno, f"{where}: {exc.strerror or exc}") from exc
         port = runner.addresses[0][1]
         host = config.host if config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         yield RunningSimulator(f"http://{host}:{port}", simulator_of(app))
     finally:
         await runner.cleanup()
-
-
-def replace_config(config: SimulatorConfig, **changes: object) -> SimulatorConfig:
-    """A copy of ``config`` with ``changes`` (a small convenience for tests and the CLI)."""
-    return dataclasses.replace(config, **changes)

@@ -137,7 +137,8 @@ class _Generator:
         return self.rng.choices(self.genres, cum_weights=self.genre_cum)[0]
 
     def artists(self) -> dict[str, Artist]:
-        rng, names, out = self.rng, set(), {}
+        rng, out = self.rng, {}
+        names: set[str] = set()
         for i in range(self.config.artists):
             genre = self.genres[i] if i < len(self.genres) else self.pick_genre()
             name = _unique(
@@ -195,7 +196,7 @@ class _Generator:
             ),
             rng,
         )
-        artist_ids = (artist.id,)
+        artist_ids: tuple[str, ...] = (artist.id,)
         if len(peers) > 1 and rng.random() < 0.12:
             featured = rng.choice(peers)
             if featured.id != artist.id:
@@ -211,7 +212,8 @@ class _Generator:
         }
 
     def users(self) -> dict[str, User]:
-        rng, names, out = self.rng, set(), {}
+        rng, out = self.rng, {}
+        names: set[str] = set()
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
         for _ in range(self.config.users):
             name = _unique(

@@ -8,7 +8,9 @@ never change; world playlists stay read-only.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,6 +27,23 @@ if TYPE_CHECKING:
 MAX_URIS = 100
 
 
+WriteHandler = Callable[["Simulator", web.Request, Token, str], Awaitable[web.Response]]
+
+
+def _user_token_only(handler: WriteHandler) -> WriteHandler:
+    """Spotify's 401 for a token that acts for no user: only users write."""
+
+    @functools.wraps(handler)
+    async def checked(
+        sim: Simulator, request: web.Request, token: Token, client: str
+    ) -> web.Response:
+        if token.user_id is None:
+            return api_error(401, "This request requires user authentication.")
+        return await handler(sim, request, token, client)
+
+    return checked
+
+
 async def _json_body(request: web.Request) -> dict[str, Any] | None:
     if not request.can_read_body:
         return {}
@@ -35,12 +54,11 @@ async def _json_body(request: web.Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+@_user_token_only
 async def create_playlist(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
     user_id = request.match_info["id"]
-    if token.user_id is None:
-        return api_error(401, "This request requires user authentication.")
     if token.user_id != user_id:
         return api_error(403, "You cannot create a playlist for another user")
     body = await _json_body(request)
@@ -68,12 +86,11 @@ async def create_playlist(
     return json_response(dumps(out).encode(), status=201)
 
 
+@_user_token_only
 async def add_items(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
     playlist_id = request.match_info["id"]
-    if token.user_id is None:
-        return api_error(401, "This request requires user authentication.")
     playlist = sim.created.get(playlist_id)
     if playlist is None:
         found = sim.playlist(playlist_id, token)

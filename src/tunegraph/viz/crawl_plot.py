@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
 from tunegraph.graphstore.crawl_view import CrawlView
@@ -59,12 +60,16 @@ def _layout(
     return positions
 
 
-def draw_crawl(
-    view: CrawlView, out: Path, max_artists: int = 300, seed: int = 0
-) -> CrawlPlotSummary:
-    if not view.playlists:
-        raise ValueError("the graph holds no crawled playlists yet: run `tunegraph crawl` first")
-    artists = _select_artists(view, max_artists, seed)
+@dataclass(frozen=True)
+class _CrawlGraph:
+    """The vertices by column (depth), the drawn artists' depths, and the edges."""
+
+    levels: dict[float, list[str]]
+    artist_depth: dict[str, float]
+    edges: list[tuple[str, str]]
+
+
+def _crawl_graph(view: CrawlView, artists: set[str]) -> _CrawlGraph:
     # an artist sits half a step after the shallowest playlist it appears in
     artist_depth: dict[str, float] = {}
     for playlist, artist in view.contains:
@@ -79,17 +84,40 @@ def draw_crawl(
     edges = [(p, a) for p, a in view.contains if a in artist_depth] + [
         (a, p) for a, p in view.found if a in artist_depth
     ]
+    return _CrawlGraph(levels, artist_depth, edges)
+
+
+def draw_crawl(
+    view: CrawlView, out: Path, max_artists: int = 300, seed: int = 0
+) -> CrawlPlotSummary:
+    """Write the picture to ``out`` (PNG); ValueError when nothing is crawled yet."""
+    if not view.playlists:
+        raise ValueError("the graph holds no crawled playlists yet: run `tunegraph crawl` first")
+    graph = _crawl_graph(view, _select_artists(view, max_artists, seed))
     parents: dict[str, list[str]] = defaultdict(list)
-    for source, target in edges:
+    for source, target in graph.edges:
         parents[target].append(source)
-    positions = _layout(levels, parents)
+    positions = _layout(graph.levels, parents)
     max_depth = max(depth for _, depth, _ in view.playlists.values())
     fig = Figure(figsize=(4 + 3.2 * (max_depth + 1), 9), dpi=110)
     ax = fig.subplots()
-    alpha = min(0.35, 120 / max(len(edges), 1))  # many edges: each one fainter
-    for source, target in edges:
+    alpha = min(0.35, 120 / max(len(graph.edges), 1))  # many edges: each one fainter
+    for source, target in graph.edges:
         (x0, y0), (x1, y1) = positions[source], positions[target]
         ax.plot([x0, x1], [y0, y1], color="#888888", alpha=alpha, linewidth=0.6, zorder=1)
+    _draw_vertices(ax, view, positions, sorted(graph.artist_depth))
+    _frame(ax, view, len(graph.artist_depth), max_depth)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    return CrawlPlotSummary(len(view.playlists), len(graph.artist_depth), len(graph.edges),
+                            view.total_playlists, max_depth)  # fmt: skip
+
+
+def _draw_vertices(
+    ax: Axes, view: CrawlView, positions: dict[str, tuple[float, float]], artists: list[str]
+) -> None:
+    """Playlists (seeds and inaccessible ones apart) and artists, seeds named."""
 
     def scatter(vertices: list[str], colour: str, label: str, size: float) -> None:
         if vertices:
@@ -104,28 +132,23 @@ def draw_crawl(
     scatter(others, PLAYLIST_COLOUR, "playlists", 36)
     scatter(seeds, SEED_COLOUR, "seed playlists", 120)
     scatter(inaccessible, INACCESSIBLE_COLOUR, "inaccessible playlists", 30)
-    scatter(sorted(artist_depth), ARTIST_COLOUR, "artists", 16)
+    scatter(artists, ARTIST_COLOUR, "artists", 16)
     for p in seeds:
         x, y = positions[p]
         ax.annotate(view.playlists[p][0][:40], (x, y), xytext=(6, 4),
                     textcoords="offset points", fontsize=8)  # fmt: skip
 
+
+def _frame(ax: Axes, view: CrawlView, artists: int, max_depth: int) -> None:
+    """Depth ticks, the title with the counts, the legend."""
     ax.set_xticks(range(max_depth + 1), [f"depth {d}" for d in range(max_depth + 1)])
     ax.set_yticks([])
     ax.set_xlim(-0.4, max_depth + 0.9)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    shown = (
-        f"{len(playlists)} of {view.total_playlists}"
-        if view.total_playlists > len(playlists)
-        else f"{len(playlists)}"
-    )
-    ax.set_title(f"tunegraph crawl: {shown} playlists and {len(artist_depth)} artists, "
+    drawn = len(view.playlists)
+    shown = f"{drawn} of {view.total_playlists}" if view.total_playlists > drawn else f"{drawn}"
+    ax.set_title(f"tunegraph crawl: {shown} playlists and {artists} artists, "
                  "breadth-first from the seed (edges: playlist → its artists → playlists "
                  "their names found)", fontsize=10)  # fmt: skip
     ax.legend(loc="upper right", fontsize=8, frameon=False)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    return CrawlPlotSummary(len(playlists), len(artist_depth), len(edges),
-                            view.total_playlists, max_depth)  # fmt: skip

@@ -1,0 +1,67 @@
+"""What `train`, `evaluate` and `recommend` print: metric tables, summaries, track lists.
+
+Kept apart from model_cmds so the commands stay a thin shell; the model's result
+types are named for type checking only (importing tunegraph.model.api loads TensorFlow).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tunegraph.model.cluster import Cluster
+
+if TYPE_CHECKING:
+    from tunegraph.model.api import Recommendation, TrainResult
+
+METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
+
+
+def metrics_table(rows: dict[str, dict[str, float]], title: str) -> Table:
+    """One row a model or baseline, one column a challenge metric."""
+    table = Table(title=title)
+    table.add_column("model", no_wrap=True)
+    for name in METRICS:
+        table.add_column(name, justify="right", no_wrap=True)
+    for model, values in rows.items():
+        table.add_row(model, *(f"{values[m]:.4f}" for m in METRICS))
+    return table
+
+
+def print_train_result(result: TrainResult, workers: Cluster | None, console: Console) -> None:
+    """The test table and a summary line; a non-chief worker only says it did its share."""
+    if workers is not None and not result.wrote_model:
+        click.echo(
+            f"worker {workers.index} of {workers.size} trained its share ({result.shard_policy}"
+            f" sharding); val recall@50 {max(result.val_metric, default=0.0):.4f};"
+            f" the chief (worker 0) writes the model"
+        )
+        return
+    console.print(metrics_table(result.metrics, "held-out test playlists"))
+    best = result.metrics.get("tunegraph", result.metrics["two-tower"])
+    als = result.metrics["ALS"]
+    click.echo(
+        f"trained {result.examples} examples x {result.epochs} epochs in {result.seconds:.1f}s"
+        f" ({result.examples_per_second:,.0f} ex/s); test R-precision {best['r_precision']:.4f},"
+        f" NDCG {best['ndcg']:.4f} (ALS {als['r_precision']:.4f}, {als['ndcg']:.4f});"
+        f" ranking {result.ranking_objective}; model in {result.model_dir}"
+    )
+
+
+def print_recommendations(recs: list[Recommendation], as_json: bool) -> None:
+    """The list as JSON, or as a table of rank, track, artists and score."""
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in recs], indent=2))
+        return
+    table = Table()
+    for column, justify in (("#", "right"), ("track", "left"), ("artists", "left"),
+                            ("score", "right")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for r in recs:
+        table.add_row(str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}")
+    Console().print(table)
