@@ -9,6 +9,7 @@ import click
 
 from tunegraph import neo4j_server
 from tunegraph.cli.common import domain_errors, local_paths, run_async
+from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import DEFAULT_PASSWORD, Neo4jSettings
@@ -56,7 +57,7 @@ def neo4j() -> None:
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
-    default=7687,
+    default=DEFAULT_BOLT_PORT,
     show_default=True,
     help="Bolt port on 127.0.0.1; chooses the instance.",
 )
@@ -124,7 +125,7 @@ def start(
 
 
 @neo4j.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_BOLT_PORT, show_default=True)
 @click.option(
     "--backend", type=click.Choice(["auto", "local", "docker"]), default="auto", show_default=True
 )

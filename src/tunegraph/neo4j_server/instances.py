@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 
-from tunegraph.graphstore.bolt_uri import parse_bolt_uri
+from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT, parse_bolt_uri
 from tunegraph.neo4j_server.paths import LocalPaths
 
 LAUNCHER_CLASS = "TunegraphNeo4j"
@@ -22,7 +22,7 @@ LAUNCHER_CLASS = "TunegraphNeo4j"
 
 @dataclass(frozen=True)
 class InstanceSpec:
-    port: int = 7687
+    port: int = DEFAULT_BOLT_PORT
     data_dir: Path | None = None
     password: str = "tunegraph"
     heap_mb: int = 1024

@@ -14,6 +14,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT
+
 LAUNCHER_PACKAGE = "tunegraph.neo4j_server"
 POM_NS = {"m": "http://maven.apache.org/POM/4.0.0"}
 
@@ -51,7 +53,7 @@ class LocalPaths:
         return self.state_dir / "instances" / f"{port}.json"
 
     def default_data_dir(self, port: int) -> Path:
-        return self.state_dir / ("neo4j" if port == 7687 else f"neo4j-{port}")
+        return self.state_dir / ("neo4j" if port == DEFAULT_BOLT_PORT else f"neo4j-{port}")
 
 
 def default_paths(environ: Mapping[str, str], home: Path) -> LocalPaths:
