@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from tunegraph.graphstore import local_server
+import tunegraph.neo4j_server as server
 from tunegraph.graphstore.settings import Neo4jSettings
 
 PASSWORD = "tunegraph-bench"
@@ -24,20 +25,20 @@ def free_port() -> int:
 @contextlib.contextmanager
 def fresh_local_neo4j(
     heap_mb: int = 2048, pagecache_mb: int = 1024
-) -> Iterator[tuple[Neo4jSettings, local_server.LocalPaths]]:
+) -> Iterator[tuple[Neo4jSettings, server.LocalPaths]]:
     """The settings, and the paths that find its instance record (for `import --bulk`)."""
-    cache = local_server.default_paths(os.environ, Path.home()).cache_dir
+    user = server.default_paths(os.environ, Path.home())  # the jar cache, the Neo4j release
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
-        paths = local_server.LocalPaths(cache_dir=cache, state_dir=Path(tmp) / "state")
-        spec = local_server.InstanceSpec(
+        paths = dataclasses.replace(user, state_dir=Path(tmp) / "state", java_home=None)
+        spec = server.InstanceSpec(
             port=free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
             heap_mb=heap_mb, pagecache_mb=pagecache_mb, ready_timeout_s=300,
         )  # fmt: skip
-        record, _ = local_server.start(spec, paths)
+        record, _ = server.start(spec, paths)
         try:
             yield Neo4jSettings(uri=record.uri, password=PASSWORD), paths
         finally:
-            local_server.stop(paths, record.port)
+            server.stop(paths, record.port)
 
 
 @contextlib.contextmanager

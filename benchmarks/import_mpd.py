@@ -45,11 +45,11 @@ from tunegraph.graphstore.importer import (
     expand_paths,
     import_mpd,
 )
-from tunegraph.graphstore.local_server import LocalPaths
 from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
+from tunegraph.neo4j_server import LocalPaths, local_offline_loader
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -213,7 +213,8 @@ async def bulk(args: argparse.Namespace, settings: Neo4jSettings, paths: LocalPa
     start = time.perf_counter()
     with sampler:
         summary = await bulk_import_mpd(
-            settings, paths, expand_paths([folder]), BulkSettings(workers=args.workers),
+            settings, local_offline_loader(paths, settings), expand_paths([folder]),
+            BulkSettings(workers=args.workers),
             _rss_per_file(sampler, per_file_rss), stage,
         )  # fmt: skip
     end = time.perf_counter()

@@ -36,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _neo4j import fresh_local_neo4j
 from tunegraph.graphstore.cypher import NODE_WRITES, RELATIONSHIP_WRITES, UNCHECKED_CONTAINS
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.local_server import LocalPaths
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import (
@@ -46,6 +45,7 @@ from tunegraph.graphstore.writers import (
     count_relationships,
     write_batch,
 )
+from tunegraph.neo4j_server import LocalPaths
 
 
 def crawl_shaped(playlists: int, tracks: int, per_playlist: int, seed: int = 1) -> GraphBatch:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tunegraph import neo4j_server
 from tunegraph.crawler import ApiSettings, CrawlSettings, CrawlSummary, crawl
 from tunegraph.crawler.progress import Reporter
 from tunegraph.demo_presenter import DemoPresenter, Say
-from tunegraph.graphstore import local_server
+from tunegraph.graphstore.bolt_uri import parse_bolt_uri
 from tunegraph.graphstore.crawl_view import CrawlView, read_crawl_view
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import Neo4jUnavailable
@@ -43,7 +44,7 @@ DEMO_FILES = ("trained-on.json", "evaluation.json", "evaluation.png", "crawl.png
 class DemoSettings:
     out_dir: Path
     neo4j: Neo4jSettings
-    neo4j_paths: local_server.LocalPaths
+    neo4j_paths: neo4j_server.LocalPaths
     start_neo4j: bool = True  # start tunegraph's local Neo4j if none answers on a loopback URI
     # Real Spotify when credentials are given; else the bundled simulator with `world`.
     spotify: ApiSettings | None = None
@@ -63,10 +64,6 @@ class DemoResult:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def _is_loopback(uri: str) -> bool:
-    return any(host in uri for host in ("127.0.0.1", "localhost", "[::1]"))
-
-
 async def _graph_answers(settings: Neo4jSettings) -> bool:
     try:
         async with GraphStore(settings):
@@ -81,12 +78,13 @@ def ensure_neo4j(settings: DemoSettings, say: Say) -> Neo4jSettings:
     if asyncio.run(_graph_answers(settings.neo4j)):
         say(f"[neo4j] using the server at {settings.neo4j.uri}")
         return settings.neo4j
-    if not (settings.start_neo4j and _is_loopback(settings.neo4j.uri)):
+    address = parse_bolt_uri(settings.neo4j.uri)
+    if not (settings.start_neo4j and address.is_loopback):
         raise Neo4jUnavailable(f"cannot reach Neo4j at {settings.neo4j.uri}")
-    port = int(settings.neo4j.uri.rsplit(":", 1)[-1])
+    port = address.port
     say(f"[neo4j] starting Neo4j on port {port} (the first start fetches jars with Maven) …")
-    spec = local_server.InstanceSpec(port=port, password=settings.neo4j.password)
-    record, _ = local_server.start(spec, settings.neo4j_paths)
+    spec = neo4j_server.InstanceSpec(port=port, password=settings.neo4j.password)
+    record, _ = neo4j_server.start(spec, settings.neo4j_paths)
     say(
         f"[neo4j] Neo4j {record.version} up on {record.uri} in {time.monotonic() - began:.1f} s "
         f"(data {record.data_dir})"

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from support.neo4j_fixtures import free_port, jar_cache_dir
 from tunegraph.cli.main import cli
-from tunegraph.graphstore.local_server import InstanceRecord
+from tunegraph.neo4j_server import InstanceRecord
 
 
 def test_second_instance_beside_a_running_one_keeps_data_across_restart(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import tunegraph.neo4j_server as server
 from crawler.crawl_helpers import (
     cli_args,
     crawl_settings,
@@ -14,7 +15,6 @@ from crawler.crawl_helpers import (
     wait_for_progress,
 )
 from support.neo4j_fixtures import free_port
-from tunegraph.graphstore import local_server
 from tunegraph.graphstore.settings import Neo4jSettings
 
 CAPS = dict(max_playlists=16, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
@@ -32,7 +32,7 @@ def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_p
     assert reference.status == "finished"
     expected = snapshot(empty_graph)
 
-    spec = local_server.InstanceSpec(
+    spec = server.InstanceSpec(
         port=free_port(),
         data_dir=tmp_path / "neo4j-outage",
         password="outage-test",
@@ -40,16 +40,16 @@ def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_p
         pagecache_mb=64,
         ready_timeout_s=180,
     )
-    record, _ = local_server.start(spec, neo4j_paths)
+    record, _ = server.start(spec, neo4j_paths)
     own = Neo4jSettings(uri=record.uri, user="neo4j", password=spec.password)
     try:
         proc = start_cli(cli_args(sim, own, seeds, *CLI_CAPS))
         wait_for_progress(proc, own, 2, timeout_s=90)
-        local_server.stop(neo4j_paths, spec.port)
+        server.stop(neo4j_paths, spec.port)
         assert proc.poll() is None, "the crawl ended instead of waiting for Neo4j"
         time.sleep(3)
         assert proc.poll() is None, "the crawl ended instead of waiting for Neo4j"
-        local_server.start(spec, neo4j_paths)
+        server.start(spec, neo4j_paths)
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         assert json.loads(out)["status"] == "finished"
@@ -59,4 +59,4 @@ def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_p
         assert graph.content() == expected.content()
         assert graph.states == expected.states
     finally:
-        local_server.stop(neo4j_paths, spec.port)
+        server.stop(neo4j_paths, spec.port)

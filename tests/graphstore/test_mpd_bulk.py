@@ -11,17 +11,23 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import tunegraph.neo4j_server as server
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import TEST_PASSWORD, free_port, start_instance
 from tunegraph.cli.main import cli
-from tunegraph.graphstore import local_server
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import import_mpd
-from tunegraph.graphstore.mpd_bulk import BulkImportError, bulk_import_mpd, local_instance
+from tunegraph.graphstore.mpd_bulk import BulkImportError, bulk_import_mpd
 from tunegraph.graphstore.mpd_staging import stage_mpd
-from tunegraph.graphstore.offline_import import InputGroup, OfflineImportError, offline_import
+from tunegraph.graphstore.offline_load import InputGroup
 from tunegraph.graphstore.schema import describe_schema
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.neo4j_server.errors import OfflineImportError
+from tunegraph.neo4j_server.offline_import import (
+    local_instance,
+    local_offline_loader,
+    offline_import,
+)
 
 NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
 RELATIONSHIPS = (
@@ -49,12 +55,12 @@ def awkward_slices(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def bulk_server(
-    neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
+    neo4j_paths: server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Neo4jSettings]:
     """A second Neo4j: --bulk stops and starts the server it loads."""
     record = start_instance(neo4j_paths, tmp_path_factory.mktemp("bulk-neo4j"), pagecache_mb=128)
     yield Neo4jSettings(uri=record.uri, user="neo4j", password=TEST_PASSWORD)
-    local_server.stop(neo4j_paths, record.port)
+    server.stop(neo4j_paths, record.port)
 
 
 async def _count(settings: Neo4jSettings) -> int:
@@ -75,7 +81,7 @@ async def _dump(settings: Neo4jSettings) -> tuple[list[Any], list[Any]]:
 def test_bulk_builds_the_graph_the_transactional_import_builds(
     bulk_server: Neo4jSettings,
     empty_graph: Neo4jSettings,
-    neo4j_paths: local_server.LocalPaths,
+    neo4j_paths: server.LocalPaths,
     tmp_path: Path,
 ) -> None:
     folder = awkward_slices(tmp_path / "mpd")
@@ -122,11 +128,12 @@ def test_bulk_builds_the_graph_the_transactional_import_builds(
 
     # The graph is not empty any more: a second --bulk refuses before stopping anything.
     with pytest.raises(BulkImportError, match=r"holds .* nodes"):
-        asyncio.run(bulk_import_mpd(bulk_server, neo4j_paths, sorted(folder.iterdir())))
+        loader = local_offline_loader(neo4j_paths, bulk_server)
+        asyncio.run(bulk_import_mpd(bulk_server, loader, sorted(folder.iterdir())))
 
 
 def test_a_failed_offline_import_leaves_an_empty_database_and_a_running_server(
-    bulk_server: Neo4jSettings, neo4j_paths: local_server.LocalPaths, tmp_path: Path
+    bulk_server: Neo4jSettings, neo4j_paths: server.LocalPaths, tmp_path: Path
 ) -> None:
     header = tmp_path / "h.csv"
     header.write_text("id:ID(Track),name\n")
@@ -141,7 +148,7 @@ def test_a_failed_offline_import_leaves_an_empty_database_and_a_running_server(
 
 
 def test_an_interrupted_offline_import_leaves_an_empty_database_and_a_running_server(
-    bulk_server: Neo4jSettings, neo4j_paths: local_server.LocalPaths, tmp_path: Path
+    bulk_server: Neo4jSettings, neo4j_paths: server.LocalPaths, tmp_path: Path
 ) -> None:
     folder = awkward_slices(tmp_path / "mpd")
     staging = stage_mpd(sorted(folder.iterdir()), tmp_path / "stage", workers=1)
@@ -156,12 +163,12 @@ def test_an_interrupted_offline_import_leaves_an_empty_database_and_a_running_se
     assert asyncio.run(_count(bulk_server)) == 0
 
 
-def test_bulk_needs_a_local_instance(neo4j_paths: local_server.LocalPaths) -> None:
+def test_bulk_needs_a_local_instance(neo4j_paths: server.LocalPaths) -> None:
     remote = Neo4jSettings(uri="bolt://db.example.com:7687", user="neo4j", password="x" * 8)
-    with pytest.raises(BulkImportError, match="tunegraph neo4j start"):
+    with pytest.raises(OfflineImportError, match="tunegraph neo4j start"):
         local_instance(neo4j_paths, remote)
     nobody = Neo4jSettings(uri=f"bolt://127.0.0.1:{free_port()}", user="neo4j", password="x" * 8)
-    with pytest.raises(BulkImportError, match="none runs at"):
+    with pytest.raises(OfflineImportError, match="none runs at"):
         local_instance(neo4j_paths, nobody)
 
 

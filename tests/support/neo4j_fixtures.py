@@ -7,6 +7,7 @@ instance record are temporary, so the suite never touches a user's instance.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import socket
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tunegraph.graphstore import local_server
+import tunegraph.neo4j_server as server
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
@@ -30,21 +31,23 @@ def free_port() -> int:
 
 
 def jar_cache_dir() -> Path:
-    return local_server.default_paths(os.environ, Path.home()).cache_dir
+    return server.default_paths(os.environ, Path.home()).cache_dir
 
 
 @pytest.fixture(scope="session")
-def neo4j_paths(tmp_path_factory: pytest.TempPathFactory) -> local_server.LocalPaths:
-    return local_server.LocalPaths(
-        cache_dir=jar_cache_dir(), state_dir=tmp_path_factory.mktemp("neo4j-state")
+def neo4j_paths(tmp_path_factory: pytest.TempPathFactory) -> server.LocalPaths:
+    """The user's jar cache and Neo4j release (TUNEGRAPH_NEO4J_VERSION), records of our own."""
+    user = server.default_paths(os.environ, Path.home())
+    return dataclasses.replace(
+        user, state_dir=tmp_path_factory.mktemp("neo4j-state"), java_home=None
     )
 
 
 def start_instance(
-    paths: local_server.LocalPaths, data_dir: Path, pagecache_mb: int = 256
-) -> local_server.InstanceRecord:
+    paths: server.LocalPaths, data_dir: Path, pagecache_mb: int = 256
+) -> server.InstanceRecord:
     """A test instance on a free port: small memory, a generous start-up timeout."""
-    spec = local_server.InstanceSpec(
+    spec = server.InstanceSpec(
         port=free_port(),
         data_dir=data_dir,
         password=TEST_PASSWORD,
@@ -52,22 +55,22 @@ def start_instance(
         pagecache_mb=pagecache_mb,
         ready_timeout_s=180,
     )
-    record, _ = local_server.start(spec, paths)
+    record, _ = server.start(spec, paths)
     return record
 
 
 @pytest.fixture(scope="session")
 def neo4j_server(
-    neo4j_paths: local_server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[local_server.InstanceRecord]:
+    neo4j_paths: server.LocalPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[server.InstanceRecord]:
     """One Neo4j for the whole session; stopped (SIGTERM, clean shutdown) at the end."""
     record = start_instance(neo4j_paths, tmp_path_factory.mktemp("neo4j-data"))
     yield record
-    local_server.stop(neo4j_paths, record.port)
+    server.stop(neo4j_paths, record.port)
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings(neo4j_server: local_server.InstanceRecord) -> Neo4jSettings:
+def neo4j_settings(neo4j_server: server.InstanceRecord) -> Neo4jSettings:
     return Neo4jSettings(uri=neo4j_server.uri, user="neo4j", password=TEST_PASSWORD)
 
 

@@ -7,20 +7,20 @@ import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tunegraph.cli.errors import cli_errors
-from tunegraph.graphstore.local_server import LocalPaths, default_paths, read_record
+from tunegraph.graphstore.bolt_uri import parse_bolt_uri
 from tunegraph.graphstore.settings import (
     DEFAULT_PASSWORD,
     DEFAULT_URI,
     DEFAULT_USER,
     Neo4jSettings,
 )
+from tunegraph.neo4j_server import LocalPaths, default_paths, recorded_password
 from tunegraph.redaction import redact
 
 T = TypeVar("T")
@@ -81,21 +81,13 @@ def neo4j_settings(
     uri: str, user: str, password: str | None, database: str | None
 ) -> Neo4jSettings:
     try:
-        parsed = urlparse(uri)
-        parsed.port  # noqa: B018 (parses the port, which may be bad)
+        address = parse_bolt_uri(uri)
     except ValueError as exc:
         raise click.ClickException(f"{safe_message(uri)} is not a Neo4j URI: {exc}") from None
     if password is None:
-        password = _recorded_password(parsed.hostname, parsed.port) or DEFAULT_PASSWORD
-    remember_secrets(password if password != DEFAULT_PASSWORD else None, parsed.password)
+        password = recorded_password(local_paths(), uri) or DEFAULT_PASSWORD
+    remember_secrets(password if password != DEFAULT_PASSWORD else None, address.password)
     return Neo4jSettings(uri=uri, user=user, password=password, database=database or None)
-
-
-def _recorded_password(host: str | None, port: int | None) -> str | None:
-    if host not in {"127.0.0.1", "localhost", "::1"}:
-        return None
-    record = read_record(local_paths(), port or 7687)
-    return record.password if record else None
 
 
 # TRANSITIONAL: crawl_cmd, import_cmd and neo4j_cmd still call these two; once they wear

@@ -23,6 +23,7 @@ from tunegraph.graphstore.importer import (
 from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.neo4j_server import local_offline_loader
 
 
 @click.group("import")
@@ -71,7 +72,8 @@ async def _run(
                 console.print(f"[dim]{text}[/dim]")
 
         if isinstance(options, BulkSettings):
-            return await bulk_import_mpd(settings, local_paths(), paths, options, progress, stage)
+            loader = local_offline_loader(local_paths(), settings)
+            return await bulk_import_mpd(settings, loader, paths, options, progress, stage)
         async with GraphStore(settings) as store:
             await ensure_schema(store)
             return await import_mpd(store, paths, options, progress)

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from tunegraph import neo4j_server
 from tunegraph.cli.common import domain_errors, local_paths, run_async
-from tunegraph.graphstore import docker_server, local_server
+from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.errors import LauncherError
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import DEFAULT_PASSWORD, Neo4jSettings
+from tunegraph.neo4j_server import docker_server
 
 COMPOSE_FILE = Path("docker-compose.yml")
 
@@ -40,7 +41,8 @@ def neo4j() -> None:
     """Start, stop and inspect a local Neo4j server.
 
     Without a Docker engine, Neo4j 5.26 runs from Maven Central's jars (fetched once into
-    ~/.cache/tunegraph) behind a small Java launcher, with Bolt on 127.0.0.1.
+    ~/.cache/tunegraph) behind a small Java launcher, with Bolt on 127.0.0.1. The release
+    is the one the launcher's pom.xml pins; TUNEGRAPH_NEO4J_VERSION names another.
 
     \b
     Example:
@@ -55,7 +57,7 @@ def neo4j() -> None:
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
-    default=7687,
+    default=DEFAULT_BOLT_PORT,
     show_default=True,
     help="Bolt port on 127.0.0.1; chooses the instance.",
 )
@@ -109,11 +111,11 @@ def start(
         return
     click.echo(f"Starting Neo4j on bolt://127.0.0.1:{port} … (first start fetches jars with Maven)")
     began = time.monotonic()
-    spec = local_server.InstanceSpec(
+    spec = neo4j_server.InstanceSpec(
         port=port, data_dir=data_dir, password=password, heap_mb=heap_mb,
         pagecache_mb=pagecache_mb, ready_timeout_s=timeout,
     )  # fmt: skip
-    record, started = local_server.start(spec, local_paths())
+    record, started = neo4j_server.start(spec, local_paths())
     _create_schema(record.uri, record.password)
     verb = "started" if started else "already running"
     click.echo(
@@ -123,7 +125,7 @@ def start(
 
 
 @neo4j.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_BOLT_PORT, show_default=True)
 @click.option(
     "--backend", type=click.Choice(["auto", "local", "docker"]), default="auto", show_default=True
 )
@@ -136,13 +138,13 @@ def stop(port: int, backend: str) -> None:
       tunegraph neo4j stop --port 7688
     """
     paths = local_paths()
-    if local_server.read_record(paths, port) is None and _backend(backend) == "docker":
+    if neo4j_server.read_record(paths, port) is None and _backend(backend) == "docker":
         docker_server.compose(COMPOSE_FILE, ["down"], DEFAULT_PASSWORD, port)
         click.echo("Neo4j (docker compose) stopped; data kept in its named volume.")
         return
-    record = local_server.stop(paths, port)
+    record = neo4j_server.stop(paths, port)
     if record is None:
-        raise LauncherError(
+        raise neo4j_server.LauncherError(
             f"no tunegraph Neo4j is recorded on port {port} (see `tunegraph neo4j status`)"
         )
     click.echo(f"Neo4j on port {port} stopped; data kept in {record.data_dir}")
@@ -157,7 +159,7 @@ def status() -> None:
     Example:
       tunegraph neo4j status
     """
-    instances = local_server.list_instances(local_paths())
+    instances = neo4j_server.list_instances(local_paths())
     if not instances:
         click.echo("No tunegraph Neo4j instance recorded. Start one: tunegraph neo4j start")
         return

@@ -45,19 +45,19 @@ async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
     """Up to `max_playlists` playlists shared fairly between the crawl's levels (first in
     discovery order within each), with the artists that link them."""
     view = CrawlView()
-    levels = [(row["depth"], row["n"]) for row in await store.run(DEPTH_COUNTS)]
+    levels = [(row["depth"], row["n"]) for row in await store.run_read(DEPTH_COUNTS)]
     view.total_playlists = sum(n for _, n in levels)
     budget = max_playlists
     for index, (depth, count) in enumerate(levels):
         quota = min(count, max(1, budget // (len(levels) - index)))
-        for row in await store.run(PLAYLISTS_AT_DEPTH, depth=depth, limit=quota):
+        for row in await store.run_read(PLAYLISTS_AT_DEPTH, depth=depth, limit=quota):
             view.playlists[row["id"]] = (row["name"], int(row["depth"]), row["state"])
         budget -= quota
     ids = list(view.playlists)
-    for row in await store.run(PLAYLIST_ARTISTS, ids=ids):
+    for row in await store.run_read(PLAYLIST_ARTISTS, ids=ids):
         view.artists[row["artist"]] = row["name"]
         view.contains.append((row["playlist"], row["artist"]))
-    for row in await store.run(FOUND_EDGES, ids=ids):
+    for row in await store.run_read(FOUND_EDGES, ids=ids):
         if row["artist"] in view.artists:
             view.found.append((row["artist"], row["playlist"]))
     return view
@@ -74,5 +74,5 @@ PLAYLIST_TRACK_LINES = (
 
 async def playlist_track_lines(store: GraphStore, playlist_id: str, limit: int) -> list[str]:
     """'Track — Artist, Artist' for the first tracks of a playlist, in playlist order."""
-    rows = await store.run(PLAYLIST_TRACK_LINES, id=playlist_id, limit=limit)
+    rows = await store.run_read(PLAYLIST_TRACK_LINES, id=playlist_id, limit=limit)
     return [f"{row['name']} — {', '.join(row['artists'])}" for row in rows]

@@ -67,6 +67,18 @@ def translate_error(exc: Exception, settings: Neo4jSettings) -> GraphStoreError:
     raise exc
 
 
+def _all_rows(
+    cypher: str, parameters: dict[str, Any]
+) -> Callable[[AsyncManagedTransaction], Awaitable[list[dict[str, Any]]]]:
+    """A transaction function returning every row of one query as a dict."""
+
+    async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+        result = await tx.run(cypher, parameters)
+        return [record.data() async for record in result]
+
+    return work
+
+
 class GraphStore:
     """One async driver and the few ways tunegraph talks through it."""
 
@@ -121,6 +133,7 @@ class GraphStore:
             raise translate_error(exc, self.settings) from None
 
     async def read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run a read-only transaction function (retried like ``write``; routed READ)."""
         try:
             async with self._session(read_only=True) as session:
                 return await session.execute_read(work)
@@ -128,13 +141,12 @@ class GraphStore:
             raise translate_error(exc, self.settings) from None
 
     async def run(self, cypher: str, **parameters: Any) -> list[dict[str, Any]]:
-        """A small write-capable query whose whole result fits in memory."""
+        """A small write-capable query whose whole result fits in memory (cluster leader)."""
+        return await self.write(_all_rows(cypher, parameters))
 
-        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(cypher, parameters)
-            return [record.data() async for record in result]
-
-        return await self.write(work)
+    async def run_read(self, cypher: str, **parameters: Any) -> list[dict[str, Any]]:
+        """A small read-only query: in a cluster any member may answer; a write is refused."""
+        return await self.read(_all_rows(cypher, parameters))
 
     async def stream_values(
         self,
@@ -156,21 +168,5 @@ class GraphStore:
                 on_keys(list(result.keys()))
                 async for record in result:
                     yield list(record.values())
-        except Exception as exc:
-            raise translate_error(exc, self.settings) from None
-
-    async def stream(
-        self, cypher: str, parameters: dict[str, Any], fetch_size: int = 10_000
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Stream a large read result record by record, memory bounded by fetch_size."""
-        try:
-            async with self.driver.session(
-                database=self.settings.database,
-                default_access_mode=neo4j.READ_ACCESS,
-                fetch_size=fetch_size,
-            ) as session:
-                result = await session.run(cypher, parameters)
-                async for record in result:
-                    yield record.data()
         except Exception as exc:
             raise translate_error(exc, self.settings) from None

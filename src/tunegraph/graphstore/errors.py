@@ -17,7 +17,3 @@ class Neo4jAuthFailed(GraphStoreError):
 
 class QueryFailed(GraphStoreError):
     """A query was rejected: syntax error, unknown database, write in a read transaction…"""
-
-
-class LauncherError(GraphStoreError):
-    """The local Neo4j could not be started, stopped or inspected."""

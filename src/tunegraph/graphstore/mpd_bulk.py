@@ -4,9 +4,10 @@ The transactional import (``importer.import_mpd``) adds to any graph, resumes an
 skips files one by one; it is limited by Neo4j's transactional writes. A first load of
 the whole MPD into an empty database does not need any of that, and the offline
 importer is several times faster, so this path stages the slices as CSV
-(``mpd_staging``), has the local instance load them (``offline_import``), then puts the
-schema back and checks the counts. The ImportFile records it writes are the ones the
-transactional path reads, so later runs of either kind skip these files.
+(``mpd_staging``), has an ``OfflineLoader`` load them (the local server's, wired in by
+the CLI), then puts the schema back and checks the counts. The ImportFile records it
+writes are the ones the transactional path reads, so later runs of either kind skip
+these files.
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.importer import ImportSummary, Progress
-from tunegraph.graphstore.local_server import InstanceRecord, LocalPaths, read_record
 from tunegraph.graphstore.mpd_staging import stage_mpd
-from tunegraph.graphstore.offline_import import offline_import
+from tunegraph.graphstore.offline_load import OfflineLoader
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 
@@ -34,7 +33,7 @@ COUNT_CONTAINS = "MATCH ()-[r:CONTAINS]->() RETURN count(r) AS n"
 
 
 class BulkImportError(GraphStoreError):
-    """--bulk cannot run here (not a local instance, a non-empty graph, a wrong count)."""
+    """--bulk cannot run here (a non-empty graph, a wrong count)."""
 
 
 @dataclass(frozen=True)
@@ -42,41 +41,24 @@ class BulkSettings:
     workers: int = 2  # slice-parsing processes
 
 
-def local_instance(paths: LocalPaths, settings: Neo4jSettings) -> InstanceRecord:
-    """The running tunegraph-managed instance behind ``settings.uri``, or a clear error."""
-    parsed = urlparse(settings.uri)
-    record = read_record(paths, parsed.port or 7687)
-    local = parsed.hostname in {"127.0.0.1", "localhost", "::1"}
-    if not local or record is None or not record.is_running():
-        raise BulkImportError(
-            f"--bulk stops and restarts the database, so it needs a Neo4j started by "
-            f"`tunegraph neo4j start`; none runs at {settings.uri}. Without --bulk, "
-            "the import works with any server"
-        )
-    if settings.database not in (None, "neo4j"):
-        raise BulkImportError("--bulk loads the default database 'neo4j' only")
-    return record
-
-
 async def bulk_import_mpd(
     settings: Neo4jSettings,
-    paths: LocalPaths,
+    loader: OfflineLoader,
     files: list[Path],
     options: BulkSettings | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> ImportSummary:
-    """Load ``files`` into the empty database of the local instance; bad files are reported.
+    """Load ``files`` into the empty database behind ``settings``; bad files are reported.
 
-    Raises BulkImportError when the target is not a local instance or not empty,
-    OfflineImportError when Neo4j's importer fails (the database is left empty).
+    Raises BulkImportError when the database is not empty or a count is wrong; what
+    ``loader`` raises when the offline import fails (the database is left empty).
     """
     options = options or BulkSettings()
     say = on_stage or (lambda _: None)
     start = time.perf_counter()
-    record = local_instance(paths, settings)
     async with GraphStore(settings) as store:
-        existing = (await store.run(COUNT_ALL))[0]["n"]
+        existing = (await store.run_read(COUNT_ALL))[0]["n"]
     if existing:
         raise BulkImportError(
             f"--bulk loads an empty database, and this one holds {existing:,} nodes; import "
@@ -84,18 +66,16 @@ async def bulk_import_mpd(
             "(tunegraph neo4j start --port 7688 --data-dir DIR)"
         )
     # The staged files go where the database goes: the disk that must hold them anyway.
-    with tempfile.TemporaryDirectory(prefix="bulk-import-", dir=record.data_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="bulk-import-", dir=loader.scratch_dir) as tmp:
         say("staging CSV files")
         staging = await asyncio.to_thread(stage_mpd, files, Path(tmp), options.workers, on_progress)
         summary = ImportSummary(files=staging.files)
         if staging.rows or any(f.status == "imported" for f in staging.files):
-            await asyncio.to_thread(
-                offline_import, paths, record, staging.input_groups(), Path(tmp), say
-            )
+            await asyncio.to_thread(loader.load, staging.input_groups(), Path(tmp), say)
     say("creating indexes and constraints")
     async with GraphStore(settings) as store:
         await ensure_schema(store)
-        loaded = (await store.run(COUNT_CONTAINS))[0]["n"]
+        loaded = (await store.run_read(COUNT_CONTAINS))[0]["n"]
     if loaded != staging.rows:
         raise BulkImportError(
             f"the offline import loaded {loaded:,} playlist-track rows of {staging.rows:,}"

@@ -29,7 +29,7 @@ from tunegraph.graphstore.importer import (
     file_sha256,
     mpd_playlist_id,
 )
-from tunegraph.graphstore.offline_import import InputGroup
+from tunegraph.graphstore.offline_load import InputGroup
 
 
 @dataclass(frozen=True)

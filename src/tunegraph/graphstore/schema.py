@@ -41,8 +41,8 @@ async def ensure_schema(store: GraphStore) -> None:
 
 async def describe_schema(store: GraphStore) -> dict[str, list[str]]:
     """Names of constraints and indexes, for tests and `status` output."""
-    constraints = await store.run("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
-    indexes = await store.run("SHOW INDEXES YIELD name RETURN name ORDER BY name")
+    constraints = await store.run_read("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
+    indexes = await store.run_read("SHOW INDEXES YIELD name RETURN name ORDER BY name")
     return {
         "constraints": [row["name"] for row in constraints],
         "indexes": [row["name"] for row in indexes],

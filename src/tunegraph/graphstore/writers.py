@@ -90,11 +90,11 @@ async def write_batch(
 
 
 async def count_nodes(store: GraphStore) -> dict[str, int]:
-    return {row["label"]: row["count"] for row in await store.run(COUNT_NODES)}
+    return {row["label"]: row["count"] for row in await store.run_read(COUNT_NODES)}
 
 
 async def count_relationships(store: GraphStore) -> dict[str, int]:
-    return {row["type"]: row["count"] for row in await store.run(COUNT_RELATIONSHIPS)}
+    return {row["type"]: row["count"] for row in await store.run_read(COUNT_RELATIONSHIPS)}
 
 
 async def clear_graph(store: GraphStore, batch: int = 10_000) -> None:

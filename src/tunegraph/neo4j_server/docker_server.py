@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tunegraph.graphstore.errors import LauncherError
+from tunegraph.neo4j_server.errors import LauncherError
 
 
 def docker_engine_answers(timeout_s: float = 5.0) -> bool:

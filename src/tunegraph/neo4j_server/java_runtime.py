@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tunegraph.graphstore.errors import LauncherError
+from tunegraph.neo4j_server.errors import LauncherError
 
 JAVA_RANGE = (17, 25)
 INSTALL_JAVA = (
@@ -22,7 +22,7 @@ INSTALL_JAVA = (
 )
 
 
-def find_java(java_home: Path | None, neo4j_line: str) -> str:
+def find_java(java_home: Path | None, neo4j_version: str) -> str:
     """The java executable to start Neo4j with, or a LauncherError saying what to install."""
     if java_home is not None:
         java = java_home / "bin" / "java"
@@ -38,7 +38,7 @@ def find_java(java_home: Path | None, neo4j_line: str) -> str:
     low, high = JAVA_RANGE
     if not low <= major <= high:
         raise LauncherError(
-            f"Neo4j {neo4j_line} runs on Java 17 or 21 (25 works too), and {found} is "
+            f"Neo4j {neo4j_version} runs on Java 17 or 21 (25 works too), and {found} is "
             f"Java {major}: {INSTALL_JAVA}"
         )
     return found

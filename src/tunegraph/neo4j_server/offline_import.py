@@ -1,10 +1,10 @@
 """Neo4j's offline importer (``neo4j-admin database import full``) on tunegraph's local Neo4j.
 
-Transactional writes top out near 14,000 MPD rows/s on two cores (README); the offline
-importer builds the store files directly and is the way Neo4j itself loads big data
-sets. It needs the database stopped and empty, so it only runs against an instance that
-``tunegraph neo4j start`` manages: stop it, import, start it again with the same port,
-data directory, password and memory. The jars are the ones the server already runs on.
+The offline importer builds the store files directly and is the way Neo4j itself loads
+big data sets. It needs the database stopped and empty, so it only runs against an
+instance that ``tunegraph neo4j start`` manages: stop it, import, start it again with
+the same port, data directory, password and memory. The jars are the ones the server
+already runs on.
 """
 
 from __future__ import annotations
@@ -15,30 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tunegraph.graphstore import local_server
-from tunegraph.graphstore.errors import GraphStoreError, LauncherError
-from tunegraph.graphstore.local_server import InstanceRecord, LocalPaths
+from tunegraph.graphstore.offline_load import InputGroup
+from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.neo4j_server import local_server
+from tunegraph.neo4j_server.errors import LauncherError, OfflineImportError
+from tunegraph.neo4j_server.instances import InstanceRecord, running_instance
+from tunegraph.neo4j_server.paths import LocalPaths
 
 _STAGE = re.compile(r"^\(\d+/\d+\) (?P<stage>[A-Za-z ]+?) \d{4}-")
-
-
-class OfflineImportError(GraphStoreError):
-    """The offline importer refused or failed; the message says why and where its log is."""
-
-
-@dataclass(frozen=True)
-class InputGroup:
-    """One --nodes or --relationships argument: the header file, then the data files.
-
-    ``files`` may hold regular expressions on file names (the importer's own syntax), so
-    a thousand slices do not make a thousand arguments.
-    """
-
-    entity: str  # "nodes" | "relationships"
-    label: str
-    header: Path
-    files: tuple[str, ...]
-    multiline: tuple[Path, ...] = ()
 
 
 def import_arguments(groups: list[InputGroup], report: Path) -> list[str]:
@@ -104,3 +88,39 @@ def offline_import(
 def _remove_store(data_dir: Path) -> None:
     for kind in ("databases", "transactions"):
         shutil.rmtree(data_dir / "data" / kind / "neo4j", ignore_errors=True)
+
+
+def local_instance(paths: LocalPaths, settings: Neo4jSettings) -> InstanceRecord:
+    """The running tunegraph-managed instance behind ``settings.uri``, or a clear error."""
+    record = running_instance(paths, settings.uri)
+    if record is None:
+        raise OfflineImportError(
+            f"--bulk stops and restarts the database, so it needs a Neo4j started by "
+            f"`tunegraph neo4j start`; none runs at {settings.uri}. Without --bulk, "
+            "the import works with any server"
+        )
+    if settings.database not in (None, "neo4j"):
+        raise OfflineImportError("--bulk loads the default database 'neo4j' only")
+    return record
+
+
+@dataclass(frozen=True)
+class LocalOfflineLoader:
+    """The ``graphstore.offline_load.OfflineLoader`` of an instance `neo4j start` runs."""
+
+    paths: LocalPaths
+    record: InstanceRecord
+
+    @property
+    def scratch_dir(self) -> Path:
+        return Path(self.record.data_dir)
+
+    def load(
+        self, groups: list[InputGroup], work_dir: Path, on_stage: Callable[[str], None]
+    ) -> None:
+        offline_import(self.paths, self.record, groups, work_dir, on_stage)
+
+
+def local_offline_loader(paths: LocalPaths, settings: Neo4jSettings) -> LocalOfflineLoader:
+    """The loader for ``import mpd --bulk``: checks first that ``settings`` reach our instance."""
+    return LocalOfflineLoader(paths, local_instance(paths, settings))

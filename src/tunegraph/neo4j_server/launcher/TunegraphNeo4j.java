@@ -145,7 +145,7 @@ public class TunegraphNeo4j {
         }, "tunegraph-neo4j-shutdown"));
 
         try {
-            // ALTER USER costs about 3 s of a start; a marker says it is done already.
+            // ALTER USER is a large share of a start; a marker says it is done already.
             Path marker = home.resolve(MARKER);
             Files.deleteIfExists(home.resolve(OLD_MARKER));
             if (auth && !markerMatches(marker, password)) {

@@ -8,21 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from support.fake_java import fake_java_home
 from support.neo4j_fixtures import free_port
 from tunegraph.cli.main import cli
-from tunegraph.graphstore.errors import LauncherError
-from tunegraph.graphstore.java_runtime import find_java, java_major_version
+from tunegraph.neo4j_server.errors import LauncherError
+from tunegraph.neo4j_server.java_runtime import find_java, java_major_version
 
 JDKS = Path("/usr/lib/jvm")
-
-
-def fake_java_home(root: Path, version: str) -> Path:
-    """A JAVA_HOME whose bin/java answers `-version` as that release does (on stderr)."""
-    java = root / "bin" / "java"
-    java.parent.mkdir(parents=True)
-    java.write_text(f"#!/bin/sh\necho 'openjdk version \"{version}\" 2026-03-17' >&2\n")
-    java.chmod(0o755)
-    return root
 
 
 @pytest.mark.parametrize(("version", "major"), [("26", 26), ("11.0.2", 11), ("1.8.0_292", 8)])
