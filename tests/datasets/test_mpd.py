@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import ijson
 import pytest
 
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
@@ -39,6 +40,8 @@ def test_playlists_key_may_come_first_and_info_last(tmp_path):
     path = tmp_path / "mpd.slice.0-0.json"
     path.write_text(json.dumps({"playlists": [mpd_playlist(0, [1])], "info": {"slice": "0-0"}}))
     assert [r.pid for r in read_slice(path)] == [0]
+    path.write_text(json.dumps({"info": {}, "playlists": []}))
+    assert list(read_slice(path)) == []  # empty, but a slice
 
 
 @pytest.mark.parametrize(
@@ -104,3 +107,8 @@ def test_corrupt_compressed_data_is_a_format_error_naming_file_and_pid(tmp_path)
     assert records  # the playlists before the break were read
     assert str(path) in str(info.value)
     assert f"after pid {records[-1].pid}" in str(info.value)
+
+
+def test_slices_stream_through_ijsons_c_backend():
+    # the pure-Python backend ijson falls back to is many times slower
+    assert ijson.backend == "yajl2_c"
