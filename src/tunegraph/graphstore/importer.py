@@ -35,7 +35,7 @@ from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.mpd_slices import (
-    MPD_SOURCE,
+    TRACK_ROW_KEYS,
     FileResult,
     ImportSummary,
     Progress,
@@ -47,7 +47,9 @@ from tunegraph.graphstore.mpd_slices import (
     file_key,
     file_sha256,
     mpd_playlist_id,
+    playlist_properties,
     read_error,
+    track_row,
 )
 from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
 
@@ -148,29 +150,13 @@ def parse_slice_rows(path: str | PathLike[str], skip_sha256: str | None = None) 
 def _add_playlist(out: SliceRows, tracks: dict[str, Row], playlist: MpdPlaylist) -> None:
     """The playlist's node row and CONTAINS row; its tracks not yet in ``tracks``."""
     pid = mpd_playlist_id(playlist.pid)
-    props = {
-        "name": playlist.name,
-        "description": playlist.description,
-        "followers": playlist.num_followers,
-        "modified_at": playlist.modified_at,
-        "collaborative": playlist.collaborative,
-        "pid": playlist.pid,
-        "source": MPD_SOURCE,
-    }
-    out.playlists.append({"id": pid, "props": {k: v for k, v in props.items() if v is not None}})
+    props = {k: v for k, v in playlist_properties(playlist).items() if v is not None}
+    out.playlists.append({"id": pid, "props": props})
     ids = [track.track_id for track in playlist.tracks]
-    positions = [track.pos for track in playlist.tracks]
     for track, tid in zip(playlist.tracks, ids, strict=True):
         if tid not in tracks:
-            tracks[tid] = {
-                "id": tid,
-                "name": track.track_name,
-                "duration_ms": track.duration_ms,
-                "artist_id": track.artist_id,
-                "artist_name": track.artist_name,
-                "album_id": track.album_id,
-                "album_name": track.album_name,
-            }
+            tracks[tid] = dict(zip(TRACK_ROW_KEYS, track_row(track), strict=True))
+    positions = [track.pos for track in playlist.tracks]
     out.contains.append({"id": pid, "n": len(ids), "tracks": ids, "positions": positions})
     out.rows += len(ids)
 

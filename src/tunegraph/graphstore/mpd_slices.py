@@ -19,7 +19,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist, find_slice_files, read_slice
+from tunegraph.datasets.mpd import (
+    MpdFormatError,
+    MpdPlaylist,
+    MpdTrack,
+    find_slice_files,
+    read_slice,
+)
 
 MPD_SOURCE = "mpd"
 
@@ -29,6 +35,31 @@ T = TypeVar("T")
 def mpd_playlist_id(pid: int) -> str:
     """The graph id of an MPD playlist: MPD pids are not Spotify ids, so they get a prefix."""
     return f"mpd:{pid}"
+
+
+def playlist_properties(playlist: MpdPlaylist) -> dict[str, Any]:
+    """An MPD playlist node's properties, in the bulk path's column order (None: absent)."""
+    return {
+        "name": playlist.name,
+        "description": playlist.description,
+        "followers": playlist.num_followers,
+        "modified_at": playlist.modified_at,
+        "collaborative": playlist.collaborative,
+        "pid": playlist.pid,
+        "source": MPD_SOURCE,
+    }
+
+
+# A track with its (first) artist and album, as both paths write it.
+TrackRow = tuple[str, str, int, str, str, str, str]
+TRACK_ROW_KEYS = ("id", "name", "duration_ms", "artist_id", "artist_name", "album_id", "album_name")
+
+
+def track_row(track: MpdTrack) -> TrackRow:
+    return (
+        track.track_id, track.track_name, track.duration_ms, track.artist_id,
+        track.artist_name, track.album_id, track.album_name,
+    )  # fmt: skip
 
 
 def file_key(path: Path) -> str:

@@ -20,16 +20,18 @@ from typing import IO, Any
 
 from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
 from tunegraph.graphstore.mpd_slices import (
-    MPD_SOURCE,
     FileResult,
     ProgressCallback,
     ProgressTally,
     SlicePool,
+    TrackRow,
     checked_playlists,
     file_key,
     file_sha256,
     mpd_playlist_id,
+    playlist_properties,
     read_error,
+    track_row,
 )
 from tunegraph.graphstore.offline_import import InputGroup
 
@@ -67,10 +69,6 @@ GROUPS: dict[str, FileGroup] = {
 }  # fmt: skip
 
 MULTILINE = "multiline"  # file name suffix of rows with a line break inside a value
-
-# A track as a worker hands it to the parent: id, name, duration_ms, artist_id,
-# artist_name, album_id, album_name.
-TrackRow = tuple[str, str, int, str, str, str, str]
 
 
 def _cell(value: Any) -> str:
@@ -179,17 +177,9 @@ def _stage_playlist(
         else:
             contains.write((pid, tid, track.pos))
         if tid not in tracks:
-            tracks[tid] = (
-                tid, track.track_name, track.duration_ms, track.artist_id,
-                track.artist_name, track.album_id, track.album_name,
-            )  # fmt: skip
+            tracks[tid] = track_row(track)
     contains.write_plain(lines)
-    row = (
-        pid, playlist.name, playlist.description, playlist.num_followers,
-        playlist.modified_at, playlist.collaborative, playlist.pid, MPD_SOURCE,
-        len(playlist.tracks),
-    )  # fmt: skip
-    playlists.write(row)
+    playlists.write((pid, *playlist_properties(playlist).values(), len(playlist.tracks)))
 
 
 class _Entities:
