@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import ijson
 import pytest
 
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
@@ -107,8 +106,3 @@ def test_corrupt_compressed_data_is_a_format_error_naming_file_and_pid(tmp_path)
     assert records  # the playlists before the break were read
     assert str(path) in str(info.value)
     assert f"after pid {records[-1].pid}" in str(info.value)
-
-
-def test_slices_stream_through_ijsons_c_backend():
-    # the pure-Python backend ijson falls back to is many times slower
-    assert ijson.backend == "yajl2_c"

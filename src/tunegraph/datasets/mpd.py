@@ -1,27 +1,25 @@
 """Streaming reader for Million Playlist Dataset slice files (``mpd.slice.A-B.json[.gz]``).
 
-Shared by the simulator's ``mpd:PATH`` world and ``tunegraph import mpd``. A slice is one
-JSON object ``{"info": {...}, "playlists": [...]}`` of ~30 MB; ijson (its C backend)
-streams the ``playlists`` items, so memory stays at one playlist plus one read buffer,
-and every error - bad JSON, a bad record, a damaged or cut ``.gz`` - is an
-``MpdFormatError`` naming the file and the playlist.
+Shared by the simulator's ``mpd:PATH`` world and ``tunegraph import mpd``. A
+slice is one JSON object ``{"info": {...}, "playlists": [...]}`` of ~30 MB; the
+reader decodes one playlist at a time from a chunked buffer, so memory stays at
+one playlist plus one chunk, and every error - bad JSON, a bad record, a damaged or
+cut ``.gz`` - is an ``MpdFormatError`` naming the file and the playlist.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from io import BufferedIOBase
 from operator import itemgetter
 from os import PathLike
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import ijson
+from typing import IO, Any, NamedTuple
 
 __all__ = [
     "MpdFormatError",
@@ -33,7 +31,8 @@ __all__ = [
 ]
 
 _SLICE_RE = re.compile(r"mpd\.slice\..*\.json(\.gz)?\Z")
-_CHUNK = 1 << 16  # bytes per read: ijson's own default
+_WS = re.compile(r"[ \t\n\r]*")
+_CHUNK = 1 << 20
 
 
 class MpdFormatError(ValueError):
@@ -107,62 +106,125 @@ def iter_playlists(
 def read_slice(path: str | PathLike[str], chunk_size: int = _CHUNK) -> Iterator[MpdPlaylist]:
     """The playlists of one slice file, decoded one at a time from ``chunk_size`` reads."""
     path = Path(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        stream: BufferedIOBase = (
-            gzip.GzipFile(path) if path.name.endswith(".gz") else path.open("rb")
-        )
+        stream: IO[str] = opener(path, "rt", encoding="utf-8")
     except OSError as exc:
         raise MpdFormatError(f"{path}: cannot open: {exc.strerror or exc}") from exc
     with stream:
-        yield from _Slice(stream, str(path)).playlists(chunk_size)
-
-
-class _Slice:
-    """One slice's ``playlists.item`` objects, streamed by ijson, and where reading got to."""
-
-    def __init__(self, stream: BufferedIOBase, name: str) -> None:
-        self.stream, self.name = stream, name
-        self.read, self.last_pid = 0, -1
-
-    @property
-    def where(self) -> str:
-        if not self.read:
-            return "in playlist #0"
-        return f"in playlist #{self.read} (after pid {self.last_pid})"
-
-    def playlists(self, chunk_size: int) -> Iterator[MpdPlaylist]:
-        raws = ijson.items(self.stream, "playlists.item", buf_size=chunk_size, use_float=True)
+        reader = _Reader(stream, str(path), chunk_size)
         try:
-            for raw in raws:
-                playlist = parse_playlist(raw, self.name, self.read)
-                self.read, self.last_pid = self.read + 1, playlist.pid
-                yield playlist
-            if not self.read and not self._has_playlists_list():
-                raise MpdFormatError(f"{self.name}: not an MPD slice: no 'playlists' list")
-        except ijson.JSONError as exc:
-            raise self._json_error(exc) from None
+            yield from reader.playlists()
         except zlib.error as exc:  # a damaged deflate stream: not an OSError
-            raise MpdFormatError(
-                f"{self.name}: corrupt compressed data {self.where}: {exc}"
-            ) from exc
+            raise MpdFormatError(f"{path}: corrupt compressed data {reader.where}: {exc}") from exc
         except EOFError as exc:  # a .gz cut short
-            raise MpdFormatError(f"{self.name}: compressed file ends early {self.where}") from exc
-        except OSError as exc:
-            raise MpdFormatError(f"{self.name}: cannot read {self.where}: {exc}") from exc
+            raise MpdFormatError(f"{path}: compressed file ends early {reader.where}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MpdFormatError(f"{path}: cannot read {reader.where}: {exc}") from exc
 
-    def _has_playlists_list(self) -> bool:
-        """Whether a slice that gave no playlist has an empty list (valid) or none at all."""
-        self.stream.seek(0)
-        return isinstance(next(ijson.items(self.stream, "playlists"), None), list)
 
-    def _json_error(self, exc: ijson.JSONError) -> MpdFormatError:
-        text = exc.args[0] if exc.args else ""
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
-        reason = str(text).strip().splitlines()[0] if str(text).strip() else "bad JSON"
-        if reason.endswith("premature EOF"):
-            return MpdFormatError(f"{self.name}: file ends early {self.where}")
-        return MpdFormatError(f"{self.name}: malformed JSON {self.where}: {reason}")
+class _Reader:
+    """Incremental top-level walk of ``{"info": …, "playlists": [ … ]}``."""
+
+    def __init__(self, stream: IO[str], name: str, chunk_size: int) -> None:
+        self.stream, self.name, self.chunk_size = stream, name, chunk_size
+        self.buf, self.pos, self.eof = "", 0, False
+        self.decoder = json.JSONDecoder()
+        self.where = "at the start"
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        data = self.stream.read(self.chunk_size)
+        if not data:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + data
+        self.pos = 0
+        return True
+
+    def _peek(self) -> str:
+        while True:
+            blank = _WS.match(self.buf, self.pos)  # always matches, maybe empty
+            self.pos = blank.end() if blank else self.pos
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._fill():
+                raise MpdFormatError(f"{self.name}: file ends early {self.where}")
+
+    def _expect(self, char: str) -> None:
+        if self._peek() != char:
+            found = self.buf[self.pos]
+            raise MpdFormatError(
+                f"{self.name}: malformed JSON {self.where}: expected {char!r}, found {found!r}"
+            )
+        self.pos += 1
+
+    def _value(self) -> Any:
+        self._peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._fill():
+                    continue
+                rest = self.buf[exc.pos :].strip()
+                if not rest or exc.msg.startswith("Unterminated string"):
+                    raise MpdFormatError(f"{self.name}: file ends early {self.where}") from None
+                raise MpdFormatError(
+                    f"{self.name}: malformed JSON {self.where}: {exc.msg}"
+                ) from None
+            if end == len(self.buf) and self._fill():
+                continue  # a number could continue in the next chunk
+            self.pos = end
+            return value
+
+    def playlists(self) -> Iterator[MpdPlaylist]:
+        self._expect("{")
+        seen_playlists = False
+        if self._peek() == "}":
+            self.pos += 1
+        else:
+            while True:
+                key = self._value()
+                if not isinstance(key, str):
+                    raise MpdFormatError(f"{self.name}: malformed JSON {self.where}: key expected")
+                self._expect(":")
+                if key == "playlists":
+                    seen_playlists = True
+                    yield from self._playlist_array()
+                else:
+                    self._value()
+                if self._peek() == ",":
+                    self.pos += 1
+                    continue
+                self._expect("}")
+                break
+        if not seen_playlists:
+            raise MpdFormatError(f"{self.name}: not an MPD slice: no 'playlists' list")
+
+    def _playlist_array(self) -> Iterator[MpdPlaylist]:
+        self._expect("[")
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        index, last_pid = 0, None
+        while True:
+            self.where = f"in playlist #{index}" + (
+                f" (after pid {last_pid})" if last_pid is not None else ""
+            )
+            raw = self._value()
+            playlist = parse_playlist(raw, self.name, index)
+            last_pid = playlist.pid
+            yield playlist
+            index += 1
+            self.where = f"after pid {last_pid}"
+            if self._peek() == ",":
+                self.pos += 1
+                continue
+            self._expect("]")
+            self.where = "after the playlists list"
+            return
 
 
 def _field(obj: dict, key: str, kinds: type | tuple[type, ...], where: str) -> Any:
