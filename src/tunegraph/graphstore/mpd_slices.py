@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from os import PathLike
@@ -125,7 +125,7 @@ class SlicePool(Generic[T]):
         )
 
     def in_order(
-        self, work: Callable[..., T], jobs: Sequence[tuple[Any, ...]]
+        self, work: Callable[..., T], jobs: Iterable[tuple[Any, ...]]
     ) -> Iterator[Future[T]]:
         """``work(*job)`` for every job, as futures in job order."""
         pending: list[Future[T]] = []
