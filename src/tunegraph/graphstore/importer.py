@@ -53,6 +53,8 @@ from tunegraph.graphstore.mpd_slices import (
 )
 from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
 
+# FileResult, ImportSummary, Progress and expand_paths live in mpd_slices (both import
+# paths use them); they are named here too for the callers that import them from here.
 __all__ = [
     "FileResult",
     "ImportInterrupted",
