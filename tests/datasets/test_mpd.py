@@ -39,6 +39,8 @@ def test_playlists_key_may_come_first_and_info_last(tmp_path):
     path = tmp_path / "mpd.slice.0-0.json"
     path.write_text(json.dumps({"playlists": [mpd_playlist(0, [1])], "info": {"slice": "0-0"}}))
     assert [r.pid for r in read_slice(path)] == [0]
+    path.write_text(json.dumps({"info": {}, "playlists": []}))
+    assert list(read_slice(path)) == []  # empty, but a slice
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,23 @@ def world():
     return generate_mpd(MpdShape(playlists=2000, seed=5))
 
 
+@pytest.fixture
+def synth(tmp_path):
+    return tmp_path / "synth"
+
+
+@pytest.fixture
+def generate_cli(synth):
+    """`tunegraph simulator generate-mpd` into ``synth``, 50 playlists a slice, seed 4."""
+
+    def generate(playlists: int):
+        args = ["--playlists", str(playlists), "--seed", "4", "--out", str(synth),
+                "--per-slice", "50"]  # fmt: skip
+        return CliRunner().invoke(cli, ["simulator", "generate-mpd", *args])
+
+    return generate
+
+
 def _digest(folder) -> str:
     h = hashlib.sha256()
     for f in sorted(folder.iterdir()):
@@ -122,26 +139,11 @@ def test_oracle_scores_are_a_distribution_that_knows_the_playlist(world):
     assert np.mean(hits) > 0.2
 
 
-def test_cli_generates_slices(tmp_path):
-    out = tmp_path / "synth"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "simulator",
-            "generate-mpd",
-            "--playlists",
-            "120",
-            "--seed",
-            "4",
-            "--out",
-            str(out),
-            "--per-slice",
-            "50",
-        ],
-    )
+def test_cli_generates_slices(synth, generate_cli):
+    result = generate_cli(120)
     assert result.exit_code == 0, result.output
     assert "Wrote 120 playlists in 3 slice files" in result.output
-    assert len(list(iter_playlists(out))) == 120
+    assert len(list(iter_playlists(synth))) == 120
 
 
 def test_cli_help_and_one_line_errors(tmp_path):
@@ -172,22 +174,8 @@ def test_serve_builds_an_mpd_shaped_world():
     assert served.checksum() == generate_mpd_shaped_world(playlists=50, seed=2).checksum()
 
 
-def test_cli_replaces_its_own_slices_whole_and_never_others_files(tmp_path):
-    out = tmp_path / "synth"
-
-    def generate(playlists: int):
-        args = [
-            "--playlists",
-            str(playlists),
-            "--seed",
-            "4",
-            "--out",
-            str(out),
-            "--per-slice",
-            "50",
-        ]
-        return CliRunner().invoke(cli, ["simulator", "generate-mpd", *args])
-
+def test_cli_replaces_its_own_slices_whole_and_never_others_files(tmp_path, synth, generate_cli):
+    generate, out = generate_cli, synth
     assert generate(120).exit_code == 0
     assert generate(60).exit_code == 0
     assert len(list(iter_playlists(out))) == 60  # no slice of the first run left beside

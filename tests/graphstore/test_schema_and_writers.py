@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from tunegraph.graphstore.cypher import NODE_LABELS
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.schema import NODE_LABELS, describe_schema, ensure_schema
+from tunegraph.graphstore.schema import describe_schema, ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import (
     GraphBatch,

@@ -12,15 +12,9 @@ from rich.progress import Progress as RichProgress
 from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings, run_async
 from tunegraph.datasets.mpd import MpdFormatError
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import (
-    FileResult,
-    ImportSettings,
-    ImportSummary,
-    Progress,
-    expand_paths,
-    import_mpd,
-)
+from tunegraph.graphstore.importer import ImportSettings, import_mpd
 from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
+from tunegraph.graphstore.mpd_slices import FileResult, ImportSummary, Progress, expand_paths
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server import local_offline_loader
@@ -87,15 +81,14 @@ async def _run(
     type=click.IntRange(1, 32),
     default=None,
     help="Processes parsing slice files ahead of the writer (1: one parser thread). "
-    "Default: 1; 2 with --bulk, where parsing is the larger half of the work (1.8x faster "
-    "staging on two cores).",
+    "Default: 1; 2 with --bulk, where parsing is the larger half of the work.",
 )
 @click.option(
     "--bulk",
     is_flag=True,
     help="First load into an EMPTY database of `tunegraph neo4j start`: stage CSV files and "
-    "load them with Neo4j's offline importer (stops and restarts that Neo4j; several "
-    "times faster).",
+    "load them with Neo4j's offline importer (stops and restarts that Neo4j; faster than "
+    "transactions, see the README's benchmarks).",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @neo4j_options
@@ -145,6 +138,11 @@ def mpd(
         else ImportSettings(force=force, workers=workers or ImportSettings.workers)
     )
     summary = run_async(_run(settings, files, options, progress))
+    _present(summary, bulk)
+
+
+def _present(summary: ImportSummary, bulk: bool) -> None:
+    """The closing line, a `rejected:` line per bad file, and an error when there were any."""
     click.echo(
         f"imported {len(summary.imported)} file(s), {summary.playlists:,} playlists, "
         f"{summary.rows:,} playlist-track rows in {summary.seconds:.1f} s "

@@ -1,4 +1,4 @@
-"""How much a playlist collection looks like the real MPD: the figures of DESIGN.md.
+"""How much a playlist collection looks like the real MPD: its figures, measured the same way.
 
 Why: a generated world is only useful for development if it has the real data's long
 tail, artist repetition and cold-start share. The definitions match
@@ -19,7 +19,7 @@ import pandas as pd
 
 __all__ = ["REAL_MPD", "format_table", "recsys_split", "shape_statistics"]
 
-# Measured on 8,065 real MPD playlists (DESIGN.md, "What real playlists look like").
+# Measured on 8,065 real MPD playlists (the README's MPD-shape table shows them).
 REAL_MPD: dict[str, float] = {
     "singleton_tracks": 0.66,
     "top1_coverage": 0.27,

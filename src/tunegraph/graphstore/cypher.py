@@ -1,4 +1,4 @@
-"""Every write of DESIGN.md's graph model as one `UNWIND $rows AS row MERGE …` statement.
+"""Every write of the graph model (README, "The graph") as one `UNWIND $rows AS row MERGE …`.
 
 Values only ever arrive as parameters. Endpoint nodes of a relationship are MERGEd by
 id too, so writes commute: a relationship may be written before its nodes' properties
@@ -7,11 +7,14 @@ arrive, and writing anything twice changes nothing.
 
 from __future__ import annotations
 
+# The graph model's node labels; each has a uniqueness constraint on `id` (schema.py).
+NODE_LABELS: tuple[str, ...] = ("Playlist", "Track", "Artist", "Album", "User")
+
 # Node rows: {"id": str, "props": {…}}. `SET n += row.props` leaves unmentioned
 # properties alone, so optional fields (popularity, audio features) are simply absent.
 NODE_WRITES: dict[str, str] = {
     label: f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
-    for label in ("Playlist", "Track", "Artist", "Album", "User")
+    for label in NODE_LABELS
 }
 
 # Relationship rows: ids of both ends plus the relationship's own properties.
@@ -57,14 +60,6 @@ RELATIONSHIP_WRITES: dict[str, str] = {
         "SET r.query = row.query, r.rank = row.rank"
     ),
 }
-
-# The row-by-row path the ingest benchmark compares against: one MERGE, one transaction.
-SINGLE_CONTAINS = (
-    "MERGE (p:Playlist {id: $playlist_id}) "
-    "MERGE (t:Track {id: $track_id}) "
-    "MERGE (p)-[r:CONTAINS {position: $position}]->(t) "
-    "SET r.added_at = $added_at"
-)
 
 # The ingest benchmark's yardstick only: CONTAINS rows CREATEd between MATCHed ends, with
 # none of MERGE's checks and locks. Not idempotent; nothing writes the graph with it.

@@ -1,9 +1,10 @@
 """Import Million Playlist Dataset slice files into the graph: streaming, batched, resumable.
 
-One slice file at a time: a parser (a thread, or ``workers`` processes) turns a whole
-slice into deduplicated write rows while the previous slice is being written, so memory
-holds at most ``workers + 1`` slices whatever the number of files. A slice is validated
-completely before anything of it is written, so a bad file leaves nothing behind.
+One slice file at a time: a ``SlicePool`` (a thread, or ``workers`` processes) turns a
+whole slice into deduplicated write rows while the previous slice is being written, so
+memory holds at most ``workers + 1`` slices whatever the number of files. A slice is
+validated completely before anything of it is written, so a bad file leaves nothing
+behind.
 
 Writes per slice, each an idempotent transaction function:
 
@@ -21,10 +22,8 @@ unfinished file again, which changes nothing where it had already got to.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -32,24 +31,40 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from tunegraph.datasets.mpd import MpdFormatError, find_slice_files, read_slice
+from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.writers import GraphBatch, write_batch
+from tunegraph.graphstore.mpd_slices import (
+    TRACK_ROW_KEYS,
+    FileResult,
+    ImportSummary,
+    Progress,
+    ProgressCallback,
+    ProgressTally,
+    SlicePool,
+    checked_playlists,
+    expand_paths,
+    file_key,
+    file_sha256,
+    mpd_playlist_id,
+    playlist_properties,
+    read_error,
+    track_row,
+)
+from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
 
+# FileResult, ImportSummary, Progress and expand_paths live in mpd_slices (both import
+# paths use them); they are named here too for the callers that import them from here.
 __all__ = [
-    "MPD_SOURCE",
     "FileResult",
     "ImportInterrupted",
     "ImportSettings",
     "ImportSummary",
     "Progress",
+    "expand_paths",
     "import_mpd",
-    "mpd_playlist_id",
     "parse_slice_rows",
 ]
-
-MPD_SOURCE = "mpd"
 
 # Playlist CONTAINS rows, grouped: {id, n, tracks: [track id…], positions: [int…]}. The
 # SET takes the playlist's write lock first, so two importers cannot both see "no
@@ -94,25 +109,6 @@ FILE_RECORDS = (
 Row = dict[str, Any]
 
 
-def mpd_playlist_id(pid: int) -> str:
-    """The graph id of an MPD playlist: MPD pids are not Spotify ids, so they get a prefix."""
-    return f"mpd:{pid}"
-
-
-def file_key(path: Path) -> str:
-    """The ImportFile id: the slice's name, the same for ``x.json`` and ``x.json.gz``."""
-    name = path.name
-    return name[: -len(".gz")] if name.endswith(".gz") else name
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @dataclass
 class SliceRows:
     """One parsed slice, as deduplicated write rows (picklable: it crosses processes)."""
@@ -125,67 +121,46 @@ class SliceRows:
     contains: list[Row] = field(default_factory=list)
     rows: int = 0  # playlist-track rows (CONTAINS relationships)
     error: str | None = None
+    skipped: bool = False  # recorded before with this checksum: nothing to write
 
 
-def _props(**values: Any) -> Row:
-    return {k: v for k, v in values.items() if v is not None}
+def parse_slice_rows(path: str | PathLike[str], skip_sha256: str | None = None) -> SliceRows:
+    """Read and validate a whole slice into write rows; a bad file comes back with ``error``.
 
-
-def parse_slice_rows(path: str | PathLike[str]) -> SliceRows:
-    """Read and validate a whole slice into write rows; a bad file comes back with ``error``."""
+    A file whose checksum is ``skip_sha256`` (its record's) is not parsed: ``skipped``.
+    """
     path = Path(path)
     out = SliceRows(path=str(path), key=file_key(path), sha256="")
     try:
         out.sha256 = file_sha256(path)
     except OSError as exc:
-        out.error = f"{path}: cannot read: {exc.strerror or exc}"
+        out.error = read_error(path, exc)
+        return out
+    if out.sha256 == skip_sha256:
+        out.skipped = True
         return out
     tracks: dict[str, Row] = {}
-    pids: set[int] = set()
     try:
-        for playlist in read_slice(path):
-            if playlist.pid in pids:
-                raise MpdFormatError(f"{path}: pid {playlist.pid} appears twice")
-            pids.add(playlist.pid)
-            pid = mpd_playlist_id(playlist.pid)
-            out.playlists.append(
-                {
-                    "id": pid,
-                    "props": _props(
-                        name=playlist.name,
-                        description=playlist.description,
-                        followers=playlist.num_followers,
-                        modified_at=playlist.modified_at,
-                        collaborative=playlist.collaborative,
-                        pid=playlist.pid,
-                        source=MPD_SOURCE,
-                    ),
-                }
-            )
-            ids: list[str] = []
-            positions: list[int] = []
-            for track in playlist.tracks:
-                tid = track.track_id
-                ids.append(tid)
-                positions.append(track.pos)
-                if tid not in tracks:
-                    tracks[tid] = {
-                        "id": tid,
-                        "name": track.track_name,
-                        "duration_ms": track.duration_ms,
-                        "artist_id": track.artist_id,
-                        "artist_name": track.artist_name,
-                        "album_id": track.album_id,
-                        "album_name": track.album_name,
-                    }
-            if len(set(positions)) != len(positions):
-                raise MpdFormatError(f"{path}: pid {playlist.pid}: two tracks share a 'pos'")
-            out.contains.append({"id": pid, "n": len(ids), "tracks": ids, "positions": positions})
-            out.rows += len(ids)
+        for playlist in checked_playlists(path):
+            _add_playlist(out, tracks, playlist)
     except MpdFormatError as exc:
         return SliceRows(path=str(path), key=out.key, sha256=out.sha256, error=str(exc))
     out.tracks = list(tracks.values())
     return out
+
+
+def _add_playlist(out: SliceRows, tracks: dict[str, Row], playlist: MpdPlaylist) -> None:
+    """The playlist's node row and CONTAINS row; its tracks not yet in ``tracks``."""
+    pid = mpd_playlist_id(playlist.pid)
+    props = {k: v for k, v in playlist_properties(playlist).items() if v is not None}
+    out.playlists.append({"id": pid, "props": props})
+    ids = [track.track_id for track in playlist.tracks]
+    for track, tid in zip(playlist.tracks, ids, strict=True):
+        if tid not in tracks:
+            tracks[tid] = dict(zip(TRACK_ROW_KEYS, track_row(track), strict=True))
+    positions = [track.pos for track in playlist.tracks]
+    out.contains.append({"id": pid, "n": len(ids), "tracks": ids, "positions": positions})
+    out.rows += len(ids)
 
 
 @dataclass(frozen=True)
@@ -203,75 +178,8 @@ class ImportSettings:
     fail_after_transactions: int | None = None
 
 
-@dataclass
-class FileResult:
-    path: str
-    status: str  # "imported" | "skipped" | "failed"
-    playlists: int = 0
-    rows: int = 0
-    seconds: float = 0.0
-    error: str | None = None
-
-
-@dataclass
-class ImportSummary:
-    files: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def _with(self, status: str) -> list[FileResult]:
-        return [f for f in self.files if f.status == status]
-
-    @property
-    def imported(self) -> list[FileResult]:
-        return self._with("imported")
-
-    @property
-    def skipped(self) -> list[FileResult]:
-        return self._with("skipped")
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return self._with("failed")
-
-    @property
-    def playlists(self) -> int:
-        return sum(f.playlists for f in self.imported)
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.imported)
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Reported after every committed transaction and every finished file."""
-
-    files_done: int
-    files_total: int
-    playlists: int
-    rows: int
-    seconds: float
-    current: str
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else 0.0
-
-
 class ImportInterrupted(GraphStoreError):
     """The injected failure of ``ImportSettings.fail_after_transactions`` (tests)."""
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-def _chunks(rows: list[Row], size: int) -> Iterator[list[Row]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 class _Writer:
@@ -290,42 +198,10 @@ class _Writer:
         if limit is not None and self.commits >= limit:
             raise ImportInterrupted(f"import interrupted after {self.commits} transaction(s)")
 
-    async def _statements(self, cypher: str, chunks: list[list[Row]]) -> None:
-        async def work(tx: AsyncManagedTransaction) -> None:
-            for chunk in chunks:
-                await (await tx.run(cypher, rows=chunk)).consume()
-
-        await self.store.write(work)
-        self._committed()
-
     async def write(self, rows: SliceRows, replace: bool) -> None:
-        s = self.settings
-        for part in _chunks(rows.playlists, s.tx_rows):
-            batch = GraphBatch()
-            batch.nodes["Playlist"].extend(part)
-            await write_batch(self.store, batch, s.chunk_rows)
-            self._committed()
-        tracks = [row for row in rows.tracks if row["id"] not in self.seen]
-        for part in _chunks(tracks, s.tx_rows):
-            await self._statements(MERGE_TRACKS, list(_chunks(part, s.chunk_rows)))
-            if len(self.seen) + len(part) > s.seen_tracks:
-                self.seen.clear()
-            self.seen.update(row["id"] for row in part)
-        # CONTAINS: whole playlists per statement and per transaction.
-        for tx in _playlist_groups(rows.contains, s.tx_rows):
-            statements = list(_playlist_groups(tx, s.chunk_rows))
-
-            async def work(
-                t: AsyncManagedTransaction, statements: list[list[Row]] = statements
-            ) -> None:
-                for chunk in statements:
-                    if replace:
-                        await (await t.run(DELETE_PLAYLIST_TRACKS, rows=chunk)).consume()
-                    await (await t.run(CREATE_PLAYLIST_TRACKS, rows=chunk)).consume()
-
-            await self.store.write(work)
-            self.report(len(tx), sum(r["n"] for r in tx))
-            self._committed()
+        await self._playlists(rows.playlists)
+        await self._tracks(rows.tracks)
+        await self._contains(rows.contains, replace)
         await self.store.run(
             MARK_FILE_DONE,
             id=rows.key,
@@ -334,6 +210,45 @@ class _Writer:
             playlists=len(rows.playlists),
             rows=rows.rows,
         )
+
+    async def _playlists(self, playlists: list[Row]) -> None:
+        for part in chunks(playlists, self.settings.tx_rows):
+            batch = GraphBatch()
+            batch.nodes["Playlist"].extend(part)
+            await write_batch(self.store, batch, self.settings.chunk_rows)
+            self._committed()
+
+    async def _tracks(self, tracks: list[Row]) -> None:
+        """Tracks with their BY and ON, leaving out those this run has written already."""
+        s = self.settings
+        fresh = [row for row in tracks if row["id"] not in self.seen]
+        for part in chunks(fresh, s.tx_rows):
+            await self._transaction([(MERGE_TRACKS, chunk) for chunk in chunks(part, s.chunk_rows)])
+            self._committed()
+            if len(self.seen) + len(part) > s.seen_tracks:
+                self.seen.clear()
+            self.seen.update(row["id"] for row in part)
+
+    async def _contains(self, contains: list[Row], replace: bool) -> None:
+        """CONTAINS: whole playlists per statement and per transaction."""
+        for tx_rows in _playlist_groups(contains, self.settings.tx_rows):
+            steps: list[tuple[str, list[Row]]] = []
+            for chunk in _playlist_groups(tx_rows, self.settings.chunk_rows):
+                if replace:
+                    steps.append((DELETE_PLAYLIST_TRACKS, chunk))
+                steps.append((CREATE_PLAYLIST_TRACKS, chunk))
+            await self._transaction(steps)
+            self.report(len(tx_rows), sum(r["n"] for r in tx_rows))
+            self._committed()
+
+    async def _transaction(self, steps: list[tuple[str, list[Row]]]) -> None:
+        """The (cypher, rows) statements in one transaction function (retried whole)."""
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for cypher, rows in steps:
+                await (await tx.run(cypher, rows=rows)).consume()
+
+        await self.store.write(work)
 
 
 def _playlist_groups(rows: list[Row], max_rows: int) -> Iterator[list[Row]]:
@@ -350,18 +265,10 @@ def _playlist_groups(rows: list[Row], max_rows: int) -> Iterator[list[Row]]:
         yield group
 
 
-def expand_paths(paths: Iterable[str | PathLike[str]]) -> list[Path]:
-    """Every slice file named by ``paths`` (files, or folders of ``mpd.slice.*``), in order."""
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for p in paths:
-        for f in find_slice_files(p):
-            if f.resolve() not in seen:
-                seen.add(f.resolve())
-                files.append(f)
-    if not files:
-        raise MpdFormatError("no MPD slice files given")
-    return files
+async def recorded_files(store: GraphStore, files: list[Path]) -> dict[str, str]:
+    """The checksums of the files recorded as imported, by ImportFile id."""
+    records = await store.run(FILE_RECORDS, ids=[file_key(f) for f in files])
+    return {r["id"]: r["sha256"] for r in records}
 
 
 async def import_mpd(
@@ -377,90 +284,29 @@ async def import_mpd(
     """
     settings = settings or ImportSettings()
     files = expand_paths(paths)
+    recorded = await recorded_files(store, files)
+    tally = ProgressTally(len(files), on_progress)
+    writer = _Writer(store, settings, lambda playlists, rows: tally.add(playlists, rows))
+    # A recorded file is parsed only if it changed since (or with --force).
+    jobs = [(path, None if settings.force else recorded.get(file_key(path))) for path in files]
     summary = ImportSummary()
-    start = time.perf_counter()
-    done = {"playlists": 0, "rows": 0, "files": 0}
-
-    def report(playlists: int, rows: int, current: str = "") -> None:
-        done["playlists"] += playlists
-        done["rows"] += rows
-        if on_progress:
-            on_progress(
-                Progress(
-                    files_done=done["files"],
-                    files_total=len(files),
-                    playlists=done["playlists"],
-                    rows=done["rows"],
-                    seconds=time.perf_counter() - start,
-                    current=current,
-                )
-            )
-
-    recorded = {
-        r["id"]: r["sha256"]
-        for r in await store.run(FILE_RECORDS, ids=[file_key(f) for f in files])
-    }
-    writer = _Writer(store, settings, lambda p, r: report(p, r))
-    pool: Executor = (
-        ProcessPoolExecutor(settings.workers)
-        if settings.workers > 1
-        else ThreadPoolExecutor(1, thread_name_prefix="mpd-parse")
-    )
-    loop = asyncio.get_running_loop()
-    pending: list[tuple[Path, asyncio.Future[SliceRows] | None]] = []
-    queue = iter(files)
-    lookahead = max(1, settings.workers)
-
-    def submit() -> None:
-        for path in queue:
-            key = file_key(path)
-            if key in recorded and not settings.force:
-                # Skipped files need no parsing; the checksum decides whether it changed.
-                pending.append((path, None))
-                continue
-            future: Future[SliceRows] = pool.submit(parse_slice_rows, path)
-            pending.append((path, asyncio.wrap_future(future, loop=loop)))
-            if sum(1 for _, f in pending if f is not None) >= lookahead:
-                return
-
-    try:
-        submit()
-        while pending:
-            path, future = pending.pop(0)
-            key = file_key(path)
+    with SlicePool[SliceRows](settings.workers) as pool:
+        for future in pool.in_order(parse_slice_rows, jobs):
             file_start = time.perf_counter()
-            if future is None:
-                sha = await loop.run_in_executor(None, file_sha256, path)
-                if sha == recorded[key]:
-                    summary.files.append(FileResult(str(path), "skipped"))
-                    done["files"] += 1
-                    report(0, 0, str(path))
-                    submit()
-                    continue
-                future = asyncio.wrap_future(pool.submit(parse_slice_rows, path), loop=loop)
-            rows = await future
-            submit()  # parse the next slice while this one is written
-            if rows.error:
-                summary.files.append(FileResult(str(path), "failed", error=rows.error))
-            else:
-                # A file recorded before but changed since replaces its playlists' tracks.
-                replace = settings.force or key in recorded
-                await writer.write(rows, replace)
-                summary.files.append(
-                    FileResult(
-                        str(path),
-                        "imported",
-                        playlists=len(rows.playlists),
-                        rows=rows.rows,
-                        seconds=time.perf_counter() - file_start,
-                    )
-                )
-            done["files"] += 1
-            report(0, 0, str(path))
-    finally:
-        for _, future in pending:
-            if future is not None:
-                future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-    summary.seconds = time.perf_counter() - start
+            rows = await asyncio.wrap_future(future)
+            # A file recorded before but changed since replaces its playlists' tracks.
+            replace = settings.force or rows.key in recorded
+            summary.files.append(await _import_file(writer, rows, replace, file_start))
+            tally.add(files=1, current=rows.path)
+    summary.seconds = tally.seconds
     return summary
+
+
+async def _import_file(writer: _Writer, rows: SliceRows, replace: bool, start: float) -> FileResult:
+    if rows.skipped:
+        return FileResult(rows.path, "skipped")
+    if rows.error:
+        return FileResult(rows.path, "failed", error=rows.error)
+    await writer.write(rows, replace)
+    seconds = time.perf_counter() - start
+    return FileResult(rows.path, "imported", len(rows.playlists), rows.rows, seconds)

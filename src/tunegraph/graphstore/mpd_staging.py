@@ -1,10 +1,11 @@
 """MPD slice files as the CSV files Neo4j's offline importer reads (``import mpd --bulk``).
 
 The offline importer wants every node exactly once and typed headers; it reads files, so
-nothing has to fit in memory but the ids seen so far. Parsing runs in ``workers``
-processes, each writing its slice's playlists and CONTAINS rows itself; the parent keeps
-the set of track, artist and album ids already written (about 115 bytes per distinct id,
-whatever the number of files) and writes each of them once, with its BY and ON.
+nothing has to fit in memory but the ids seen so far. Parsing runs in a ``SlicePool`` of
+``workers`` processes, each writing its slice's playlists and CONTAINS rows itself; the
+parent keeps the set of track, artist and album ids already written (memory grows with
+the distinct ids, not with the number of files) and writes each of them once, with its
+BY and ON.
 
 The graph is the one ``importer.import_mpd`` writes, property for property: a test
 imports the same files both ways and compares the two graphs.
@@ -12,22 +13,25 @@ imports the same files both ways and compares the two graphs.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from tunegraph.datasets.mpd import MpdFormatError, read_slice
-from tunegraph.graphstore.importer import (
-    MPD_SOURCE,
+from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
+from tunegraph.graphstore.mpd_slices import (
     FileResult,
-    Progress,
+    ProgressCallback,
+    ProgressTally,
+    SlicePool,
+    TrackRow,
+    checked_playlists,
     file_key,
     file_sha256,
     mpd_playlist_id,
+    playlist_properties,
+    read_error,
+    track_row,
 )
 from tunegraph.graphstore.offline_load import InputGroup
 
@@ -65,10 +69,6 @@ GROUPS: dict[str, FileGroup] = {
 }  # fmt: skip
 
 MULTILINE = "multiline"  # file name suffix of rows with a line break inside a value
-
-# A track as a worker hands it to the parent: id, name, duration_ms, artist_id,
-# artist_name, album_id, album_name.
-TrackRow = tuple[str, str, int, str, str, str, str]
 
 
 def _cell(value: Any) -> str:
@@ -146,49 +146,40 @@ def stage_slice(path: str, folder: str, part: str) -> StagedSlice:
     playlists = GroupWriter(Path(folder), GROUPS["playlists"], part)
     contains = GroupWriter(Path(folder), GROUPS["contains"], part)
     tracks: dict[str, TrackRow] = {}
-    pids: set[int] = set()
     try:
         out.sha256 = file_sha256(file)
-        for playlist in read_slice(file):
-            if playlist.pid in pids:
-                raise MpdFormatError(f"{path}: pid {playlist.pid} appears twice")
-            pids.add(playlist.pid)
-            pid = mpd_playlist_id(playlist.pid)
-            positions = set()
-            lines = []
-            for track in playlist.tracks:
-                positions.add(track.pos)
-                tid = track.track_id
-                if tid.isalnum():  # every real Spotify id: no quoting needed
-                    lines.append(f'"{pid}","{tid}",{track.pos}\n')
-                else:
-                    contains.write((pid, tid, track.pos))
-                if tid not in tracks:
-                    tracks[tid] = (
-                        tid, track.track_name, track.duration_ms, track.artist_id,
-                        track.artist_name, track.album_id, track.album_name,
-                    )  # fmt: skip
-            contains.write_plain(lines)
-            if len(positions) != len(playlist.tracks):
-                raise MpdFormatError(f"{path}: pid {playlist.pid}: two tracks share a 'pos'")
-            row = (
-                pid, playlist.name, playlist.description, playlist.num_followers,
-                playlist.modified_at, playlist.collaborative, playlist.pid, MPD_SOURCE,
-                len(playlist.tracks),
-            )  # fmt: skip
-            playlists.write(row)
-    except MpdFormatError as exc:
+        for playlist in checked_playlists(file):
+            _stage_playlist(playlist, playlists, contains, tracks)
+    except (MpdFormatError, OSError) as exc:
         playlists.discard()
         contains.discard()
-        return StagedSlice(path=path, key=out.key, error=str(exc))
-    except OSError as exc:
-        playlists.discard()
-        contains.discard()
-        return StagedSlice(path=path, key=out.key, error=f"{path}: cannot read: {exc}")
+        error = read_error(path, exc) if isinstance(exc, OSError) else str(exc)
+        return StagedSlice(path=path, key=out.key, error=error)
     playlists.commit()
     contains.commit()
     out.playlists, out.rows, out.tracks = playlists.rows, contains.rows, list(tracks.values())
     return out
+
+
+def _stage_playlist(
+    playlist: MpdPlaylist,
+    playlists: GroupWriter,
+    contains: GroupWriter,
+    tracks: dict[str, TrackRow],
+) -> None:
+    """The playlist's row and CONTAINS rows; its tracks not yet in ``tracks``."""
+    pid = mpd_playlist_id(playlist.pid)
+    lines = []
+    for track in playlist.tracks:
+        tid = track.track_id
+        if tid.isalnum():  # every real Spotify id: no quoting needed
+            lines.append(f'"{pid}","{tid}",{track.pos}\n')
+        else:
+            contains.write((pid, tid, track.pos))
+        if tid not in tracks:
+            tracks[tid] = track_row(track)
+    contains.write_plain(lines)
+    playlists.write((pid, *playlist_properties(playlist).values(), len(playlist.tracks)))
 
 
 class _Entities:
@@ -257,55 +248,23 @@ def stage_mpd(
     files: list[Path],
     folder: Path,
     workers: int = 2,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> Staging:
     """Stage every slice into ``folder``; bad files are reported in the result, not raised."""
     staging = Staging(folder)
     entities = _Entities(folder)
-    start = time.perf_counter()
-    pool: Executor = ProcessPoolExecutor(workers) if workers > 1 else ThreadPoolExecutor(1)
-    playlists = 0
-    try:
-        for index, future in enumerate(_in_order(pool, files, folder, lookahead=workers + 1)):
+    tally = ProgressTally(len(files), on_progress)
+    jobs = [(str(path), str(folder), f"{index:06d}") for index, path in enumerate(files)]
+    with SlicePool[StagedSlice](workers) as pool:
+        for future in pool.in_order(stage_slice, jobs):
             staged = future.result()
             if staged.error:
                 staging.files.append(FileResult(staged.path, "failed", error=staged.error))
-            else:
-                entities.add(staged)
-                playlists += staged.playlists
-                result = FileResult(staged.path, "imported", staged.playlists, staged.rows)
-                staging.files.append(result)
-            if on_progress:
-                on_progress(
-                    Progress(
-                        files_done=index + 1,
-                        files_total=len(files),
-                        playlists=playlists,
-                        rows=staging.rows,
-                        seconds=time.perf_counter() - start,
-                        current=staged.path,
-                    )
-                )
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+                tally.add(files=1, current=staged.path)
+                continue
+            entities.add(staged)
+            staging.files.append(FileResult(staged.path, "imported", staged.playlists, staged.rows))
+            tally.add(staged.playlists, staged.rows, files=1, current=staged.path)
     entities.commit()
-    staging.seconds = time.perf_counter() - start
+    staging.seconds = tally.seconds
     return staging
-
-
-def _in_order(
-    pool: Executor, files: list[Path], folder: Path, lookahead: int
-) -> Iterator[Future[StagedSlice]]:
-    """Futures in file order, at most ``lookahead`` slices in flight (bounded memory)."""
-    pending: list[Future[StagedSlice]] = []
-    queue = iter(enumerate(files))
-    while True:
-        while len(pending) < lookahead:
-            item = next(queue, None)
-            if item is None:
-                break
-            index, path = item
-            pending.append(pool.submit(stage_slice, str(path), str(folder), f"{index:06d}"))
-        if not pending:
-            return
-        yield pending.pop(0)

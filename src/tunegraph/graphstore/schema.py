@@ -6,9 +6,8 @@ from several crawler processes safe (no duplicate nodes).
 
 from __future__ import annotations
 
+from tunegraph.graphstore.cypher import NODE_LABELS
 from tunegraph.graphstore.driver import GraphStore
-
-NODE_LABELS: tuple[str, ...] = ("Playlist", "Track", "Artist", "Album", "User")
 
 CONSTRAINTS: tuple[str, ...] = (
     *(

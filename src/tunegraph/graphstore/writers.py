@@ -8,7 +8,7 @@ transaction. The transaction function only MERGEs, so the driver may retry it sa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,8 @@ from tunegraph.graphstore.cypher import (
 )
 from tunegraph.graphstore.driver import GraphStore
 
-# Measured with benchmarks/ingest.py (see README): throughput rises steeply up to ~1,000
-# rows per UNWIND and is flat beyond a few thousand, while bigger chunks hold locks longer.
+# Rows per UNWIND statement: larger chunks save round trips until throughput levels off,
+# but hold their locks longer. benchmarks/ingest.py measures the curve (README, Benchmarks).
 DEFAULT_CHUNK_ROWS = 2_000
 
 Row = dict[str, Any]
@@ -60,14 +60,15 @@ class GraphBatch:
 
     def statements(self, chunk_rows: int) -> Iterator[tuple[str, list[Row]]]:
         for label, rows in self.nodes.items():
-            for chunk in _chunks(rows, chunk_rows):
+            for chunk in chunks(rows, chunk_rows):
                 yield NODE_WRITES[label], chunk
         for rel_type, rows in self.relationships.items():
-            for chunk in _chunks(rows, chunk_rows):
+            for chunk in chunks(rows, chunk_rows):
                 yield RELATIONSHIP_WRITES[rel_type], chunk
 
 
-def _chunks(rows: list[Row], size: int) -> Iterable[list[Row]]:
+def chunks(rows: list[Row], size: int) -> Iterator[list[Row]]:
+    """Consecutive slices of at most ``size`` rows: one UNWIND statement or transaction each."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
