@@ -130,7 +130,7 @@ def save_model(
         "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
         "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
         "retrieval": asdict(rec.config),
-        "ranking": asdict(rec.ranking_config) if rec.ranker is not None else None,
+        "ranking": asdict(rec.ranking_config) if rec.ranking_config is not None else None,
         "als": asdict(rec.als.config),
         "n_tracks": len(t.ids),
         "n_queries": len(query_vocab),

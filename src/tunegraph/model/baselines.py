@@ -44,11 +44,13 @@ class Csr:
         return sp.csr_matrix((data, self.indices, self.indptr), shape=shape)
 
 
-def rows_matrix(rows: Sequence[Sequence[int]], n_columns: int) -> sp.csr_matrix:
+def rows_matrix(rows: Sequence[Sequence[int] | np.ndarray], n_columns: int) -> sp.csr_matrix:
     """A binary CSR matrix with one row per list, a 1 in each column the list names."""
     lengths = np.array([len(r) for r in rows], np.int64)
     indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate([np.asarray(r, np.int64) for r in rows]) if rows else []
+    indices = (
+        np.concatenate([np.asarray(r, np.int64) for r in rows]) if rows else np.zeros(0, np.int64)
+    )
     data = np.ones(int(lengths.sum()), np.float32)
     return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
 

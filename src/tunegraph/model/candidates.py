@@ -144,7 +144,9 @@ class Retrievers:
         out[:, :, base + 1] = _shared(sm @ self.credits, self.credits, indices) / sizes
         out[:, :, base + 2] = _shared(sm @ self.albums, self.albums, indices) / sizes
         out[:, :, base + 3] = np.log1p(sizes)
-        out[:, :, base + 4] = (scores["name"].matrix.getnnz(axis=1) > 0)[:, None]
+        name = scores["name"]
+        assert isinstance(name, SparseScores)  # names score sparsely by construction
+        out[:, :, base + 4] = (name.matrix.getnnz(axis=1) > 0)[:, None]
         out[:, :, base + 5] = self.tracks.popularity[indices]
         out[:, :, base + 6] = self.tracks.popularity_mask[indices]
         out[~mask] = 0.0

@@ -186,8 +186,8 @@ def _read_interactions(
     id_sets: dict[str, set[str]] = {"playlist_id": set(), "query_id": set()}
     for path in parts:  # first pass: the playlist and query ids, two columns only
         table = pq.read_table(path, columns=list(id_sets))
-        for name, ids in id_sets.items():
-            ids.update(pc.unique(pc.fill_null(table[name], "")).to_pylist())
+        for name, seen in id_sets.items():
+            seen.update(pc.unique(pc.fill_null(table[name], "")).to_pylist())
     playlist_vocab = sorted(id_sets["playlist_id"] - {""})
     query_values = sorted(id_sets["query_id"])
     value_sets = {

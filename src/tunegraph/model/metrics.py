@@ -21,6 +21,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+# a list of track indices: a Python sequence or a numpy array of them
+Ids = Sequence[int] | np.ndarray
+
+import numpy as np
+
 CHALLENGE_K = 500
 NO_CLICK = 51.0
 METRIC_NAMES: tuple[str, ...] = (
@@ -45,7 +50,7 @@ def _challenge_discounts(n: int) -> np.ndarray:
     return 1.0 / np.log2(np.maximum(positions, 2.0))
 
 
-def ranking_metrics(ranked: Sequence[int], hidden: Sequence[int]) -> dict[str, float]:
+def ranking_metrics(ranked: Ids, hidden: Ids) -> dict[str, float]:
     """Metrics of one ranked list (best first) against one set of hidden tracks."""
     truth = {int(t) for t in hidden}
     if not truth:
@@ -65,7 +70,7 @@ def ranking_metrics(ranked: Sequence[int], hidden: Sequence[int]) -> dict[str, f
 
 
 def mean_metrics(
-    rankings: Sequence[Sequence[int]], hidden: Sequence[Sequence[int]]
+    rankings: Sequence[Ids], hidden: Sequence[Ids]
 ) -> dict[str, float]:
     """Mean of ``ranking_metrics`` over playlists (each playlist weighs the same)."""
     if len(rankings) != len(hidden) or not rankings:
@@ -74,6 +79,6 @@ def mean_metrics(
     return {name: float(np.mean([row[name] for row in rows])) for name in METRIC_NAMES}
 
 
-def list_length(hidden: Sequence[Sequence[int]], n_tracks: int) -> int:
+def list_length(hidden: Sequence[Ids], n_tracks: int) -> int:
     """How long ranked lists must be: 500, or the longest hidden part for R-precision."""
     return int(min(n_tracks, max(CHALLENGE_K, *(len(h) for h in hidden))))

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from tunegraph.model.metrics import Ids
 from tunegraph.model.als import Als
 from tunegraph.model.baselines import Csr
 from tunegraph.model.candidates import CandidateBatch, Retrievers
@@ -58,7 +59,7 @@ class Recommender:
     _keras_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retrieve(
-        self, query_index: Sequence[int], seeds: Sequence[np.ndarray], k: int
+        self, query_index: Ids, seeds: Sequence[np.ndarray], k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (indices, scores) by the two-tower model alone, seeds excluded."""
         inputs = query_inputs(self.config, query_index, seeds)
@@ -110,7 +111,7 @@ class Recommender:
 
     def rank(
         self,
-        query_index: Sequence[int],
+        query_index: Ids,
         seeds: Sequence[np.ndarray],
         k: int,
         use_ranker: bool = True,

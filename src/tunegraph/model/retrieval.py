@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tunegraph.model.metrics import Ids
 from tunegraph.model._tf import tf, tf_keras, tfrs
 from tunegraph.model.baselines import SCORE_CELLS
 from tunegraph.model.data import TrackTable
@@ -188,7 +189,7 @@ def candidate_embeddings(model: RetrievalModel, n_tracks: int) -> np.ndarray:
 
 
 def query_inputs(
-    config: RetrievalConfig, query_index: Sequence[int], seeds: Sequence[np.ndarray]
+    config: RetrievalConfig, query_index: Ids, seeds: Sequence[np.ndarray]
 ) -> np.ndarray:
     """The query tower's input for playlists: query indices (id) or padded seeds (pooled)."""
     if config.query_tower == "id":
