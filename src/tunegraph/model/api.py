@@ -6,8 +6,6 @@ Each takes plain settings and returns plain results; errors a user can cause are
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import shutil
 import tempfile
@@ -33,11 +31,10 @@ from tunegraph.model.plots import plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig
 from tunegraph.model.split import SplitSettings, split_playlists
+from tunegraph.model.stages import StageCallback, StageTimer
 from tunegraph.model.towers import QUERY_TOWERS
-from tunegraph.model.training import EpochCallback, FitSettings, fit, query_index_of
+from tunegraph.model.training import EpochCallback, FitResult, FitSettings, fit, query_index_of
 from tunegraph.outputs import check_output_dir, publish_dir
-
-StageCallback = Callable[[str], None]
 
 
 @dataclass
@@ -110,43 +107,6 @@ class Recommendation:
     score: float
 
 
-def return_freed_memory() -> None:
-    """Hand the heap's freed pages back to the system between stages (glibc only).
-
-    Each stage frees its working arrays, but glibc keeps freed small blocks in its arenas
-    (one per worker thread): without this the next stage's peak sits on top of the last
-    one's, and the process's memory only ever grows.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back
-        pass
-
-
-class StageTimer:
-    """Passes stage names on to the caller and keeps how long each one took."""
-
-    def __init__(self, on_stage: StageCallback | None) -> None:
-        self.on_stage = on_stage
-        self.seconds: dict[str, float] = {}
-        self._current: tuple[str, float] | None = None
-
-    def __call__(self, name: str) -> None:
-        self.finish()
-        return_freed_memory()
-        self._current = (name, time.perf_counter())
-        if self.on_stage:
-            self.on_stage(name)
-
-    def finish(self) -> dict[str, float]:
-        if self._current:
-            name, began = self._current
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - began
-            self._current = None
-        return self.seconds
-
-
 def _split_settings(cfg: dict[str, Any]) -> SplitSettings:
     return SplitSettings(**{**cfg, "seed_sizes": tuple(cfg["seed_sizes"])})
 
@@ -172,21 +132,8 @@ def train(
         test_fraction=settings.test_fraction, val_fraction=settings.val_fraction, seed=settings.seed
     )
     split = split_playlists(data.playlist_tracks, split_cfg)
-    config = RetrievalConfig(
-        query_tower=settings.query_tower,
-        embedding_dim=settings.embedding_dim,
-        temperature=settings.temperature,
-    )
-    fit_settings = FitSettings(
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        learning_rate=settings.learning_rate,
-        seed=settings.seed,
-        ranking_objective=settings.ranking_objective,
-        cluster=settings.cluster,
-    )
     stage("training the two-tower model")
-    fitted = fit(data, split, config, fit_settings, on_epoch, stage)
+    fitted = fit(data, split, _retrieval_config(settings), _fit_settings(settings), on_epoch, stage)
     stage("scoring held-out playlists")
     rec = fitted.recommender
     test_q = query_index_of(data, split.test.rows)
@@ -197,14 +144,55 @@ def train(
     seconds = time.perf_counter() - start
     stage("saving the model")
     out, scratch = _output_dir(settings)
+    result = _train_result(settings, fitted, metrics, seconds, out)
     run_config = {
         "data_dir": str(Path(settings.data_dir).resolve()),
         "query_entity": data.manifest[F.MANIFEST_QUERY_ENTITY],
         "split": asdict(split_cfg),
         "train": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
     }
+    _publish_model((out, scratch), result, stage, fitted, lambda folder: save_model(
+        folder,
+        serving,
+        rec,
+        data.manifest,
+        run_config,
+        data.playlist_ids,
+        query_index_of(data, np.arange(len(data.playlist_ids))),
+        data.query_vocab,
+        save_index=settings.save_index,
+    ))  # fmt: skip
+    return result
+
+
+def _retrieval_config(settings: TrainSettings) -> RetrievalConfig:
+    return RetrievalConfig(
+        query_tower=settings.query_tower,
+        embedding_dim=settings.embedding_dim,
+        temperature=settings.temperature,
+    )
+
+
+def _fit_settings(settings: TrainSettings) -> FitSettings:
+    return FitSettings(
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        learning_rate=settings.learning_rate,
+        seed=settings.seed,
+        ranking_objective=settings.ranking_objective,
+        cluster=settings.cluster,
+    )
+
+
+def _train_result(
+    settings: TrainSettings,
+    fitted: FitResult,
+    metrics: dict[str, dict[str, float]],
+    seconds: float,
+    out: Path,
+) -> TrainResult:
     train_seconds = sum(fitted.epoch_seconds)
-    result = TrainResult(
+    return TrainResult(
         model_dir=out,
         metrics=metrics,
         epochs=settings.epochs,
@@ -221,27 +209,26 @@ def train(
         shard_policy=fitted.shard_policy,
         wrote_model=settings.cluster is None or settings.cluster.is_chief,
     )
-    # the model folder is written whole beside --out and swapped in: an interrupted
-    # train leaves the earlier model as it was, never new weights beside old settings
+
+
+def _publish_model(
+    where: tuple[Path, bool],
+    result: TrainResult,
+    stage: StageTimer,
+    fitted: FitResult,
+    save: Callable[[Path], None],
+) -> None:
+    """Write the model folder whole beside --out and swap it in: an interrupted train
+    leaves the earlier model as it was, never new weights beside old settings."""
+    out, scratch = where  # scratch: a worker's temporary copy, removed once written
     with nullcontext(out) if scratch else publish_dir(out, "train") as folder:
-        save_model(
-            folder,
-            serving,
-            rec,
-            data.manifest,
-            run_config,
-            data.playlist_ids,
-            query_index_of(data, np.arange(len(data.playlist_ids))),
-            data.query_vocab,
-            save_index=settings.save_index,
-        )
+        save(folder)
         result.stage_seconds = stage.finish()
         report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
         (folder / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
         plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png")
     if scratch:
         shutil.rmtree(out, ignore_errors=True)
-    return result
 
 
 def _output_target(settings: TrainSettings) -> Path | None:
@@ -318,30 +305,7 @@ def recommend(
         raise UnknownIdError("k must be at least 1")
     model = loaded or load_model(model_dir)
     rec = model.recommender
-    index = {tid: i + 1 for i, tid in enumerate(rec.tracks.ids)}
-    if playlist_id is not None:
-        try:
-            row = model.playlist_ids.index(playlist_id)
-        except ValueError:
-            raise UnknownIdError(
-                f"unknown playlist {playlist_id!r}: not in the model's data"
-            ) from None
-        seed = model.playlists.row(row)
-        query = int(model.playlist_query[row])
-        name = model.playlist_names[row]
-    else:
-        assert track_ids is not None
-        unknown = [t for t in track_ids if t not in index]
-        if unknown or not track_ids:
-            shown = ", ".join(unknown[:3]) or "(none given)"
-            raise UnknownIdError(f"unknown track id(s): {shown}")
-        if rec.config.query_tower == "id":
-            raise UnknownIdError(
-                "this model's id query tower knows only training playlists; "
-                "retrain with --query-tower pooled to recommend for a track list"
-            )
-        seed = np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32)
-        query = 0
+    seed, query, name = _query_of(model, playlist_id, track_ids, name)
     known = len(rec.tracks.ids)
     if len(np.unique(seed[seed > 0])) >= known:
         given = "playlist" if playlist_id is not None else "list"
@@ -358,6 +322,36 @@ def recommend(
         for rank, (i, s) in enumerate(zip(indices[0], scores[0], strict=True))
         if i > 0
     ]
+
+
+def _query_of(
+    model: LoadedModel,
+    playlist_id: str | None,
+    track_ids: Sequence[str] | None,
+    name: str | None,
+) -> tuple[np.ndarray, int, str | None]:
+    """(seed track indices, query index, title) of a known playlist or of a track list."""
+    rec = model.recommender
+    if playlist_id is not None:
+        try:
+            row = model.playlist_ids.index(playlist_id)
+        except ValueError:
+            raise UnknownIdError(
+                f"unknown playlist {playlist_id!r}: not in the model's data"
+            ) from None
+        return model.playlists.row(row), int(model.playlist_query[row]), model.playlist_names[row]
+    assert track_ids is not None
+    index = {tid: i + 1 for i, tid in enumerate(rec.tracks.ids)}
+    unknown = [t for t in track_ids if t not in index]
+    if unknown or not track_ids:
+        shown = ", ".join(unknown[:3]) or "(none given)"
+        raise UnknownIdError(f"unknown track id(s): {shown}")
+    if rec.config.query_tower == "id":
+        raise UnknownIdError(
+            "this model's id query tower knows only training playlists; "
+            "retrain with --query-tower pooled to recommend for a track list"
+        )
+    return np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32), 0, name
 
 
 def serving_recommender(rec: Recommender, playlist_tracks: list[np.ndarray]) -> Recommender:

@@ -97,11 +97,39 @@ def save_model(
     rec.model.save_weights(str(path / "retrieval" / "weights"))
     if rec.ranker is not None:
         rec.ranker.save_weights(str(path / "ranker" / "weights"))
-    full = rec.train
+    _save_arrays(path / "arrays.npz", rec, evaluation, playlist_query)
+    names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
+    (path / "tracks.json").write_text(json.dumps(names), "utf-8")
+    playlists = {"ids": playlist_ids, "names": rec.playlist_names}
+    (path / "playlists.json").write_text(json.dumps(playlists), "utf-8")
+    assert rec.als is not None  # _save_arrays has checked
+    config = {
+        **config,
+        "format": MODEL_FORMAT,
+        "model_format_version": MODEL_FORMAT_VERSION,
+        "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
+        "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
+        "retrieval": asdict(rec.config),
+        "ranking": asdict(rec.ranking_config) if rec.ranking_config is not None else None,
+        "als": asdict(rec.als.config),
+        "n_tracks": len(t.ids),
+        "n_queries": len(query_vocab),
+    }
+    (path / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
+    if save_index:
+        save_brute_force_index(path / "index", rec, query_vocab)
+
+
+def _save_arrays(
+    path: Path, rec: Recommender, evaluation: Recommender, playlist_query: np.ndarray
+) -> None:
+    """Every array of the model in one .npz: track features, both playlist views, both
+    ALS fits (served and evaluated) and the candidate embeddings."""
+    t, full = rec.tracks, rec.train
     if rec.als is None or evaluation.als is None:
         raise ValueError("a model is saved after its ALS retriever is fitted")
     np.savez(
-        path / "arrays.npz",
+        path,
         candidates=rec.candidates,
         artist_index=t.artist_index,
         audio=t.audio,
@@ -119,25 +147,6 @@ def save_model(
         full_indices=full.indices,
         playlist_query=playlist_query,
     )
-    names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
-    (path / "tracks.json").write_text(json.dumps(names), "utf-8")
-    playlists = {"ids": playlist_ids, "names": rec.playlist_names}
-    (path / "playlists.json").write_text(json.dumps(playlists), "utf-8")
-    config = {
-        **config,
-        "format": MODEL_FORMAT,
-        "model_format_version": MODEL_FORMAT_VERSION,
-        "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
-        "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
-        "retrieval": asdict(rec.config),
-        "ranking": asdict(rec.ranking_config) if rec.ranking_config is not None else None,
-        "als": asdict(rec.als.config),
-        "n_tracks": len(t.ids),
-        "n_queries": len(query_vocab),
-    }
-    (path / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
-    if save_index:
-        save_brute_force_index(path / "index", rec, query_vocab)
 
 
 def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str]) -> None:
@@ -181,6 +190,51 @@ def _read_json(path: Path) -> Any:
 def load_model(path: str | Path) -> LoadedModel:
     """Read a model directory back; refuse one of another format or an incomplete one."""
     root = Path(path)
+    config = _checked_config(root)
+    try:
+        arrays = dict(np.load(root / "arrays.npz"))
+    except OSError as exc:
+        raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
+    tracks = _track_table(root, arrays)
+    query_vocab = (root / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
+    rconf = RetrievalConfig(
+        **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
+    )
+    model = build_model(rconf, len(query_vocab), tracks)
+    _load_weights(model, root, "retrieval")
+    n_tracks = len(tracks.ids)
+    full = _csr(arrays["full_indptr"], arrays["full_indices"], n_tracks)
+    playlists = _read_json(root / "playlists.json")
+    als_config = AlsConfig(**config["als"])
+    rec = Recommender(
+        rconf,
+        model,
+        arrays["candidates"],
+        full,
+        tracks,
+        playlist_names=list(playlists["names"]),
+        als=Als(arrays["als_full"], als_config),
+    )
+    if config.get("ranking"):
+        kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
+        rec.ranking_config, rec.ranker = kconf, RankingModel(kconf)
+        _load_weights(rec.ranker, root, "ranker")
+    return LoadedModel(
+        path=root,
+        config=config,
+        manifest=_read_json(root / F.MANIFEST_FILE),
+        recommender=rec,
+        playlist_ids=list(playlists["ids"]),
+        playlists=full,
+        playlist_query=arrays["playlist_query"],
+        query_vocab=query_vocab,
+        train=_csr(arrays["train_indptr"], arrays["train_indices"], n_tracks),
+        als_train=Als(arrays["als_train"], als_config),
+    )
+
+
+def _checked_config(root: Path) -> dict[str, Any]:
+    """config.json of a complete model folder of this format, matching its manifest."""
     if not root.exists():
         recover(root)  # a train killed between the two renames of its swap
     if not (root / "config.json").is_file():
@@ -198,15 +252,13 @@ def load_model(path: str | Path) -> LoadedModel:
         F.MANIFEST_FORMAT_VERSION
     ) != config.get("data_format_version"):
         raise ModelDirError(f"{root}: manifest.json does not match config.json")
-    try:
-        arrays = dict(np.load(root / "arrays.npz"))
-    except OSError as exc:
-        raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
+    return dict(config)
+
+
+def _track_table(root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
     names = _read_json(root / "tracks.json")
-    track_ids = (root / "vocab" / "track_id.txt").read_text("utf-8").splitlines()
-    query_vocab = (root / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
-    tracks = TrackTable(
-        ids=track_ids,
+    return TrackTable(
+        ids=(root / "vocab" / "track_id.txt").read_text("utf-8").splitlines(),
         names=names["names"],
         artist_names=names["artists"],
         artist_index=arrays["artist_index"],
@@ -219,49 +271,13 @@ def load_model(path: str | Path) -> LoadedModel:
         credit_indptr=arrays["credit_indptr"],
         credit_indices=arrays["credit_indices"],
     )
-    rconf = RetrievalConfig(
-        **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
-    )
-    model = build_model(rconf, len(query_vocab), tracks)
+
+
+def _load_weights(model: Any, root: Path, name: str) -> None:
     try:
-        model.load_weights(str(root / "retrieval" / "weights")).expect_partial()
+        model.load_weights(str(root / name / "weights")).expect_partial()
     except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint
-        raise ModelDirError(f"cannot load {root}/retrieval weights: {exc}".splitlines()[0]) from exc
-    train = _csr(arrays["train_indptr"], arrays["train_indices"], len(track_ids))
-    full = _csr(arrays["full_indptr"], arrays["full_indices"], len(track_ids))
-    playlists = _read_json(root / "playlists.json")
-    als_config = AlsConfig(**config["als"])
-    rec = Recommender(
-        rconf,
-        model,
-        arrays["candidates"],
-        full,
-        tracks,
-        playlist_names=list(playlists["names"]),
-        als=Als(arrays["als_full"], als_config),
-    )
-    if config.get("ranking"):
-        kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
-        ranker = RankingModel(kconf)
-        try:
-            ranker.load_weights(str(root / "ranker" / "weights")).expect_partial()
-        except Exception as exc:
-            raise ModelDirError(
-                f"cannot load {root}/ranker weights: {exc}".splitlines()[0]
-            ) from exc
-        rec.ranking_config, rec.ranker = kconf, ranker
-    return LoadedModel(
-        path=root,
-        config=config,
-        manifest=manifest,
-        recommender=rec,
-        playlist_ids=list(playlists["ids"]),
-        playlists=full,
-        playlist_query=arrays["playlist_query"],
-        query_vocab=query_vocab,
-        train=train,
-        als_train=Als(arrays["als_train"], als_config),
-    )
+        raise ModelDirError(f"cannot load {root}/{name} weights: {exc}".splitlines()[0]) from exc
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n_tracks: int) -> Csr:

@@ -24,8 +24,6 @@ import numpy as np
 # a list of track indices: a Python sequence or a numpy array of them
 Ids = Sequence[int] | np.ndarray
 
-import numpy as np
-
 CHALLENGE_K = 500
 NO_CLICK = 51.0
 METRIC_NAMES: tuple[str, ...] = (
@@ -69,9 +67,7 @@ def ranking_metrics(ranked: Ids, hidden: Ids) -> dict[str, float]:
     return out
 
 
-def mean_metrics(
-    rankings: Sequence[Ids], hidden: Sequence[Ids]
-) -> dict[str, float]:
+def mean_metrics(rankings: Sequence[Ids], hidden: Sequence[Ids]) -> dict[str, float]:
     """Mean of ``ranking_metrics`` over playlists (each playlist weighs the same)."""
     if len(rankings) != len(hidden) or not rankings:
         raise ValueError("need one ranking per held-out playlist, and at least one")

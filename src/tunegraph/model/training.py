@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -104,69 +105,25 @@ def fit(
     strategy = make_strategy(settings.cluster)  # first: before TF executes anything
     tf_keras.utils.set_random_seed(settings.seed)
     stage = on_stage or (lambda _: None)
-    t = data.tracks
-    all_rows = np.arange(len(data.playlist_ids))
-    row_query = query_index_of(data, all_rows)
+    row_query = query_index_of(data, np.arange(len(data.playlist_ids)))
     optimizers = {"adagrad": tf_keras.optimizers.Adagrad, "adam": tf_keras.optimizers.Adam}
     with strategy.scope():
-        model = build_model(config, len(data.query_vocab), t)
+        model = build_model(config, len(data.query_vocab), data.tracks)
         model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
-    pair_rows, pair_tracks = split.train_pairs()
-    contexts = context_matrix(split.train_tracks, config.max_context, settings.seed)
-    policy, steps = "", None
-    if settings.cluster is None:
-        ds = training_dataset(
-            config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
-        )
-    else:
-        cluster = settings.cluster
-        share, policy = worker_share(
-            pair_rows, data.playlist_part, data.n_parts, cluster.size, cluster.index
-        )
-
-        def worker_dataset(context: tf.distribute.InputContext) -> tf.data.Dataset:
-            # one input pipeline per worker: its share, in per-replica batches
-            return training_dataset(
-                config,
-                pair_rows,
-                pair_tracks,
-                row_query,
-                contexts,
-                context.get_per_replica_batch_size(settings.batch_size),
-                settings.seed + context.input_pipeline_id,
-                keep=share,
-            ).repeat()
-
-        ds = strategy.distribute_datasets_from_function(worker_dataset)
-        steps = steps_per_epoch(len(pair_tracks), settings.batch_size)
+    ds, steps, policy = _training_input(data, split, config, settings, strategy, row_query)
     train = Csr(split.train_tracks, data.n_tracks)
     rec = Recommender(
         config,
         model,
         np.zeros((data.n_tracks + 1, 1), np.float32),
         train,
-        t,
+        data.tracks,
         playlist_names=list(data.playlist_names),
     )
     val_q = row_query[split.val.rows]
-    result = FitResult(rec, examples=len(pair_tracks), shard_policy=policy)
-    best, best_weights = -1.0, None
-    for epoch in range(1, settings.epochs + 1):
-        start = time.perf_counter()
-        history = model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-        result.epoch_seconds.append(time.perf_counter() - start)
-        loss = float(history.history["loss"][-1])
-        start = time.perf_counter()
-        metric = _val_recall(rec, split.val, val_q) if len(split.val) else 0.0
-        result.validation_seconds.append(time.perf_counter() - start)
-        result.losses.append(loss)
-        result.val_metric.append(metric)
-        if metric > best:
-            best, best_weights, result.best_epoch = metric, model.get_weights(), epoch
-        if on_epoch:
-            on_epoch(epoch, settings.epochs, loss, metric)
-    if best_weights is not None:
-        model.set_weights(best_weights)
+    examples = sum(len(t) for t in split.train_tracks)
+    result = FitResult(rec, examples=examples, shard_policy=policy)
+    _train_epochs(rec, ds, steps, split.val, val_q, settings.epochs, result, on_epoch)
     rec.candidates = candidate_embeddings(model, data.n_tracks)
     stage("fitting ALS")
     rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
@@ -176,6 +133,76 @@ def fit(
     )
     _fit_ranking(rec, split.val, val_q, val_names, settings, result)
     return result
+
+
+def _training_input(
+    data: ExportData,
+    split: Split,
+    config: RetrievalConfig,
+    settings: FitSettings,
+    strategy: tf.distribute.Strategy,
+    row_query: np.ndarray,
+) -> tuple[Any, int | None, str]:
+    """The (query, track) pairs as batches: one pipeline here, or one per worker (each its
+    share of the part files) with the step count every worker must agree on."""
+    pair_rows, pair_tracks = split.train_pairs()
+    contexts = context_matrix(split.train_tracks, config.max_context, settings.seed)
+    if settings.cluster is None:
+        ds = training_dataset(
+            config, pair_rows, pair_tracks, row_query, contexts, settings.batch_size, settings.seed
+        )
+        return ds, None, ""
+    cluster = settings.cluster
+    share, policy = worker_share(
+        pair_rows, data.playlist_part, data.n_parts, cluster.size, cluster.index
+    )
+
+    def worker_dataset(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        # one input pipeline per worker: its share, in per-replica batches
+        return training_dataset(
+            config,
+            pair_rows,
+            pair_tracks,
+            row_query,
+            contexts,
+            context.get_per_replica_batch_size(settings.batch_size),
+            settings.seed + context.input_pipeline_id,
+            keep=share,
+        ).repeat()
+
+    ds = strategy.distribute_datasets_from_function(worker_dataset)
+    return ds, steps_per_epoch(len(pair_tracks), settings.batch_size), policy
+
+
+def _train_epochs(
+    rec: Recommender,
+    ds: Any,
+    steps: int | None,
+    val: HeldOut,
+    val_q: np.ndarray,
+    epochs: int,
+    result: FitResult,
+    on_epoch: EpochCallback | None,
+) -> None:
+    """Fit epoch by epoch and keep the weights of the epoch with the best validation recall."""
+    model = rec.model
+    best, best_weights = -1.0, None
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        history = model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
+        result.epoch_seconds.append(time.perf_counter() - start)
+        loss = float(history.history["loss"][-1])
+        start = time.perf_counter()
+        metric = _val_recall(rec, val, val_q) if len(val) else 0.0
+        result.validation_seconds.append(time.perf_counter() - start)
+        result.losses.append(loss)
+        result.val_metric.append(metric)
+        if metric > best:
+            best, best_weights, result.best_epoch = metric, model.get_weights(), epoch
+        if on_epoch:
+            on_epoch(epoch, epochs, loss, metric)
+    if best_weights is not None:
+        model.set_weights(best_weights)
 
 
 def _blank_some(names: list[str], share: float, seed: int) -> list[str]:
