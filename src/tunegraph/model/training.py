@@ -124,6 +124,7 @@ def fit(
     examples = sum(len(t) for t in split.train_tracks)
     result = FitResult(rec, examples=examples, shard_policy=policy)
     _train_epochs(rec, ds, steps, split.val, val_q, settings.epochs, result, on_epoch)
+    del ds  # its tensors hold every training pair: gone before ALS and the ranker
     rec.candidates = candidate_embeddings(model, data.n_tracks)
     stage("fitting ALS")
     rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
