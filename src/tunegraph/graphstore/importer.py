@@ -267,7 +267,7 @@ def _playlist_groups(rows: list[Row], max_rows: int) -> Iterator[list[Row]]:
 
 async def recorded_files(store: GraphStore, files: list[Path]) -> dict[str, str]:
     """The checksums of the files recorded as imported, by ImportFile id."""
-    records = await store.run(FILE_RECORDS, ids=[file_key(f) for f in files])
+    records = await store.run_read(FILE_RECORDS, ids=[file_key(f) for f in files])
     return {r["id"]: r["sha256"] for r in records}
 
 
