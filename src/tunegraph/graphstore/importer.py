@@ -53,10 +53,10 @@ from tunegraph.graphstore.mpd_slices import (
 )
 from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
 
-# FileResult, ImportSummary, Progress and expand_paths live in mpd_slices (both import
-# paths use them); they are named here too for the callers that import them from here.
+# ImportSummary, Progress and expand_paths live in mpd_slices; they are named here only
+# because benchmarks/import_mpd.py still imports them from here. Drop them from this
+# list (and Progress from the import above) once it imports them from mpd_slices.
 __all__ = [
-    "FileResult",
     "ImportInterrupted",
     "ImportSettings",
     "ImportSummary",
