@@ -17,10 +17,10 @@ from tunegraph.graphstore.export import ExportSettings, export_graph
 from tunegraph.graphstore.importer import (
     ImportInterrupted,
     ImportSettings,
-    ImportSummary,
     import_mpd,
     parse_slice_rows,
 )
+from tunegraph.graphstore.mpd_slices import ImportSummary
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
 

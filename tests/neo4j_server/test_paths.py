@@ -8,7 +8,9 @@ from pathlib import Path
 from tunegraph.neo4j_server import default_paths, pinned_neo4j_version
 from tunegraph.neo4j_server.paths import launcher_file
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REPOSITORY = Path(__file__).resolve().parents[2]
+README = REPOSITORY / "README.md"
+COMPOSE_FILE = REPOSITORY / "docker-compose.yml"
 
 
 def test_the_pom_pins_one_exact_526_release() -> None:
@@ -19,6 +21,11 @@ def test_the_pom_pins_one_exact_526_release() -> None:
 
 def test_the_readme_names_the_pinned_release() -> None:
     assert f"Neo4j {pinned_neo4j_version()}" in README.read_text()
+
+
+def test_docker_compose_runs_the_pinned_release() -> None:
+    images = re.findall(r"^\s*image:\s*(\S+)", COMPOSE_FILE.read_text(), re.MULTILINE)
+    assert images == [f"neo4j:{pinned_neo4j_version()}-community"]
 
 
 def test_tunegraph_neo4j_version_overrides_the_pin_with_a_jar_folder_of_its_own(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,7 +11,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.bolt_uri import parse_bolt_uri
 from tunegraph.graphstore.settings import (
     DEFAULT_PASSWORD,
@@ -23,7 +21,6 @@ from tunegraph.graphstore.settings import (
 from tunegraph.neo4j_server import LocalPaths, default_paths, recorded_password
 from tunegraph.redaction import redact
 
-T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 # The secret values this process was given (passwords, client secrets, tokens): no
@@ -88,18 +85,6 @@ def neo4j_settings(
         password = recorded_password(local_paths(), uri) or DEFAULT_PASSWORD
     remember_secrets(password if password != DEFAULT_PASSWORD else None, address.password)
     return Neo4jSettings(uri=uri, user=user, password=password, database=database or None)
-
-
-# TRANSITIONAL: crawl_cmd, import_cmd and neo4j_cmd still call these two; once they wear
-# `@cli_errors` (tunegraph.cli.errors) and call asyncio.run, delete both.
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` that reports domain errors through `cli_errors`."""
-    return cli_errors(asyncio.run)(coroutine)
-
-
-def domain_errors() -> Callable[[F], F]:
-    """The decorator form of `cli_errors`, as the commands not yet moved to it spell it."""
-    return cli_errors
 
 
 def bar_progress(console: Console) -> Progress:

@@ -17,9 +17,9 @@ from typing import Any
 import click
 
 from tunegraph.cli.common import neo4j_options, neo4j_settings, remember_secrets
+from tunegraph.cli.errors import cli_errors
 from tunegraph.crawler import (
     ApiSettings,
-    CrawlerError,
     CrawlSettings,
     CrawlSummary,
     StopSwitch,
@@ -28,7 +28,6 @@ from tunegraph.crawler import (
 )
 from tunegraph.crawler.progress import Reporter, SilentReporter, default_reporter
 from tunegraph.crawler.settings import DEFAULT_API_URL, DEFAULT_TOKEN_URL
-from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.settings import Neo4jSettings
 
 EXIT_RATE_LIMITED = 3
@@ -160,6 +159,7 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @neo4j_options
+@cli_errors
 def crawl_cmd(as_json: bool, quiet: bool, **options: Any) -> None:
     """Crawl playlists breadth-first from seed playlists into Neo4j; rerun to resume.
 
@@ -191,10 +191,7 @@ def crawl_cmd(as_json: bool, quiet: bool, **options: Any) -> None:
 
 def _crawl_settings(options: dict[str, Any]) -> CrawlSettings:
     """The options as settings; bad seeds and missing credentials end the command here."""
-    try:
-        playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in options["seeds"]))
-    except CrawlerError as exc:
-        raise click.ClickException(str(exc)) from None
+    playlist_ids = tuple(dict.fromkeys(parse_playlist_ref(s) for s in options["seeds"]))
     client_id, client_secret = options["client_id"], options["client_secret"]
     access_token = options["access_token"]
     remember_secrets(client_secret, access_token)
@@ -234,10 +231,7 @@ def _run(settings: CrawlSettings, graph: Neo4jSettings, quiet: bool) -> CrawlSum
     # The driver logs each of its own transaction retries; the crawl reports outages itself.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
-    try:
-        return crawl_with_interrupts(settings, graph, reporter)
-    except (CrawlerError, GraphStoreError) as exc:
-        raise click.ClickException(str(exc)) from None
+    return crawl_with_interrupts(settings, graph, reporter)
 
 
 class _Interrupts:

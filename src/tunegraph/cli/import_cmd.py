@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import click
@@ -9,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
-from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings, run_async
-from tunegraph.datasets.mpd import MpdFormatError
+from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings
+from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import ImportSettings, import_mpd
 from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
@@ -92,6 +93,7 @@ async def _run(
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @neo4j_options
+@cli_errors
 def mpd(
     paths: tuple[Path, ...],
     force: bool,
@@ -125,10 +127,7 @@ def mpd(
       tunegraph import mpd --bulk ~/data/mpd/data   # a first load, into an empty database
       tunegraph export --out export/
     """
-    try:
-        files = expand_paths(paths)
-    except MpdFormatError as exc:
-        raise click.ClickException(str(exc)) from None
+    files = expand_paths(paths)
     settings = neo4j_settings(uri, user, password, database)
     if bulk and force:
         raise click.UsageError("--force and --bulk do not go together: --bulk needs an empty graph")
@@ -137,7 +136,7 @@ def mpd(
         if bulk
         else ImportSettings(force=force, workers=workers or ImportSettings.workers)
     )
-    summary = run_async(_run(settings, files, options, progress))
+    summary = asyncio.run(_run(settings, files, options, progress))
     _present(summary, bulk)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 import click
 
 from tunegraph import neo4j_server
-from tunegraph.cli.common import domain_errors, local_paths, run_async
+from tunegraph.cli.common import local_paths
+from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.schema import ensure_schema
@@ -25,7 +27,7 @@ def _create_schema(uri: str, password: str) -> None:
         async with GraphStore(Neo4jSettings(uri=uri, user="neo4j", password=password)) as store:
             await ensure_schema(store)
 
-    run_async(go())
+    asyncio.run(go())
 
 
 def _backend(choice: str) -> str:
@@ -91,7 +93,7 @@ def neo4j() -> None:
     help="docker: `docker compose` with docker-compose.yml; "
     "local: Maven Central jars + Java 17; auto: docker where an engine answers.",
 )
-@domain_errors()
+@cli_errors
 def start(
     port: int, data_dir: Path | None, password: str, heap_mb: int, pagecache_mb: int,
     timeout: float, backend: str,
@@ -129,7 +131,7 @@ def start(
 @click.option(
     "--backend", type=click.Choice(["auto", "local", "docker"]), default="auto", show_default=True
 )
-@domain_errors()
+@cli_errors
 def stop(port: int, backend: str) -> None:
     """Stop Neo4j cleanly; its data stays in its data directory.
 
@@ -151,7 +153,7 @@ def stop(port: int, backend: str) -> None:
 
 
 @neo4j.command()
-@domain_errors()
+@cli_errors
 def status() -> None:
     """Say which local Neo4j instances run where.
 

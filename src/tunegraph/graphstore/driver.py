@@ -7,7 +7,7 @@ tunegraph opens a driver.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import neo4j
@@ -155,7 +155,7 @@ class GraphStore:
         *,
         read_only: bool,
         on_keys: Callable[[list[str]], None],
-    ) -> AsyncIterator[list[Any]]:
+    ) -> AsyncGenerator[list[Any], None]:
         """One auto-commit query, row by row, in the driver's fetch-sized batches.
 
         Not a transaction function: rows already handed out cannot be retried. A read

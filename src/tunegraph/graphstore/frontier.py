@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncManagedTransaction, Record
 
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.writers import DEFAULT_CHUNK_ROWS, GraphBatch
@@ -157,6 +157,11 @@ async def start_crawl(
     await store.write(work)
 
 
+async def _one_row(tx: AsyncManagedTransaction, cypher: str, **parameters: Any) -> Record:
+    """The single row of an aggregating query (it always has one; the driver checks)."""
+    return await (await tx.run(cypher, parameters)).single(strict=True)
+
+
 async def claim(
     store: GraphStore, crawl_id: str, owner: str, lease_s: float, n: int = 1
 ) -> list[Claim] | Wait | Finished:
@@ -167,17 +172,15 @@ async def claim(
         if locked is None:
             return Finished()
         cap = locked["cap"] if locked["cap"] is not None else UNLIMITED
-        expired = (await (await tx.run(EXPIRE_LEASES, crawl=crawl_id)).single())["expired"]
-        depth = (await (await tx.run(ACTIVE_DEPTH, crawl=crawl_id)).single())["depth"]
+        expired = (await _one_row(tx, EXPIRE_LEASES, crawl=crawl_id))["expired"]
+        depth = (await _one_row(tx, ACTIVE_DEPTH, crawl=crawl_id))["depth"]
         if depth is None:
             return Finished(expired)
-        before = (await (await tx.run(COUNT_BEFORE, crawl=crawl_id, depth=depth)).single())["n"]
+        before = (await _one_row(tx, COUNT_BEFORE, crawl=crawl_id, depth=depth))["n"]
         allowed = cap - before
         if allowed <= 0:
             return Finished(expired)
-        scope = await (
-            await tx.run(IN_SCOPE, crawl=crawl_id, depth=depth, allowed=allowed, n=n)
-        ).single()
+        scope = await _one_row(tx, IN_SCOPE, crawl=crawl_id, depth=depth, allowed=allowed, n=n)
         if not scope["next"]:
             return Wait() if scope["busy"] else Finished(expired)
         result = await tx.run(TAKE, ids=scope["next"], owner=owner, lease_ms=int(lease_s * 1000))
@@ -238,14 +241,14 @@ async def renew(store: GraphStore, crawl_id: str, owner: str, lease_s: float) ->
 
 
 async def progress(store: GraphStore, crawl_id: str) -> dict[str, int]:
-    rows = await store.run(PROGRESS, crawl=crawl_id)
+    rows = await store.run_read(PROGRESS, crawl=crawl_id)
     return {row["state"]: row["n"] for row in rows}
 
 
 async def inaccessible_reasons(store: GraphStore, crawl_id: str) -> dict[str, int]:
     return {
         row["reason"] or "": row["n"]
-        for row in await store.run(INACCESSIBLE_REASONS, crawl=crawl_id)
+        for row in await store.run_read(INACCESSIBLE_REASONS, crawl=crawl_id)
     }
 
 
@@ -256,5 +259,5 @@ async def end_crawl(store: GraphStore, crawl_id: str, state: str, summary: dict[
 
 async def unchecked_tracks(store: GraphStore, crawl_id: str, after: str, limit: int) -> list[str]:
     """Tracks of this crawl whose audio features were not asked for yet, by id."""
-    rows = await store.run(UNCHECKED_TRACKS, crawl=crawl_id, after=after, limit=limit)
+    rows = await store.run_read(UNCHECKED_TRACKS, crawl=crawl_id, after=after, limit=limit)
     return [row["id"] for row in rows]

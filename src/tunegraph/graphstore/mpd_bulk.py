@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.importer import ImportSummary, Progress
+from tunegraph.graphstore.mpd_slices import ImportSummary, Progress
 from tunegraph.graphstore.mpd_staging import stage_mpd
 from tunegraph.graphstore.offline_load import OfflineLoader
 from tunegraph.graphstore.schema import ensure_schema

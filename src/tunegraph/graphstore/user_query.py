@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from neo4j.graph import Node, Path, Relationship
@@ -33,7 +33,7 @@ async def user_query_rows(
     parameters: dict[str, Any],
     allow_write: bool,
     on_columns: Callable[[list[str]], None],
-) -> AsyncIterator[list[Any]]:
+) -> AsyncGenerator[list[Any], None]:
     """The rows of a user's query as they arrive, so no result is held whole in memory.
 
     Read access mode unless writes are allowed, so a write is refused by Neo4j.
