@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from tunegraph.graphstore import local_server
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.testing.neo4j import start_private_neo4j
 
 PASSWORD = "tunegraph-bench"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -29,11 +23,9 @@ def fresh_local_neo4j(
     cache = local_server.default_paths(os.environ, Path.home()).cache_dir
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
         paths = local_server.LocalPaths(cache_dir=cache, state_dir=Path(tmp) / "state")
-        spec = local_server.InstanceSpec(
-            port=free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
-            heap_mb=heap_mb, pagecache_mb=pagecache_mb, ready_timeout_s=300,
-        )  # fmt: skip
-        record, _ = local_server.start(spec, paths)
+        record = start_private_neo4j(
+            paths, Path(tmp) / "data", PASSWORD, heap_mb, pagecache_mb, ready_timeout_s=300
+        )
         try:
             yield Neo4jSettings(uri=record.uri, password=PASSWORD), paths
         finally:

@@ -1,14 +1,17 @@
-"""Write a valid export directory from an in-memory world, so model tests need no Neo4j.
+"""Write a valid export directory from playlists in memory, so model tests and benchmarks
+need no Neo4j.
 
 The layout and dtypes come from ``tunegraph.features`` (the exporter's contract), so
-these files are what ``tunegraph export`` would write for the same playlists.
+these files are what ``tunegraph export`` would write for the same playlists;
+``records_export`` writes Million Playlist Dataset records as ``import mpd`` + ``export``
+would leave them (playlist ids ``mpd:<pid>``, track ids from the URIs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +123,7 @@ def write_export_dir(
         },
         F.MANIFEST_SCHEMA: F.full_schema(),
         F.MANIFEST_QUERY_ENTITY: query_entity,
-        F.MANIFEST_QUERY: "(written by tests/support/export_data.py)",
+        F.MANIFEST_QUERY: "(written by tunegraph.testing.export_dir)",
         F.MANIFEST_GRAPH_CHECKSUM: _checksum(playlists),
     }
     manifest.update(manifest_overrides or {})
@@ -134,3 +137,29 @@ def _checksum(playlists: Mapping[str, Sequence[str]]) -> str:
     for pid in sorted(playlists):
         digest.update(pid.encode() + b"\0" + "\0".join(playlists[pid]).encode() + b"\n")
     return digest.hexdigest()[:16]
+
+
+def spotify_id(uri: str) -> str:
+    return uri.rsplit(":", 1)[-1]
+
+
+def records_export(root: Path, records: Iterable[dict[str, Any]]) -> Path:
+    """Write MPD playlist records (slice format) as an export directory."""
+    lists: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    meta: dict[str, dict[str, Any]] = {}
+    for record in records:
+        pid = f"mpd:{record['pid']}"
+        names[pid] = record["name"]
+        lists[pid] = [spotify_id(t["track_uri"]) for t in record["tracks"]]
+        for t in record["tracks"]:
+            meta.setdefault(
+                spotify_id(t["track_uri"]),
+                {
+                    "name": t["track_name"],
+                    "artist_ids": [spotify_id(t["artist_uri"])],
+                    "artist_names": [t["artist_name"]],
+                    "album_id": spotify_id(t["album_uri"]),
+                },
+            )
+    return write_export_dir(root, lists, meta, names=names)
