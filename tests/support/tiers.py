@@ -14,6 +14,7 @@ slowing it down.
 from __future__ import annotations
 
 import importlib.abc
+import itertools
 import re
 import sys
 from collections.abc import Sequence
@@ -32,11 +33,20 @@ MODULE_MARKED_TENSORFLOW = re.compile(r"^pytestmark = pytest\.mark\.tensorflow\b
 
 
 def deselects(config: pytest.Config, marker: str) -> bool:
-    """Whether this run's ``-m`` expression drops a test that carries only ``marker``."""
+    """Whether this run's ``-m`` expression drops every test carrying ``marker``, whatever
+    other markers of ours it carries too (``-m neo4j`` keeps a test marked both)."""
     expression = config.option.markexpr
     if not expression:
         return False
-    return not Expression.compile(expression).evaluate(lambda name, **_: name == marker)
+    ours = [line.split(":", 1)[0].strip() for line in config.getini("markers")]
+    others = [name for name in ours if name != marker]
+    compiled = Expression.compile(expression)
+    for size in range(len(others) + 1):
+        for combination in itertools.combinations(others, size):
+            carried = {marker, *combination}
+            if compiled.evaluate(lambda name, carried=carried, **_: name in carried):
+                return False
+    return True
 
 
 class TensorFlowRefused(importlib.abc.MetaPathFinder):
