@@ -5,21 +5,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import tunegraph.neo4j_server as server
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.testing.neo4j import start_private_neo4j
 
 PASSWORD = "tunegraph-bench"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -30,11 +24,9 @@ def fresh_local_neo4j(
     user = server.default_paths(os.environ, Path.home())  # the jar cache, the Neo4j release
     with tempfile.TemporaryDirectory(prefix="tunegraph-bench-") as tmp:
         paths = dataclasses.replace(user, state_dir=Path(tmp) / "state", java_home=None)
-        spec = server.InstanceSpec(
-            port=free_port(), data_dir=Path(tmp) / "data", password=PASSWORD,
-            heap_mb=heap_mb, pagecache_mb=pagecache_mb, ready_timeout_s=300,
-        )  # fmt: skip
-        record, _ = server.start(spec, paths)
+        record = start_private_neo4j(
+            paths, Path(tmp) / "data", PASSWORD, heap_mb, pagecache_mb, ready_timeout_s=300
+        )
         try:
             yield Neo4jSettings(uri=record.uri, password=PASSWORD), paths
         finally:

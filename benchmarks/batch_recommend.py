@@ -16,17 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from support.mpd_export import records_export, spotify_id
 from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd
+from tunegraph.testing.export_dir import records_export, spotify_id
 
 SEED_SIZES = (0, 1, 5, 10, 25, 100)  # 0: title only
 

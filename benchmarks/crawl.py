@@ -19,16 +19,12 @@ import argparse
 import asyncio
 import json
 import logging
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import deque
 from contextlib import nullcontext
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _neo4j import fresh_neo4j
 from tunegraph.crawler import ApiSettings, CrawlSettings, crawl

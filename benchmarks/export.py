@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from _neo4j import fresh_neo4j
-from import_mpd import RssSampler, generate
+from import_mpd import generate
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
 from tunegraph.graphstore.importer import import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_relationships
+from tunegraph.testing.memory import RssSampler
 
 
 async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, out: Path) -> None:
@@ -66,7 +64,7 @@ async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, o
                   f"(interaction pages {inter_s:.1f} s)")  # fmt: skip
             print(f"      overall rows/s  {result.rows_per_second:,.0f} (track pages "
                   f"{tracks_s:.1f} s, {result.tracks / tracks_s:,.0f} tracks/s)")  # fmt: skip
-            print(f"      peak RSS        {sampler.peak / 2**20:.0f} MiB")
+            print(f"      peak RSS        {sampler.python_peak / 2**20:.0f} MiB")
 
 
 def main() -> None:

@@ -19,37 +19,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import itertools
 import json
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from _neo4j import fresh_local_neo4j, fresh_neo4j
 from tunegraph.datasets.mpd import iter_playlists
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import (
-    ImportSettings,
-    ImportSummary,
-    Progress,
-    expand_paths,
-    import_mpd,
-)
+from tunegraph.graphstore.importer import ImportSettings, import_mpd
 from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
+from tunegraph.graphstore.mpd_slices import ImportSummary, Progress, expand_paths
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
 from tunegraph.neo4j_server import LocalPaths, local_offline_loader
+from tunegraph.testing.memory import RssSampler
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -113,36 +103,6 @@ def generate(folder: Path, playlists: int, per_file: int, n_tracks: int, seed: i
     return rows
 
 
-class RssSampler:
-    """Peak RSS of this process plus its children, sampled every 50 ms."""
-
-    def __init__(self) -> None:
-        self.process = psutil.Process()
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def current(self) -> int:
-        total = self.process.memory_info().rss
-        for child in self.process.children(recursive=True):
-            with contextlib.suppress(psutil.Error):  # it may have exited meanwhile
-                if not child.name().startswith("java"):  # Neo4j is not the importer
-                    total += child.memory_info().rss
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, self.current())
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def _report(
     summary: ImportSummary, sampler: RssSampler, per_file_rss: list[float], before: float
 ) -> None:
@@ -152,7 +112,7 @@ def _report(
     print(f"  import time           {summary.seconds:.1f} s")
     print(f"  rows/s                {summary.rows_per_second:,.0f}")
     print(f"  RSS before import     {before:.0f} MiB (this benchmark process)")
-    print(f"  peak RSS (importer)   {sampler.peak / 2**20:.0f} MiB")
+    print(f"  peak RSS (importer)   {sampler.python_peak / 2**20:.0f} MiB")
     step = max(1, len(per_file_rss) // 10)
     print(f"  RSS after each file   {' '.join(f'{v:.0f}' for v in per_file_rss[::step])} MiB")
 
@@ -163,7 +123,7 @@ def _rss_per_file(sampler: RssSampler, per_file_rss: list[float]) -> Callable[[P
     def progress(p: Progress) -> None:
         if p.files_done != last_files[0]:
             last_files[0] = p.files_done
-            per_file_rss.append(sampler.current() / 2**20)
+            per_file_rss.append(sampler.current()[0] / 2**20)
 
     return progress
 
@@ -177,7 +137,7 @@ async def transactional(args: argparse.Namespace, settings: Neo4jSettings, folde
     )
     async with GraphStore(settings) as store:
         await ensure_schema(store)
-        before = sampler.current() / 2**20
+        before = sampler.current()[0] / 2**20
         with sampler:
             summary = await import_mpd(
                 store, [folder], import_settings, _rss_per_file(sampler, per_file_rss)
@@ -209,7 +169,7 @@ async def bulk(args: argparse.Namespace, settings: Neo4jSettings, paths: LocalPa
 
     async with GraphStore(settings) as store:
         await ensure_schema(store)  # what `tunegraph neo4j start` + a first command leave
-    before = sampler.current() / 2**20
+    before = sampler.current()[0] / 2**20
     start = time.perf_counter()
     with sampler:
         summary = await bulk_import_mpd(

@@ -24,14 +24,10 @@ import asyncio
 import json
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _neo4j import fresh_local_neo4j
 from tunegraph.graphstore.cypher import NODE_WRITES, RELATIONSHIP_WRITES, UNCHECKED_CONTAINS

@@ -17,18 +17,15 @@ Usage: .venv/bin/python benchmarks/model_quality.py [--playlists 10000] [--epoch
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from support.mpd_export import records_export, spotify_id
 from tunegraph.datasets.shape_stats import format_table, shape_statistics
 from tunegraph.datasets.synthetic_mpd import MpdShape, SyntheticMpd, generate_mpd
+from tunegraph.testing.export_dir import records_export, spotify_id
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@100")
 K = 500

@@ -33,22 +33,22 @@ import math
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psutil
 import pyarrow.parquet as pq
 
+from tunegraph.testing.memory import GIB, RssSampler
+from tunegraph.testing.ports import free_port
+
 STAGES = ("generate", "import", "export", "train", "evaluate", "recommend")
 NEO4J_STAGES = {"import", "export"}
 PASSWORD = "tunegraph-scale"
-GIB = 2**30
 
 
 @dataclass
@@ -60,56 +60,6 @@ class StageResult:
     python_rss: int
     neo4j_rss: int
     extra: dict
-
-
-class RssSampler:
-    """Peak RSS of a command's process tree (Python apart from Java) and of the Neo4j server."""
-
-    def __init__(self, root: psutil.Process, server_pid: Callable[[], int | None]) -> None:
-        self.root, self.server_pid = root, server_pid
-        self.python_peak = self.neo4j_peak = 0
-        self.timeline: list[tuple[float, float]] = []  # (seconds, Python GiB) every 5 s
-        self._start = time.perf_counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def sample(self) -> None:
-        python = java = 0
-        with contextlib.suppress(psutil.Error):
-            for proc in [self.root, *self.root.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    rss = proc.memory_info().rss
-                    if proc.name().startswith("java"):
-                        java += rss  # the offline importer works for Neo4j
-                    else:
-                        python += rss
-        pid = self.server_pid()
-        if pid:
-            with contextlib.suppress(psutil.Error):
-                java += psutil.Process(pid).memory_info().rss
-        self.python_peak = max(self.python_peak, python)
-        self.neo4j_peak = max(self.neo4j_peak, java)
-        elapsed = time.perf_counter() - self._start
-        if not self.timeline or elapsed - self.timeline[-1][0] >= 5:
-            self.timeline.append((round(elapsed, 1), round(python / GIB, 2)))
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            self.sample()
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SizeRun:
@@ -184,7 +134,7 @@ class SizeRun:
                 [sys.executable, "-m", "tunegraph", *argv],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
-            with RssSampler(psutil.Process(proc.pid), self.server_pid) as sampler:
+            with RssSampler(psutil.Process(proc.pid), self.server_pid, every_s=0.2) as sampler:
                 code = proc.wait()
             sampler.sample()
         seconds = time.perf_counter() - start

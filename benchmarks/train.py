@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from support.export_data import write_export_dir
+from tunegraph.testing.export_dir import write_export_dir
 
 
 def generate(interactions: int, tracks: int, genres: int, seed: int) -> dict[str, list[str]]:

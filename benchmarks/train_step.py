@@ -20,7 +20,6 @@ the logits, the embedding gathers and the optimizer can be read off side by side
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,9 +34,8 @@ from tunegraph.model.training import query_index_of
 
 
 def generated_export(folder: Path, playlists: int) -> Path:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from support.mpd_export import records_export
     from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd
+    from tunegraph.testing.export_dir import records_export
 
     world = generate_mpd(MpdShape(playlists=playlists, seed=2018))
     return records_export(folder / "export", list(world.iter_playlists()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tunegraph.cli.main import cli
@@ -23,6 +24,7 @@ def test_demo_refuses_a_folder_holding_files_it_did_not_write(tmp_path: Path) ->
     assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"]
 
 
+@pytest.mark.tensorflow  # the demo loads TensorFlow before it looks for Neo4j
 def test_demo_claims_a_new_folder_and_comes_back_to_it(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     for _ in range(2):  # the demo's own folder is accepted again on the next run

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from support.export_data import write_export_dir
 from support.toy_world import ToyWorld, genre_world
+from tunegraph.testing.export_dir import write_export_dir
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from support.export_data import write_export_dir
 from tunegraph.model.metrics import METRIC_NAMES
+from tunegraph.testing.export_dir import write_export_dir
 
 
 def test_train_writes_a_complete_model_dir(trained) -> None:

@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from support.export_data import write_export_dir
 from tunegraph import features as F
 from tunegraph.model.data import load_export
 from tunegraph.model.errors import DataError
+from tunegraph.testing.export_dir import write_export_dir
 
 PLAYLISTS = {"p1": ["a", "b", "c"], "p2": ["c", "d"], "p3": ["a", "d", "e", "a"]}
 

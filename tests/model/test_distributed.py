@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,26 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from support.export_data import write_export_dir
 from support.toy_world import genre_world
+from tunegraph.testing.export_dir import write_export_dir
+from tunegraph.testing.ports import free_ports
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
 WORKER_TIMEOUT_S = 240  # generous: a loaded 2-core host; a run takes well under a minute
 CLI = "from tunegraph.cli.main import main; main()"
 TRAIN_ARGS = ("--epochs", "2", "--batch-size", "128", "--seed", "7", "--threads", "1")
-
-
-def _free_ports(n: int) -> list[int]:
-    """Ports the OS hands out now; held open together so the n are distinct."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _env() -> dict[str, str]:
@@ -64,7 +52,7 @@ def test_two_workers_agree_and_match_one_machine(session_dir: Path, export_dir: 
     from tunegraph.model.artifacts import load_model
 
     root = session_dir / "dist"
-    cluster = ",".join(f"127.0.0.1:{p}" for p in _free_ports(2))
+    cluster = ",".join(f"127.0.0.1:{p}" for p in free_ports(2))
     chief_dir, worker_dir = root / "chief", root / "worker1"
     start = time.perf_counter()
     root.mkdir(parents=True)

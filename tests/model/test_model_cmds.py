@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from support.export_data import write_export_dir
 from tunegraph import features as F
 from tunegraph.cli.main import cli
+from tunegraph.testing.export_dir import write_export_dir
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
@@ -115,8 +115,8 @@ def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_recommend_saves_the_list_as_a_spotify_playlist(spotify_simulator, tmp_path: Path) -> None:
-    from support.export_data import write_export_dir
     from tunegraph.model.api import TrainSettings, train
+    from tunegraph.testing.export_dir import write_export_dir
 
     sim = spotify_simulator
     playlists = {p.id: list(p.track_ids) for p in sim.world.playlists.values() if p.track_ids}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,14 +19,10 @@ from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import clear_graph
+from tunegraph.testing.neo4j import start_private_neo4j
+from tunegraph.testing.ports import free_port as free_port  # tests import it from here
 
 TEST_PASSWORD = "tunegraph-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def jar_cache_dir() -> Path:
@@ -47,16 +42,9 @@ def start_instance(
     paths: server.LocalPaths, data_dir: Path, pagecache_mb: int = 256
 ) -> server.InstanceRecord:
     """A test instance on a free port: small memory, a generous start-up timeout."""
-    spec = server.InstanceSpec(
-        port=free_port(),
-        data_dir=data_dir,
-        password=TEST_PASSWORD,
-        heap_mb=768,
-        pagecache_mb=pagecache_mb,
-        ready_timeout_s=180,
+    return start_private_neo4j(
+        paths, data_dir, TEST_PASSWORD, heap_mb=768, pagecache_mb=pagecache_mb, ready_timeout_s=180
     )
-    record, _ = server.start(spec, paths)
-    return record
 
 
 @pytest.fixture(scope="session")

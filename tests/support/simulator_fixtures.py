@@ -68,11 +68,11 @@ class SimHandle:
 
     @property
     def token_url(self) -> str:
-        return f"{self.base_url}/api/token"
+        return self.thread.running.token_url
 
     @property
     def api_url(self) -> str:
-        return f"{self.base_url}/v1"
+        return self.thread.running.api_url
 
     @property
     def state(self) -> Simulator:

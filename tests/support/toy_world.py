@@ -2,7 +2,7 @@
 
 Playlists draw most tracks from one or two genres (popularity-weighted within the
 genre), a few from the whole catalogue, so there is signal a model can learn and a
-popularity baseline cannot fully exploit. Used by model tests and benchmarks.
+popularity baseline cannot fully exploit. Used by the model tests.
 """
 
 from __future__ import annotations

@@ -38,7 +38,6 @@ from tunegraph.graphstore.mpd_slices import (
     TRACK_ROW_KEYS,
     FileResult,
     ImportSummary,
-    Progress,
     ProgressCallback,
     ProgressTally,
     SlicePool,
@@ -53,15 +52,9 @@ from tunegraph.graphstore.mpd_slices import (
 )
 from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
 
-# ImportSummary, Progress and expand_paths live in mpd_slices; they are named here only
-# because benchmarks/import_mpd.py still imports them from here. Drop them from this
-# list (and Progress from the import above) once it imports them from mpd_slices.
 __all__ = [
     "ImportInterrupted",
     "ImportSettings",
-    "ImportSummary",
-    "Progress",
-    "expand_paths",
     "import_mpd",
     "parse_slice_rows",
 ]

@@ -1,14 +1,17 @@
-"""Write a valid export directory from an in-memory world, so model tests need no Neo4j.
+"""Write a valid export directory from playlists in memory, so model tests and benchmarks
+need no Neo4j.
 
 The layout and dtypes come from ``tunegraph.features`` (the exporter's contract), so
-these files are what ``tunegraph export`` would write for the same playlists.
+these files are what ``tunegraph export`` would write for the same playlists;
+``records_export`` writes Million Playlist Dataset records as ``import mpd`` + ``export``
+would leave them (playlist ids ``mpd:<pid>``, track ids from the URIs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,23 +50,52 @@ def write_export_dir(
     (root / F.VOCAB_DIR).mkdir(parents=True, exist_ok=True)
     tracks_meta = tracks_meta or {}
     owners = owners or {pid: f"user-{pid}" for pid in playlists}
-
-    inter: dict[str, list[Any]] = {
-        "query_id": [],
-        "playlist_id": [],
-        "track_id": [],
-        "position": [],
+    query_of = owners if query_entity == "owner" else {pid: pid for pid in playlists}
+    inter = _interaction_rows(playlists, query_of)
+    _write_interactions(root, inter, shard_rows)
+    track_ids = sorted({t for ts in playlists.values() for t in ts} | set(tracks_meta))
+    trows = _track_rows(track_ids, tracks_meta)
+    pq.write_table(_table(F.TRACK_COLUMNS, trows), root / F.TRACKS_FILE)
+    prows: dict[str, list[Any]] = {
+        "playlist_id": list(playlists),
+        "name": [(names or {}).get(pid, f"Playlist {pid}") for pid in playlists],
+        "owner_id": [owners[pid] for pid in playlists],
     }
+    pq.write_table(_table(F.PLAYLIST_COLUMNS, prows), root / F.PLAYLISTS_FILE)
+    vocabs = {
+        "query_id": sorted(set(inter["query_id"])),
+        "track_id": track_ids,
+        "artist_id": sorted({a for artists in trows["artist_ids"] for a in artists}),
+        "album_id": sorted({a for a in trows["album_id"] if a}),
+    }
+    for name, values in vocabs.items():
+        text = "".join(f"{v}\n" for v in values)
+        (root / F.VOCAB_DIR / f"{name}.txt").write_text(text, encoding="utf-8")
+    counts = {"interactions": len(inter["track_id"]), "tracks": len(track_ids),
+              "playlists": len(playlists)}  # fmt: skip
+    _write_manifest(root, playlists, counts, query_entity, manifest_overrides)
+    return root
+
+
+def _interaction_rows(
+    playlists: Mapping[str, Sequence[str]], query_of: Mapping[str, str]
+) -> dict[str, list[Any]]:
+    """One row per (playlist, track), first position kept, as the exporter dedups."""
+    inter: dict[str, list[Any]] = {c.name: [] for c in F.INTERACTION_COLUMNS}
     for pid, track_ids in playlists.items():
         seen: set[str] = set()
         for position, tid in enumerate(track_ids):
             if tid in seen:
                 continue
             seen.add(tid)
-            inter["query_id"].append(owners[pid] if query_entity == "owner" else pid)
+            inter["query_id"].append(query_of[pid])
             inter["playlist_id"].append(pid)
             inter["track_id"].append(tid)
             inter["position"].append(position)
+    return inter
+
+
+def _write_interactions(root: Path, inter: dict[str, list[Any]], shard_rows: int) -> None:
     n = len(inter["track_id"])
     step = shard_rows if shard_rows > 0 else max(n, 1)
     for shard, start in enumerate(range(0, max(n, 1), step)):
@@ -73,7 +105,10 @@ def write_export_dir(
             root / F.INTERACTIONS_DIR / f"part-{shard:05d}.parquet",
         )
 
-    track_ids = sorted({t for ts in playlists.values() for t in ts} | set(tracks_meta))
+
+def _track_rows(
+    track_ids: list[str], tracks_meta: Mapping[str, Mapping[str, Any]]
+) -> dict[str, list[Any]]:
     trows: dict[str, list[Any]] = {c.name: [] for c in F.TRACK_COLUMNS}
     for tid in track_ids:
         meta = tracks_meta.get(tid, {})
@@ -92,40 +127,26 @@ def write_export_dir(
         for name in F.AUDIO_FEATURES:
             trows[name].append(float(meta[name]) if has_audio else None)
         trows["has_audio_features"].append(has_audio)
-    pq.write_table(_table(F.TRACK_COLUMNS, trows), root / F.TRACKS_FILE)
+    return trows
 
-    prows: dict[str, list[Any]] = {"playlist_id": [], "name": [], "owner_id": []}
-    for pid in playlists:
-        prows["playlist_id"].append(pid)
-        prows["name"].append(names[pid] if names and pid in names else f"Playlist {pid}")
-        prows["owner_id"].append(owners[pid])
-    pq.write_table(_table(F.PLAYLIST_COLUMNS, prows), root / F.PLAYLISTS_FILE)
 
-    vocabs = {
-        "query_id": sorted(set(inter["query_id"])),
-        "track_id": track_ids,
-        "artist_id": sorted({a for a in (x for xs in trows["artist_ids"] for x in xs)}),
-        "album_id": sorted({a for a in trows["album_id"] if a}),
-    }
-    for name, values in vocabs.items():
-        text = "".join(f"{v}\n" for v in values)
-        (root / F.VOCAB_DIR / f"{name}.txt").write_text(text, encoding="utf-8")
-
+def _write_manifest(
+    root: Path,
+    playlists: Mapping[str, Sequence[str]],
+    counts: dict[str, int],
+    query_entity: str,
+    overrides: Mapping[str, Any] | None,
+) -> None:
     manifest: dict[str, Any] = {
         F.MANIFEST_FORMAT_VERSION: F.FORMAT_VERSION,
-        F.MANIFEST_COUNTS: {
-            "interactions": n,
-            "tracks": len(track_ids),
-            "playlists": len(playlists),
-        },
+        F.MANIFEST_COUNTS: counts,
         F.MANIFEST_SCHEMA: F.full_schema(),
         F.MANIFEST_QUERY_ENTITY: query_entity,
-        F.MANIFEST_QUERY: "(written by tests/support/export_data.py)",
+        F.MANIFEST_QUERY: "(written by tunegraph.testing.export_dir)",
         F.MANIFEST_GRAPH_CHECKSUM: _checksum(playlists),
     }
-    manifest.update(manifest_overrides or {})
+    manifest.update(overrides or {})
     (root / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return root
 
 
 def _checksum(playlists: Mapping[str, Sequence[str]]) -> str:
@@ -134,3 +155,29 @@ def _checksum(playlists: Mapping[str, Sequence[str]]) -> str:
     for pid in sorted(playlists):
         digest.update(pid.encode() + b"\0" + "\0".join(playlists[pid]).encode() + b"\n")
     return digest.hexdigest()[:16]
+
+
+def spotify_id(uri: str) -> str:
+    return uri.rsplit(":", 1)[-1]
+
+
+def records_export(root: Path, records: Iterable[dict[str, Any]]) -> Path:
+    """Write MPD playlist records (slice format) as an export directory."""
+    lists: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    meta: dict[str, dict[str, Any]] = {}
+    for record in records:
+        pid = f"mpd:{record['pid']}"
+        names[pid] = record["name"]
+        lists[pid] = [spotify_id(t["track_uri"]) for t in record["tracks"]]
+        for t in record["tracks"]:
+            meta.setdefault(
+                spotify_id(t["track_uri"]),
+                {
+                    "name": t["track_name"],
+                    "artist_ids": [spotify_id(t["artist_uri"])],
+                    "artist_names": [t["artist_name"]],
+                    "album_id": spotify_id(t["album_uri"]),
+                },
+            )
+    return write_export_dir(root, lists, meta, names=names)
