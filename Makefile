@@ -1,6 +1,6 @@
 # tunegraph — the commands a newcomer needs. Everything runs from a local .venv.
 #   make demo   crawl the bundled Spotify simulator → Neo4j → export → train → recommend
-#   make test   lint + the whole test suite (it starts and stops its own Neo4j)
+#   make test   lint (ruff, mypy) + the whole test suite (it starts and stops its own Neo4j)
 #   make test-fast  the tests that need neither Neo4j nor TensorFlow (seconds; no Java)
 
 PYTHON ?= python3
@@ -32,8 +32,7 @@ $(VENV)/.installed: pyproject.toml
 demo: install  ## the main job end to end on the simulator (or Spotify: credentials + SEED=URL)
 	$(TG) demo $(if $(SEED),--seed-playlist "$(SEED)")
 
-test: install  ## ruff, then pytest against a real Neo4j started by the suite
-	$(BIN)/ruff check src tests benchmarks
+test: lint  ## lint (ruff, mypy), then pytest against a real Neo4j started by the suite
 	$(BIN)/pytest
 
 test-fast: install  ## the quick loop: no Neo4j, no TensorFlow, under a minute
