@@ -188,6 +188,14 @@ def crawl_settings(sim: SimHandle, seeds: list[str], **changes: Any) -> CrawlSet
     return CrawlSettings(**defaults)
 
 
+def cli_caps(caps: dict[str, int]) -> list[str]:
+    """``caps`` (crawl_settings keywords) as `tunegraph crawl` options, with crawl_settings'
+    search limit and a rate limit that never bites."""
+    options = {**caps, "search_limit": 5, "rate_limit": 10_000}
+    return [arg for name, value in options.items()
+            for arg in (f"--{name.replace('_', '-')}", str(value))]  # fmt: skip
+
+
 def run_crawl(settings: CrawlSettings, neo4j: Neo4jSettings, **kwargs: Any) -> CrawlSummary:
     return asyncio.run(crawl(settings, neo4j, **kwargs))
 

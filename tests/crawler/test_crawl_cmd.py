@@ -8,11 +8,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from support.cli_checks import assert_one_line_error
 from support.neo4j_fixtures import free_port
 from support.simulator_fixtures import CLIENT_ID, CLIENT_SECRET
 from tunegraph.cli.main import cli
 from tunegraph.crawler import ApiSettings, CredentialsMissing, InvalidSeed, save_playlist
 from tunegraph.crawler.ids import parse_playlist_ref
+from tunegraph.graphstore.settings import Neo4jSettings
 
 SEED = "37i9dQZF1DXcBWIGoYBM5M"
 CREDS = {
@@ -24,16 +26,6 @@ CREDS = {
 
 def _run(args: list[str], env: dict[str, str | None]):
     return CliRunner().invoke(cli, ["crawl", *args], env=env, catch_exceptions=False)
-
-
-def _one_line_error(result, *needles: str) -> None:
-    assert result.exit_code == 1, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.output
-    for needle in needles:
-        assert needle in lines[0]
 
 
 @pytest.mark.parametrize(
@@ -57,109 +49,55 @@ def test_bad_seeds_raise(text):
         parse_playlist_ref(text)
 
 
+def _args(seed: str, api_url: str, token_url: str, graph: Neo4jSettings, *extra: str) -> list[str]:
+    """The options of a crawl of ``seed`` from that API into the ``graph`` Neo4j."""
+    return [
+        "--seed-playlist", seed, "--api-url", api_url, "--token-url", token_url,
+        "--uri", graph.uri, "--password", graph.password, *extra,
+    ]  # fmt: skip
+
+
 def test_invalid_seed_is_one_line():
     result = _run(["--seed-playlist", "https://open.spotify.com/album/xyz"], CREDS)
-    _one_line_error(result, "invalid seed playlist")
+    assert_one_line_error(result, "invalid seed playlist")
 
 
 def test_missing_credentials_is_one_line():
     env = dict.fromkeys(CREDS)
     result = _run(["--seed-playlist", SEED], env)
-    _one_line_error(result, "SPOTIFY_CLIENT_ID")
+    assert_one_line_error(result, "SPOTIFY_CLIENT_ID")
 
 
 def test_neo4j_down_is_one_line(spotify_simulator):
-    port = free_port()
-    args = [
-        "--seed-playlist",
-        SEED,
-        "--uri",
-        f"bolt://127.0.0.1:{port}",
-        "--password",
-        "x" * 8,
-        "--api-url",
-        spotify_simulator.api_url,
-        "--token-url",
-        spotify_simulator.token_url,
-    ]
-    _one_line_error(_run(args, CREDS), "cannot reach Neo4j")
+    nowhere = Neo4jSettings(uri=f"bolt://127.0.0.1:{free_port()}", password="x" * 8)
+    sim = spotify_simulator
+    result = _run(_args(SEED, sim.api_url, sim.token_url, nowhere), CREDS)
+    assert_one_line_error(result, "cannot reach Neo4j")
 
 
 def test_unreachable_api_is_one_line(empty_graph, spotify_simulator):
     dead = f"http://127.0.0.1:{free_port()}"
-    neo = ["--uri", empty_graph.uri, "--password", empty_graph.password, "--quiet"]
-    result = _run(
-        [
-            "--seed-playlist",
-            SEED,
-            "--api-url",
-            f"{dead}/v1",
-            "--token-url",
-            f"{dead}/api/token",
-            *neo,
-        ],
-        CREDS,
-    )
-    _one_line_error(result, "cannot reach", "--token-url")
-    result = _run(
-        [
-            "--seed-playlist",
-            SEED,
-            "--api-url",
-            f"{dead}/v1",
-            "--token-url",
-            spotify_simulator.token_url,
-            *neo,
-        ],
-        CREDS,
-    )
-    _one_line_error(result, "cannot reach the Spotify API", "--api-url")
+    result = _run(_args(SEED, f"{dead}/v1", f"{dead}/api/token", empty_graph, "--quiet"), CREDS)
+    assert_one_line_error(result, "cannot reach", "--token-url")
+    token_url = spotify_simulator.token_url
+    result = _run(_args(SEED, f"{dead}/v1", token_url, empty_graph, "--quiet"), CREDS)
+    assert_one_line_error(result, "cannot reach the Spotify API", "--api-url")
 
 
 def test_wrong_secret_is_one_line_without_the_secret(empty_graph, spotify_simulator):
     secret = "not-the-secret-5f2e9c"
     env = {**CREDS, "SPOTIFY_CLIENT_SECRET": secret}
-    result = _run(
-        [
-            "--seed-playlist",
-            SEED,
-            "--api-url",
-            spotify_simulator.api_url,
-            "--token-url",
-            spotify_simulator.token_url,
-            "--uri",
-            empty_graph.uri,
-            "--password",
-            empty_graph.password,
-        ],
-        env,
-    )
-    _one_line_error(result, "refused the client credentials")
+    sim = spotify_simulator
+    result = _run(_args(SEED, sim.api_url, sim.token_url, empty_graph), env)
+    assert_one_line_error(result, "refused the client credentials")
     assert secret not in result.output
 
 
 def test_crawl_prints_a_json_summary_without_secrets(empty_graph, spotify_simulator):
-    seed = spotify_simulator.world.seed_playlist_ids(1)[0]
-    result = CliRunner().invoke(
-        cli,
-        [
-            "crawl",
-            "--seed-playlist",
-            seed,
-            "--api-url",
-            spotify_simulator.api_url,
-            "--token-url",
-            spotify_simulator.token_url,
-            "--uri",
-            empty_graph.uri,
-            "--password",
-            empty_graph.password,
-            "--max-playlists",
-            "3",
-            "--json",
-        ],
-        env=CREDS,
-    )
+    sim = spotify_simulator
+    seed = sim.world.seed_playlist_ids(1)[0]
+    args = _args(seed, sim.api_url, sim.token_url, empty_graph, "--max-playlists", "3", "--json")
+    result = _run(args, CREDS)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["status"] == "finished" and summary["playlists_done"] == 3, summary

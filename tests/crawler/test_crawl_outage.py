@@ -8,6 +8,7 @@ import time
 import tunegraph.neo4j_server as server
 from crawler.crawl_helpers import (
     cli_args,
+    cli_caps,
     crawl_settings,
     run_crawl,
     snapshot,
@@ -18,11 +19,7 @@ from support.neo4j_fixtures import free_port
 from tunegraph.graphstore.settings import Neo4jSettings
 
 CAPS = dict(max_playlists=16, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
-CLI_CAPS = [
-    "--max-playlists", "16", "--max-depth", "2", "--tracks-per-playlist", "10",
-    "--artists-per-playlist", "4", "--search-limit", "5", "--rate-limit", "10000",
-    "--workers", "1",
-]  # fmt: skip
+CLI_CAPS = [*cli_caps(CAPS), "--workers", "1"]
 
 
 def test_crawl_waits_out_a_neo4j_restart(simulator_factory, empty_graph, neo4j_paths, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from crawler.crawl_helpers import (
     cli_args,
+    cli_caps,
     crawl_settings,
     done_count,
     run_crawl,
@@ -19,10 +20,7 @@ from crawler.crawl_helpers import (
 from support.neo4j_fixtures import reset_graph
 
 CAPS = dict(max_playlists=24, max_depth=2, tracks_per_playlist=10, artists_per_playlist=4)
-CLI_CAPS = [
-    "--max-playlists", "24", "--max-depth", "2", "--tracks-per-playlist", "10",
-    "--artists-per-playlist", "4", "--search-limit", "5", "--rate-limit", "10000",
-]  # fmt: skip
+CLI_CAPS = cli_caps(CAPS)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
+from support.cli_checks import assert_one_line_error
 from tunegraph import features as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
@@ -230,12 +231,6 @@ def _cli_export(settings: Neo4jSettings, out: str | Path) -> Result:
     return CliRunner().invoke(cli, ["export", "--out", str(out), "--no-progress"], env=env)
 
 
-def _one_line_error(result: Result, message: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert result.output.startswith("Error: ") and message in result.output, result.output
-    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
-
-
 def _tree(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
@@ -249,20 +244,22 @@ def test_export_never_deletes_what_it_did_not_write(
     (w / "src").mkdir(parents=True)
     (w / "manifest.json").write_text("{}")
     (w / "index.html").write_text("x")
-    _one_line_error(_cli_export(empty_graph, w), "did not write (index.html, manifest.json, src)")
+    assert_one_line_error(
+        _cli_export(empty_graph, w), "did not write (index.html, manifest.json, src)"
+    )
     assert _tree(w) == ["index.html", "manifest.json", "src"]
 
     export = tmp_path / "export"
     assert _cli_export(empty_graph, export).exit_code == 0
     (export / "vocab" / "notes.txt").write_text("mine")
-    _one_line_error(_cli_export(empty_graph, export), "did not write (vocab/notes.txt)")
+    assert_one_line_error(_cli_export(empty_graph, export), "did not write (vocab/notes.txt)")
     assert (export / "vocab" / "notes.txt").read_text() == "mine"
     (export / "vocab" / "notes.txt").unlink()
     assert _cli_export(empty_graph, export).exit_code == 0  # an export of its own: replaced
 
     before = _tree(export)
     monkeypatch.chdir(export)
-    _one_line_error(_cli_export(empty_graph, "."), "current folder")
+    assert_one_line_error(_cli_export(empty_graph, "."), "current folder")
     assert _tree(export) == before
     load_export(export)
 
@@ -281,5 +278,5 @@ def test_export_to_a_bad_path_is_one_line_and_leaves_nothing(
         (afile / "out", "file.txt is a file, not a folder"),
         (tmp_path / "link", "is a symbolic link"),
     ]:
-        _one_line_error(_cli_export(empty_graph, out), message)
+        assert_one_line_error(_cli_export(empty_graph, out), message)
     assert _tree(tmp_path) == before  # no .partial or staging folder left anywhere

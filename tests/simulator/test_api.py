@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -11,17 +10,10 @@ from tunegraph.simulator.entities import Extra
 from tunegraph.simulator.ids import EDITORIAL_PREFIX
 from tunegraph.simulator.render import paging_json
 
-BASIC = "Basic " + base64.b64encode(b"tunegraph-demo:tunegraph-demo-secret").decode()
-
 
 def test_token_grant_and_refusals(spotify_simulator):
     sim = spotify_simulator
-    ok = sim.request(
-        "POST",
-        "/api/token",
-        form={"grant_type": "client_credentials"},
-        headers={"Authorization": BASIC},
-    )
+    ok = sim.grant()
     assert ok.status == 200
     body = ok.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["access_token"]
@@ -41,17 +33,9 @@ def test_token_grant_and_refusals(spotify_simulator):
         },
     )
     assert in_form.status == 200
-    wrong = "Basic " + base64.b64encode(b"tunegraph-demo:nope").decode()
-    bad = sim.request(
-        "POST",
-        "/api/token",
-        form={"grant_type": "client_credentials"},
-        headers={"Authorization": wrong},
-    )
+    bad = sim.grant(client=("tunegraph-demo", "nope"))
     assert bad.status == 400 and bad.json()["error"] == "invalid_client"
-    grant = sim.request(
-        "POST", "/api/token", form={"grant_type": "password"}, headers={"Authorization": BASIC}
-    )
+    grant = sim.grant({"grant_type": "password"})
     assert grant.status == 400 and grant.json()["error"] == "unsupported_grant_type"
 
 

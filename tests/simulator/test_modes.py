@@ -90,22 +90,6 @@ def test_tokens_expire_after_their_ttl(simulator_factory, manual_clock):
 
 def test_other_credentials(simulator_factory):
     sim = simulator_factory(client_id="abc", client_secret="xyz")
-    import base64
-
-    header = "Basic " + base64.b64encode(b"abc:xyz").decode()
-    ok = sim.request(
-        "POST",
-        "/api/token",
-        form={"grant_type": "client_credentials"},
-        headers={"Authorization": header},
-    )
-    assert ok.status == 200
-    default = "Basic " + base64.b64encode(b"tunegraph-demo:tunegraph-demo-secret").decode()
-    refused = sim.request(
-        "POST",
-        "/api/token",
-        form={"grant_type": "client_credentials"},
-        headers={"Authorization": default},
-    )
-    assert refused.status == 400
+    assert sim.grant(client=("abc", "xyz")).status == 200
+    assert sim.grant().status == 400  # the default pair is refused here
     assert SMALL_WORLD.playlists == len(sim.world.playlists)

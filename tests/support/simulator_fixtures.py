@@ -114,16 +114,25 @@ class SimHandle:
         except urllib.error.HTTPError as err:
             return HttpResult(err.code, dict(err.headers), err.read())
 
+    def grant(
+        self,
+        form: dict[str, str] | None = None,
+        client: tuple[str, str] = (CLIENT_ID, CLIENT_SECRET),
+    ) -> HttpResult:
+        """POST /api/token with ``client``'s id and secret as HTTP Basic; refusals are returned."""
+        basic = base64.b64encode(":".join(client).encode()).decode()
+        return self.request(
+            "POST",
+            "/api/token",
+            form=form or {"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"},
+        )
+
     def token(self, user_id: str | None = None, fresh: bool = False) -> str:
         """A client-credentials token, or a user token for ``user_id`` (test_user grant)."""
         if fresh or user_id not in self._tokens:
-            basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-            form = {"grant_type": "client_credentials"}
-            if user_id is not None:
-                form = {"grant_type": "test_user", "user_id": user_id}
-            result = self.request(
-                "POST", "/api/token", form=form, headers={"Authorization": f"Basic {basic}"}
-            )
+            form = None if user_id is None else {"grant_type": "test_user", "user_id": user_id}
+            result = self.grant(form)
             assert result.status == 200, result.body
             self._tokens[user_id] = result.json()["access_token"]
         return self._tokens[user_id]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
@@ -57,7 +58,15 @@ def local_paths() -> LocalPaths:
 
 
 def neo4j_options(command: F) -> F:
-    """--uri/--user/--password/--database, each also read from its NEO4J_* variable."""
+    """--uri/--user/--password/--database, each also read from its NEO4J_* variable; the
+    command gets them as one ``neo4j: Neo4jSettings`` argument."""
+
+    @functools.wraps(command)
+    def with_neo4j(
+        *args: Any, uri: str, user: str, password: str | None, database: str | None, **kwargs: Any
+    ) -> Any:
+        return command(*args, neo4j=_neo4j_settings(uri, user, password, database), **kwargs)
+
     options = [
         click.option("--uri", envvar="NEO4J_URI", default=DEFAULT_URI, show_default=True,
                      help="Bolt URI of the Neo4j server [env NEO4J_URI]."),
@@ -69,14 +78,16 @@ def neo4j_options(command: F) -> F:
         click.option("--database", envvar="NEO4J_DATABASE", default=None,
                      help="Database name [env NEO4J_DATABASE]; default: the server's default."),
     ]  # fmt: skip
+    decorated: Callable[..., Any] = with_neo4j
     for option in reversed(options):
-        command = option(command)
-    return command
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
-def neo4j_settings(
+def _neo4j_settings(
     uri: str, user: str, password: str | None, database: str | None
 ) -> Neo4jSettings:
+    """The options as settings: a bad URI ends the command; the password is masked from now on."""
     try:
         address = parse_bolt_uri(uri)
     except ValueError as exc:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings, remember_secrets
+from tunegraph.cli.common import neo4j_options, remember_secrets
 from tunegraph.cli.errors import cli_errors
 from tunegraph.crawler import (
     ApiSettings,
@@ -160,7 +160,7 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @neo4j_options
 @cli_errors
-def crawl_cmd(as_json: bool, quiet: bool, **options: Any) -> None:
+def crawl_cmd(as_json: bool, quiet: bool, neo4j: Neo4jSettings, **options: Any) -> None:
     """Crawl playlists breadth-first from seed playlists into Neo4j; rerun to resume.
 
     Each playlist's tracks and artists are stored; each artist's name is searched for
@@ -178,10 +178,7 @@ def crawl_cmd(as_json: bool, quiet: bool, **options: Any) -> None:
           --token-url http://127.0.0.1:8765/api/token
     """
     settings = _crawl_settings(options)
-    graph = neo4j_settings(
-        options["uri"], options["user"], options["password"], options["database"]
-    )
-    summary = _run(settings, graph, quiet)
+    summary = _run(settings, neo4j, quiet)
     _print_summary(summary, as_json)
     if summary.status == "rate-limited":
         sys.exit(EXIT_RATE_LIMITED)

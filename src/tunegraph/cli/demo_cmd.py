@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings
+from tunegraph.cli.common import local_paths, neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.crawler import ApiSettings, parse_playlist_ref
 from tunegraph.crawler.progress import default_reporter
@@ -61,8 +61,7 @@ from tunegraph.simulator.world import WorldConfig
 def demo_cmd(
     out_dir: Path, workers: int, max_playlists: int, max_depth: int, epochs: int,
     world_playlists: int, seeds: tuple[str, ...], client_id: str | None,
-    client_secret: str | None, api_url: str, token_url: str,
-    uri: str, user: str, password: str | None, database: str | None,
+    client_secret: str | None, api_url: str, token_url: str, neo4j: Neo4jSettings,
 ) -> None:  # fmt: skip
     """Crawl (the simulator, or Spotify with credentials) → Neo4j → export → train → recommend.
 
@@ -88,7 +87,7 @@ def demo_cmd(
                               client_secret=client_secret)  # fmt: skip
     settings = DemoSettings(
         out_dir=out_dir,
-        neo4j=neo4j_settings(uri, user, password, database),
+        neo4j=neo4j,
         neo4j_paths=local_paths(),
         spotify=spotify,
         seeds=seed_ids,

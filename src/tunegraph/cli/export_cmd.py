@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from tunegraph import features as F
-from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.common import neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
@@ -58,10 +58,7 @@ def export_cmd(
     query_entity: str,
     shard_rows: int,
     progress: bool,
-    uri: str,
-    user: str,
-    password: str | None,
-    database: str | None,
+    neo4j: Neo4jSettings,
 ) -> None:
     """Export (query, track) interactions, track features and vocabularies for training.
 
@@ -73,9 +70,8 @@ def export_cmd(
       tunegraph export --out export/ --query-entity playlist
       tunegraph train --data export/ --out model/
     """
-    settings = neo4j_settings(uri, user, password, database)
     options = ExportSettings(out_dir=out_dir, query_entity=query_entity, shard_rows=shard_rows)
-    result = asyncio.run(_run(settings, options, progress))
+    result = asyncio.run(_run(neo4j, options, progress))
     click.echo(
         f"exported {result.interactions:,} interactions of {result.playlists:,} playlists and "
         f"{result.tracks:,} tracks to {result.out_dir} in {result.seconds:.1f} s "

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
-from tunegraph.cli.common import local_paths, neo4j_options, neo4j_settings
+from tunegraph.cli.common import local_paths, neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import ImportSettings, import_mpd
@@ -100,10 +100,7 @@ def mpd(
     workers: int | None,
     bulk: bool,
     progress: bool,
-    uri: str,
-    user: str,
-    password: str | None,
-    database: str | None,
+    neo4j: Neo4jSettings,
 ) -> None:
     """Import Million Playlist Dataset slice files (mpd.slice.*.json[.gz]).
 
@@ -128,7 +125,6 @@ def mpd(
       tunegraph export --out export/
     """
     files = expand_paths(paths)
-    settings = neo4j_settings(uri, user, password, database)
     if bulk and force:
         raise click.UsageError("--force and --bulk do not go together: --bulk needs an empty graph")
     options: ImportSettings | BulkSettings = (
@@ -136,7 +132,7 @@ def mpd(
         if bulk
         else ImportSettings(force=force, workers=workers or ImportSettings.workers)
     )
-    summary = asyncio.run(_run(settings, files, options, progress))
+    summary = asyncio.run(_run(neo4j, files, options, progress))
     _present(summary, bulk)
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.common import neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.cli.query_output import PRINTERS, TABLE_ROW_CAP, RowPrinter
 from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.user_query import user_query_rows
 
 INT64 = range(-(2**63), 2**63)
@@ -75,7 +76,7 @@ def parse_param(text: str) -> tuple[str, Any]:
 @cli_errors
 def query(
     cypher: str, params: tuple[str, ...], fmt: str, write: bool, limit: int | None,
-    uri: str, user: str, password: str | None, database: str | None,
+    neo4j: Neo4jSettings,
 ) -> None:  # fmt: skip
     """Run CYPHER against the graph; read-only unless --write.
 
@@ -86,12 +87,11 @@ def query(
       tunegraph query "MATCH (t:Track) RETURN t.name, t.popularity LIMIT 5" --format csv
     """
     parameters = dict(parse_param(text) for text in params)
-    settings = neo4j_settings(uri, user, password, database)
     cap = limit if limit is not None else TABLE_ROW_CAP if fmt == "table" else None
     printer = PRINTERS[fmt]()
 
     async def go() -> tuple[int, bool]:
-        async with GraphStore(settings) as store:
+        async with GraphStore(neo4j) as store:
             return await print_rows(store, cypher, parameters, write, printer, cap)
 
     shown, more = asyncio.run(go())

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from tunegraph.cli.common import neo4j_options, neo4j_settings
+from tunegraph.cli.common import neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.crawl_view import CrawlView, read_crawl_view
 from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.settings import Neo4jSettings
 
 
 @click.group()
@@ -42,7 +43,7 @@ def viz() -> None:
 @cli_errors
 def crawl(
     out: Path, max_playlists: int, max_artists: int,
-    uri: str, user: str, password: str | None, database: str | None,
+    neo4j: Neo4jSettings,
 ) -> None:  # fmt: skip
     """Draw playlists and artists of the crawl, laid out by breadth-first depth from the seed.
 
@@ -52,10 +53,8 @@ def crawl(
     """
     from tunegraph.viz.crawl_plot import draw_crawl  # matplotlib only when drawing
 
-    settings = neo4j_settings(uri, user, password, database)
-
     async def go() -> CrawlView:
-        async with GraphStore(settings) as store:
+        async with GraphStore(neo4j) as store:
             return await read_crawl_view(store, max_playlists)
 
     summary = draw_crawl(asyncio.run(go()), out, max_artists=max_artists)
