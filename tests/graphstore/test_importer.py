@@ -200,6 +200,7 @@ def test_bad_input_is_reported_and_the_other_files_imported(
     asyncio.run(check())
 
 
+@pytest.mark.tensorflow
 def test_export_and_train_on_imported_data(empty_graph: Neo4jSettings, tmp_path: Path) -> None:
     slices = make_slices(tmp_path / "mpd", files=2, per_file=80)
     asyncio.run(_import(empty_graph, [slices]))

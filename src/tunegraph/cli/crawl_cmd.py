@@ -18,6 +18,7 @@ import click
 
 from tunegraph.cli.common import neo4j_options, remember_secrets
 from tunegraph.cli.errors import cli_errors
+from tunegraph.cli.logs import driver_log_level
 from tunegraph.crawler import (
     ApiSettings,
     CrawlSettings,
@@ -225,10 +226,10 @@ def _crawl_settings(options: dict[str, Any]) -> CrawlSettings:
 
 
 def _run(settings: CrawlSettings, graph: Neo4jSettings, quiet: bool) -> CrawlSummary:
-    # The driver logs each of its own transaction retries; the crawl reports outages itself.
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
     reporter = SilentReporter() if quiet else default_reporter(sys.stderr)
-    return crawl_with_interrupts(settings, graph, reporter)
+    # The driver logs each of its own transaction retries; the crawl reports outages itself.
+    with driver_log_level(logging.ERROR):
+        return crawl_with_interrupts(settings, graph, reporter)
 
 
 class _Interrupts:

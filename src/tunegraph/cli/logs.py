@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 
 TF_LOG_LEVEL = "3"  # FATAL only; 0 shows everything
 _WIDTH = 200
@@ -39,3 +40,15 @@ def quiet_library_logs(environ: MutableMapping[str, str]) -> None:
     driver.propagate = False
     if driver.level == logging.NOTSET:
         driver.setLevel(logging.WARNING)
+
+
+@contextmanager
+def driver_log_level(level: int) -> Iterator[None]:
+    """The driver's log level for one command's work, the earlier one back afterwards."""
+    driver = logging.getLogger("neo4j")
+    before = driver.level
+    driver.setLevel(level)
+    try:
+        yield
+    finally:
+        driver.setLevel(before)
