@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from support.cli_checks import assert_one_line_error
 from tunegraph import features as F
 from tunegraph.cli.main import cli
 from tunegraph.testing.export_dir import write_export_dir
@@ -176,20 +177,13 @@ def test_recommend_tracks_with_a_name_and_name_misuse(trained) -> None:
     assert result.exit_code == 2 and "--name goes with --tracks" in result.output
 
 
-def _one_line_error(result, message: str) -> None:
-    output = result.output.strip()  # the transient progress display leaves a blank line
-    assert result.exit_code == 1, output
-    assert output.startswith("Error: ") and message in output, output
-    assert len(output.splitlines()) == 1 and "Traceback" not in output
-
-
 def test_train_on_an_export_that_lost_rows_is_one_line(tmp_path: Path) -> None:
     """Issue #14 item 12: the part file lost half its rows, and train exited 0."""
     data = write_export_dir(tmp_path / "data", {f"p{i}": list("abcdefgh") for i in range(20)})
     part = data / F.INTERACTIONS_DIR / "part-00000.parquet"
     pq.write_table(pq.read_table(part).slice(0, 80), part)
     result = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(tmp_path / "m")])
-    _one_line_error(result, "part-00000.parquet hold(s) 80 interactions row(s)")
+    assert_one_line_error(result, "part-00000.parquet hold(s) 80 interactions row(s)")
     assert "manifest.json records 160" in result.output and not (tmp_path / "m").exists()
 
 
@@ -204,7 +198,7 @@ def test_train_refuses_an_out_it_may_not_replace(toy_data_dir: Path, tmp_path: P
         (toy_data_dir, "did not write"),  # the export itself (older exports carry no marker)
     ]:
         result = CliRunner().invoke(cli, ["train", "--data", str(toy_data_dir), "--out", str(out)])
-        _one_line_error(result, message)
+        assert_one_line_error(result, message)
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
 
 
