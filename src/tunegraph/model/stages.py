@@ -3,8 +3,8 @@ between them."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import ctypes.util
 import time
 from collections.abc import Callable
 
@@ -18,11 +18,9 @@ def return_freed_memory() -> None:
     (one per worker thread): without this the next stage's peak sits on top of the last
     one's, and the process's memory only ever grows.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back
-        pass
+    # not glibc (macOS, musl): no malloc_trim, and nothing to hand back
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # the C library this Python is linked with
 
 
 class StageTimer:
