@@ -10,8 +10,8 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -151,17 +151,19 @@ def train(
         "split": asdict(split_cfg),
         "train": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
     }
-    _publish_model((out, scratch), result, stage, fitted, lambda folder: save_model(
-        folder,
-        serving,
-        rec,
-        data.manifest,
-        run_config,
-        data.playlist_ids,
-        query_index_of(data, np.arange(len(data.playlist_ids))),
-        data.query_vocab,
-        save_index=settings.save_index,
-    ))  # fmt: skip
+    with _model_folder(out, scratch) as folder:
+        save_model(
+            folder,
+            serving,
+            rec,
+            data.manifest,
+            run_config,
+            data.playlist_ids,
+            query_index_of(data, np.arange(len(data.playlist_ids))),
+            data.query_vocab,
+            save_index=settings.save_index,
+        )
+        _write_report(folder, result, stage, fitted)
     return result
 
 
@@ -211,24 +213,23 @@ def _train_result(
     )
 
 
-def _publish_model(
-    where: tuple[Path, bool],
-    result: TrainResult,
-    stage: StageTimer,
-    fitted: FitResult,
-    save: Callable[[Path], None],
-) -> None:
-    """Write the model folder whole beside --out and swap it in: an interrupted train
-    leaves the earlier model as it was, never new weights beside old settings."""
-    out, scratch = where  # scratch: a worker's temporary copy, removed once written
+@contextmanager
+def _model_folder(out: Path, scratch: bool) -> Iterator[Path]:
+    """The folder the model is written into: a copy beside --out swapped in whole when the
+    block ends (an interrupted train leaves the earlier model as it was, never new weights
+    beside old settings), or a worker's scratch copy, removed afterwards."""
     with nullcontext(out) if scratch else publish_dir(out, "train") as folder:
-        save(folder)
-        result.stage_seconds = stage.finish()
-        report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
-        (folder / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
-        plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png")
+        yield folder
     if scratch:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _write_report(folder: Path, result: TrainResult, stage: StageTimer, fitted: FitResult) -> None:
+    """metrics.json (the result, stage times included) and the training curves."""
+    result.stage_seconds = stage.finish()
+    report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
+    (folder / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
+    plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png")
 
 
 def _output_target(settings: TrainSettings) -> Path | None:

@@ -88,6 +88,8 @@ def save_model(
     ``evaluation`` is the same model with retrievers fitted on the training view, kept so
     ``evaluate`` stays honest.
     """
+    if rec.als is None or evaluation.als is None:
+        raise ValueError("a model is saved after its ALS retriever is fitted")
     path.mkdir(parents=True, exist_ok=True)
     (path / "vocab").mkdir(exist_ok=True)
     t = rec.tracks
@@ -97,12 +99,13 @@ def save_model(
     rec.model.save_weights(str(path / "retrieval" / "weights"))
     if rec.ranker is not None:
         rec.ranker.save_weights(str(path / "ranker" / "weights"))
-    _save_arrays(path / "arrays.npz", rec, evaluation, playlist_query)
+    _save_arrays(
+        path / "arrays.npz", rec, rec.als, evaluation.train, evaluation.als, playlist_query
+    )
     names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
     (path / "tracks.json").write_text(json.dumps(names), "utf-8")
     playlists = {"ids": playlist_ids, "names": rec.playlist_names}
     (path / "playlists.json").write_text(json.dumps(playlists), "utf-8")
-    assert rec.als is not None  # _save_arrays has checked
     config = {
         **config,
         "format": MODEL_FORMAT,
@@ -121,13 +124,17 @@ def save_model(
 
 
 def _save_arrays(
-    path: Path, rec: Recommender, evaluation: Recommender, playlist_query: np.ndarray
+    path: Path,
+    rec: Recommender,
+    als_full: Als,
+    train: Csr,
+    als_train: Als,
+    playlist_query: np.ndarray,
 ) -> None:
-    """Every array of the model in one .npz: track features, both playlist views, both
-    ALS fits (served and evaluated) and the candidate embeddings."""
+    """Every array of the model in one .npz: track features, both playlist views (every
+    playlist, and the training view evaluation scores with), both ALS fits and the
+    candidate embeddings."""
     t, full = rec.tracks, rec.train
-    if rec.als is None or evaluation.als is None:
-        raise ValueError("a model is saved after its ALS retriever is fitted")
     np.savez(
         path,
         candidates=rec.candidates,
@@ -139,10 +146,10 @@ def _save_arrays(
         album_index=t.album_index,
         credit_indptr=t.credit_indptr,
         credit_indices=t.credit_indices,
-        train_indptr=evaluation.train.indptr,
-        train_indices=evaluation.train.indices,
-        als_full=rec.als.item_factors,
-        als_train=evaluation.als.item_factors,
+        train_indptr=train.indptr,
+        train_indices=train.indices,
+        als_full=als_full.item_factors,
+        als_train=als_train.item_factors,
         full_indptr=full.indptr,
         full_indices=full.indices,
         playlist_query=playlist_query,
