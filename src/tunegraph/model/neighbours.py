@@ -85,7 +85,7 @@ def cooccurrence_rankings(
 ) -> list[np.ndarray]:
     """The co-occurrence baseline's lists (unknown seeds fall back to popularity)."""
     neighbours = Neighbours(train)
-    cap = max_playlists if len(train.indptr) - 1 > max_playlists else 0  # 0: exact
+    cap = max_playlists if len(train) > max_playlists else 0  # 0: exact
     return top_k_rows(
         lambda batch: neighbours.item_scores(batch, cap).toarray(),
         seeds,
