@@ -41,9 +41,11 @@ def test_faults_and_429s_leave_the_graph_of_a_clean_crawl(simulator_factory, emp
         rate_window_s=2.0,
     )
     settings = crawl_settings(sim, seeds, api_timeout_s=0.6, api_window_s=2.0, **caps)
-    summary = run_crawl(settings, empty_graph)
+    events = Events()
+    summary = run_crawl(settings, empty_graph, reporter=events)
 
     assert summary.status == "finished"
+    assert summary.failed == 0, events.lines  # a fault or a 429 never costs a playlist
     stats = sim.stats()
     assert stats["faults_total"] >= 8, stats["faults_injected"]
     assert len(stats["faults_injected"]) >= 4, stats["faults_injected"]

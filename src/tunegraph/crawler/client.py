@@ -152,8 +152,8 @@ class SpotifyClient:
         return error
 
     async def _once(self, call: _Call) -> Any:
+        await self.limiter.acquire()  # first: a Retry-After pause may outlive the token
         token = await self.auth.token()
-        await self.limiter.acquire()
         resp = await self._send(call, token)
         if resp.status == 429:
             self.stats.rate_limited += 1
