@@ -36,7 +36,7 @@ def generate(interactions: int, tracks: int, genres: int, seed: int) -> dict[str
     while total < interactions:
         g = int(rng.integers(genres))
         n = int(rng.integers(10, 31))
-        n_in = int(rng.binomial(n, 0.85))
+        n_in = min(int(rng.binomial(n, 0.85)), len(pools[g]))  # small --tracks: small genres
         picks = rng.choice(pools[g], n_in, replace=False, p=weights[g])
         picks = np.concatenate([picks, rng.integers(0, tracks, n - n_in)])
         lst = [names[t] for t in dict.fromkeys(picks.tolist())]
