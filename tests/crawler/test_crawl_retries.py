@@ -71,6 +71,29 @@ class ScriptedTransport(Transport):
         return self.sent.count(where)
 
 
+class ExpiringTokens(ScriptedTransport):
+    """Tokens that live ``ttl`` seconds on the fake clock; the API answers 401 to a dead one
+    before it reads its script, as Spotify does."""
+
+    def __init__(self, api: list[Response | Exception], fake: FakeTime, ttl: float) -> None:
+        super().__init__(api, [TOKEN])
+        self.fake = fake
+        self.ttl = ttl
+        self.expires: dict[str, float] = {}
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> Response:
+        if url == TOKEN_URL:
+            self.sent.append(TOKEN_URL)
+            token = f"tok{len(self.expires)}"
+            self.expires[token] = self.fake.now + self.ttl
+            return answer(200, {"access_token": token, "expires_in": self.ttl})
+        token = kwargs["headers"]["Authorization"].removeprefix("Bearer ")
+        if self.fake.now >= self.expires[token]:
+            self.sent.append(API)
+            return answer(401, {"error": {"status": 401, "message": "The access token expired"}})
+        return await super().request(method, url, **kwargs)
+
+
 @dataclass
 class Got:
     result: Any  # the answer, or the error raised
@@ -79,10 +102,19 @@ class Got:
     client: SpotifyClient
 
 
-def get(api: list[Response | Exception], token: list[Response | Exception] | None = None) -> Got:
-    """GET one path through a client on a fake clock."""
+def get(
+    api: list[Response | Exception],
+    token: list[Response | Exception] | None = None,
+    *,
+    token_ttl: float | None = None,
+) -> Got:
+    """GET one path through a client on a fake clock; with ``token_ttl``, tokens expire."""
     fake = FakeTime(1000.0)
-    transport = ScriptedTransport(api, token or [TOKEN])
+    transport = (
+        ScriptedTransport(api, token or [TOKEN])
+        if token_ttl is None
+        else ExpiringTokens(api, fake, token_ttl)
+    )
     client = SpotifyClient(
         SETTINGS, clock=fake.clock, sleep=fake.sleep, wall_clock=fake.clock, transport=transport
     )
@@ -156,45 +188,13 @@ def test_a_401_fetches_a_new_token_once():
     assert got.transport.count(API) == 2
 
 
-class ExpiringTokens(ScriptedTransport):
-    """Tokens that live ``ttl`` seconds on the fake clock; the API answers 401 to a dead one
-    before it reads its script, as Spotify does."""
-
-    def __init__(self, api: list[Response | Exception], fake: FakeTime, ttl: float) -> None:
-        super().__init__(api, [TOKEN])
-        self.fake = fake
-        self.ttl = ttl
-        self.expires: dict[str, float] = {}
-
-    async def request(self, method: str, url: str, **kwargs: Any) -> Response:
-        if url == TOKEN_URL:
-            self.sent.append(TOKEN_URL)
-            token = f"tok{len(self.expires)}"
-            self.expires[token] = self.fake.now + self.ttl
-            return answer(200, {"access_token": token, "expires_in": self.ttl})
-        token = kwargs["headers"]["Authorization"].removeprefix("Bearer ")
-        if self.fake.now >= self.expires[token]:
-            self.sent.append(API)
-            return answer(401, {"error": {"status": 401, "message": "The access token expired"}})
-        return await super().request(method, url, **kwargs)
-
-
 def test_a_token_is_taken_after_the_retry_after_pause_not_before_it():
     """Pauses longer than a token's life, twice in one request: no 401 at all."""
-    fake = FakeTime(1000.0)
     busy = answer(429, **{"Retry-After": "15"})
-    transport = ExpiringTokens([busy, busy, answer(200, {"ok": 1})], fake, ttl=10.0)
-    client = SpotifyClient(
-        SETTINGS, clock=fake.clock, sleep=fake.sleep, wall_clock=fake.clock, transport=transport
-    )
-
-    async def main() -> Any:
-        async with client:
-            return await client.get("playlists/x")
-
-    assert asyncio.run(main()) == {"ok": 1}
-    assert fake.waits == [15.0, 15.0]
-    assert transport.count(API) == 3 and transport.count(TOKEN_URL) == 3
+    got = get([busy, busy, answer(200, {"ok": 1})], token_ttl=10.0)
+    assert got.result == {"ok": 1}
+    assert got.fake.waits == [15.0, 15.0]
+    assert got.transport.count(API) == 3 and got.transport.count(TOKEN_URL) == 3
 
 
 def test_token_requests_back_off_and_stop_at_their_bound():
