@@ -101,7 +101,7 @@ def main() -> None:
     from tunegraph.model.retrieval import candidate_embeddings
 
     rec.candidates = candidate_embeddings(rec.model, data.n_tracks)
-    rows = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, baselines=False)
+    rows = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, baselines=False).rows
     ev = time.perf_counter() - start
     print(
         f"evaluation: {len(split.test):,} held-out playlists ranked over all"

@@ -33,6 +33,25 @@ def test_train_writes_a_complete_model_dir(trained) -> None:
         assert all(0.0 <= v <= 1.0 for k, v in values.items() if k != "clicks")
         assert 0.0 <= values["clicks"] <= 51.0
         assert values["recall@10"] <= values["recall@50"] <= values["recall@100"]
+    saved = json.loads((d / "metrics.json").read_text())
+    assert saved["categories"] == trained.result.categories
+
+
+def test_train_reports_every_method_per_challenge_category(trained) -> None:
+    from tunegraph.model.split import CATEGORY_NAMES
+
+    result = trained.result
+    assert list(result.categories) == [c for c in CATEGORY_NAMES if c in result.categories]
+    assert {"title only", "first 5", "title + first 10"} <= set(result.categories)
+    assert set(result.category_playlists) == set(result.categories)
+    test_lists = sum(result.category_playlists.values())
+    for rows in result.categories.values():
+        assert set(rows) == set(result.metrics)  # baselines on the same split, per category
+    for method, overall in result.metrics.items():  # overall = the lists' weighted mean
+        mean = sum(
+            result.categories[c][method]["ndcg"] * n for c, n in result.category_playlists.items()
+        )
+        assert mean / test_lists == pytest.approx(overall["ndcg"])
 
 
 def test_trained_model_beats_untrained_and_popularity(trained) -> None:
@@ -53,7 +72,7 @@ def test_trained_model_beats_untrained_and_popularity(trained) -> None:
         RetrievalConfig(), model, candidate_embeddings(model, data.n_tracks), train, t
     )
     q = query_index_of(data, split.test.rows)
-    before = evaluate_heldout(untrained, split.test, q, train, data.n_tracks, baselines=False)
+    before = evaluate_heldout(untrained, split.test, q, train, data.n_tracks, baselines=False).rows
     after = trained.result.metrics
     assert after["two-tower"]["recall@50"] > before["two-tower"]["recall@50"] + 0.1
     assert after["two-tower"]["recall@50"] > after["popularity"]["recall@50"]
@@ -67,7 +86,13 @@ def test_evaluate_reproduces_training_figures_and_draws(trained, tmp_path: Path)
     )
     for name, values in report.rows.items():
         assert values == pytest.approx(trained.result.metrics[name], abs=1e-6)
-    assert json.loads((tmp_path / "e.json").read_text())["rows"].keys() == report.rows.keys()
+    for category, rows in report.categories.items():
+        for name, values in rows.items():
+            assert values == pytest.approx(trained.result.categories[category][name], abs=1e-6)
+    saved = json.loads((tmp_path / "e.json").read_text())
+    assert saved["rows"].keys() == report.rows.keys()
+    assert saved["categories"].keys() == trained.result.categories.keys()
+    assert saved["category_playlists"] == trained.result.category_playlists
     assert (tmp_path / "e.png").stat().st_size > 1000
 
 
@@ -163,3 +188,37 @@ def test_served_retrievers_know_held_out_playlists_whole_but_figures_do_not(trai
         assert list(scored.train.row(row)) == list(seed)
     assert loaded.recommender.als is not None and scored.als is not None
     assert not np.allclose(loaded.recommender.als.item_factors, scored.als.item_factors)
+
+
+def test_no_title_categories_never_show_the_title_to_the_pipeline(trained) -> None:
+    """Any name given for a "first 5" / "first 10" list leaves its figures alone; names
+    do reach the lists whose category shows the title (so the check has teeth)."""
+    from tunegraph.model.api import _split_settings
+    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.data import load_export
+    from tunegraph.model.evaluation import PIPELINE, evaluate_heldout
+    from tunegraph.model.split import split_playlists
+    from tunegraph.model.training import query_index_of
+
+    loaded = load_model(trained.model_dir)
+    data = load_export(trained.data_dir)
+    split = split_playlists(data.playlist_tracks, _split_settings(loaded.config["split"]))
+    test = split.test
+    q = query_index_of(data, test.rows)
+    held_out = set(test.rows) | set(split.val.rows)
+    decoy = next(r for r in range(len(data.playlist_names)) if r not in held_out)
+
+    def scored(poisoned: set[bool]) -> dict:  # poisoned: shows_title values to poison
+        names = list(data.playlist_names)
+        for row, shows in zip(test.rows, test.shows_title, strict=True):
+            if bool(shows) in poisoned:
+                names[row] = data.playlist_names[decoy]  # another playlist's exact name
+        rec = loaded.evaluation_recommender()
+        scores = evaluate_heldout(rec, test, q, rec.train, data.n_tracks, False, names)
+        return {c: rows[PIPELINE] for c, rows in scores.categories.items()}
+
+    honest, blind = scored(set()), scored({False})
+    for category in ("first 5", "first 10"):
+        assert blind[category] == honest[category]
+    misled = scored({True})
+    assert any(misled[c] != honest[c] for c in honest if c not in ("first 5", "first 10"))

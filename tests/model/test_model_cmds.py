@@ -40,8 +40,13 @@ def test_evaluate_prints_the_table_and_writes_json(trained, tmp_path: Path) -> N
     for row in ("tunegraph", "ALS", "EASE", "co-occurrence", "popularity"):
         assert row in result.output, row
     assert "ndcg" in result.output and "clicks" in result.output
-    rows = json.loads(out.read_text())["rows"]
+    saved = json.loads(out.read_text())
+    rows = saved["rows"]
     assert {"tunegraph", "two-tower", "ALS", "EASE", "co-occurrence", "popularity"} <= set(rows)
+    assert "per challenge category" in result.output and "title only" in result.output
+    assert "first 5" in saved["categories"] and "title only" in saved["categories"]
+    assert set(saved["categories"]["first 5"]) == set(rows)
+    assert sum(saved["category_playlists"].values()) == saved["playlists"]
 
 
 def test_recommend_table_and_json(trained) -> None:

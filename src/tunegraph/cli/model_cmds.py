@@ -15,7 +15,13 @@ from rich.console import Console
 
 from tunegraph.cli.common import bar_progress, remember_secrets
 from tunegraph.cli.errors import cli_errors
-from tunegraph.cli.model_output import metrics_table, print_recommendations, print_train_result
+from tunegraph.cli.model_output import (
+    CATEGORY_TITLE,
+    category_table,
+    metrics_table,
+    print_recommendations,
+    print_train_result,
+)
 from tunegraph.model.cluster import Cluster
 
 if TYPE_CHECKING:
@@ -185,7 +191,7 @@ def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResu
     "json_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="Also write the table as JSON to this file.",
+    help="Also write the figures (overall and per challenge category) as JSON to this file.",
 )
 @click.option(
     "--plot",
@@ -204,7 +210,8 @@ def evaluate_cmd(
     threads: int | None,
 ) -> None:
     """Score a trained model and the baselines (popularity, co-occurrence, EASE, ALS) on its
-    test split.
+    test split, overall and per RecSys 2018 challenge category (title only, title + first
+    1, first 5 with and without title, ..., title + 100 at random positions).
 
     \b
     Example:
@@ -213,7 +220,9 @@ def evaluate_cmd(
     from tunegraph.model.api import EvalSettings, evaluate
 
     report = evaluate(EvalSettings(model_dir, data_dir, json_path, plot_path, threads))
-    Console().print(metrics_table(report.rows, f"{report.playlists} held-out test playlists"))
+    console = Console()
+    console.print(metrics_table(report.rows, f"{report.playlists} held-out test playlists"))
+    console.print(category_table(report.categories, report.category_playlists, CATEGORY_TITLE))
 
 
 def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_url: str) -> str:

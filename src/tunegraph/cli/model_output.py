@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tunegraph.model.api import Recommendation, TrainResult
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
+CATEGORY_TITLE = "R-precision / NDCG per challenge category"
 
 
 def metrics_table(rows: dict[str, dict[str, float]], title: str) -> Table:
@@ -33,6 +34,22 @@ def metrics_table(rows: dict[str, dict[str, float]], title: str) -> Table:
     return table
 
 
+def category_table(
+    categories: dict[str, dict[str, dict[str, float]]], counts: dict[str, int], title: str
+) -> Table:
+    """One row a challenge category, one column a model or baseline: R-precision / NDCG."""
+    table = Table(title=title)
+    table.add_column("category", no_wrap=True)
+    table.add_column("lists", justify="right", no_wrap=True)
+    methods = list(next(iter(categories.values()), {}))
+    for method in methods:
+        table.add_column(method, justify="right")
+    for category, rows in categories.items():
+        cells = (f"{rows[m]['r_precision']:.4f} / {rows[m]['ndcg']:.4f}" for m in methods)
+        table.add_row(category, str(counts.get(category, "")), *cells)
+    return table
+
+
 def print_train_result(result: TrainResult, workers: Cluster | None, console: Console) -> None:
     """The test table and a summary line; a non-chief worker only says it did its share."""
     if workers is not None and not result.wrote_model:
@@ -43,6 +60,7 @@ def print_train_result(result: TrainResult, workers: Cluster | None, console: Co
         )
         return
     console.print(metrics_table(result.metrics, "held-out test playlists"))
+    console.print(category_table(result.categories, result.category_playlists, CATEGORY_TITLE))
     best = result.metrics.get("tunegraph", result.metrics["two-tower"])
     als = result.metrics["ALS"]
     click.echo(

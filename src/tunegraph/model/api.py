@@ -26,7 +26,7 @@ from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData, load_export
 from tunegraph.model.errors import DataError, ModelDirError, NothingLeftError, UnknownIdError
-from tunegraph.model.evaluation import evaluate_heldout
+from tunegraph.model.evaluation import HeldOutScores, evaluate_heldout
 from tunegraph.model.plots import plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig
@@ -62,7 +62,7 @@ class TrainSettings:
 @dataclass
 class TrainResult:
     model_dir: Path
-    metrics: dict[str, dict[str, float]]
+    metrics: dict[str, dict[str, float]]  # {model or baseline: {metric: value}}, all test lists
     epochs: int
     best_epoch: int
     examples: int
@@ -76,6 +76,9 @@ class TrainResult:
     validation_seconds: list[float] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # where the time went
     shard_policy: str = ""  # file | data on several workers
+    # the same figures per challenge category: {category: {method: {metric: value}}}
+    categories: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    category_playlists: dict[str, int] = field(default_factory=dict)  # test lists per category
     wrote_model: bool = True  # False on a non-chief worker: the chief writes the model
 
 
@@ -93,9 +96,18 @@ class EvalReport:
     rows: dict[str, dict[str, float]]  # {model or baseline: {metric: value}}
     playlists: int  # held-out test playlists scored
     data_dir: Path
+    # the same figures per challenge category: {category: {method: {metric: value}}}
+    categories: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    category_playlists: dict[str, int] = field(default_factory=dict)  # test lists per category
 
     def to_json(self) -> dict[str, Any]:
-        return {"playlists": self.playlists, "data_dir": str(self.data_dir), "rows": self.rows}
+        return {
+            "playlists": self.playlists,
+            "data_dir": str(self.data_dir),
+            "rows": self.rows,
+            "categories": self.categories,
+            "category_playlists": self.category_playlists,
+        }
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ class Recommendation:
 
 
 def _split_settings(cfg: dict[str, Any]) -> SplitSettings:
-    return SplitSettings(**{**cfg, "seed_sizes": tuple(cfg["seed_sizes"])})
+    return SplitSettings(**cfg)
 
 
 def train(
@@ -137,14 +149,15 @@ def train(
     stage("scoring held-out playlists")
     rec = fitted.recommender
     test_q = query_index_of(data, split.test.rows)
-    test_names = [data.playlist_names[r] for r in split.test.rows]
-    metrics = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, names=test_names)
+    scores = evaluate_heldout(
+        rec, split.test, test_q, rec.train, data.n_tracks, names=data.playlist_names
+    )
     stage("refitting the retrievers on every playlist")
     serving = serving_recommender(rec, data.playlist_tracks)
     seconds = time.perf_counter() - start
     stage("saving the model")
     out, scratch = _output_dir(settings)
-    result = _train_result(settings, fitted, metrics, seconds, out)
+    result = _train_result(settings, fitted, scores, seconds, out)
     run_config = {
         "data_dir": str(Path(settings.data_dir).resolve()),
         "query_entity": data.manifest[F.MANIFEST_QUERY_ENTITY],
@@ -189,14 +202,14 @@ def _fit_settings(settings: TrainSettings) -> FitSettings:
 def _train_result(
     settings: TrainSettings,
     fitted: FitResult,
-    metrics: dict[str, dict[str, float]],
+    scores: HeldOutScores,
     seconds: float,
     out: Path,
 ) -> TrainResult:
     train_seconds = sum(fitted.epoch_seconds)
     return TrainResult(
         model_dir=out,
-        metrics=metrics,
+        metrics=scores.rows,
         epochs=settings.epochs,
         best_epoch=fitted.best_epoch,
         examples=fitted.examples,
@@ -209,6 +222,8 @@ def _train_result(
         epoch_seconds=fitted.epoch_seconds,
         validation_seconds=fitted.validation_seconds,
         shard_policy=fitted.shard_policy,
+        categories=scores.categories,
+        category_playlists=scores.counts,
         wrote_model=settings.cluster is None or settings.cluster.is_chief,
     )
 
@@ -265,14 +280,21 @@ def evaluate(settings: EvalSettings) -> EvalReport:
     check_same_data(loaded, data)
     split = split_playlists(data.playlist_tracks, _split_settings(loaded.config["split"]))
     rec = loaded.evaluation_recommender()
-    names = [data.playlist_names[r] for r in split.test.rows]
     test_q = query_index_of(data, split.test.rows)
-    rows = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, names=names)
-    report = EvalReport(rows=rows, playlists=len(split.test), data_dir=data_dir)
+    scores = evaluate_heldout(
+        rec, split.test, test_q, rec.train, data.n_tracks, names=data.playlist_names
+    )
+    report = EvalReport(
+        rows=scores.rows,
+        playlists=len(split.test),
+        data_dir=data_dir,
+        categories=scores.categories,
+        category_playlists=scores.counts,
+    )
     if settings.json_path:
         Path(settings.json_path).write_text(json.dumps(report.to_json(), indent=2), "utf-8")
     if settings.plot_path:
-        plot_comparison(rows, Path(settings.plot_path))
+        plot_comparison(scores.rows, Path(settings.plot_path))
     return report
 
 

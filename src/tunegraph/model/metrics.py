@@ -67,12 +67,21 @@ def ranking_metrics(ranked: Ids, hidden: Ids) -> dict[str, float]:
     return out
 
 
-def mean_metrics(rankings: Sequence[Ids], hidden: Sequence[Ids]) -> dict[str, float]:
-    """Mean of ``ranking_metrics`` over playlists (each playlist weighs the same)."""
+def playlist_metrics(rankings: Sequence[Ids], hidden: Sequence[Ids]) -> list[dict[str, float]]:
+    """``ranking_metrics`` of each held-out playlist, in order."""
     if len(rankings) != len(hidden) or not rankings:
         raise ValueError("need one ranking per held-out playlist, and at least one")
-    rows = [ranking_metrics(r, h) for r, h in zip(rankings, hidden, strict=True)]
+    return [ranking_metrics(r, h) for r, h in zip(rankings, hidden, strict=True)]
+
+
+def average_metrics(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Mean of per-playlist metrics (each playlist weighs the same)."""
     return {name: float(np.mean([row[name] for row in rows])) for name in METRIC_NAMES}
+
+
+def mean_metrics(rankings: Sequence[Ids], hidden: Sequence[Ids]) -> dict[str, float]:
+    """Mean of ``ranking_metrics`` over playlists."""
+    return average_metrics(playlist_metrics(rankings, hidden))
 
 
 def list_length(hidden: Sequence[Ids], n_tracks: int) -> int:

@@ -36,9 +36,6 @@ from tunegraph.model.split import HeldOut, Split
 EpochCallback = Callable[[int, int, float, float], None]  # epoch, epochs, loss, val recall@50
 VAL_METRIC = "recall@50"
 VAL_RANK_METRIC = "ndcg"
-# the ranker learns from some validation lists without their names: it then serves
-# nameless lists (``recommend --tracks``) well, and named ones no worse
-NAMELESS_SHARE = 0.3
 
 
 @dataclass
@@ -83,8 +80,14 @@ def steps_per_epoch(examples: int, global_batch: int) -> int:
 
 
 def _val_recall(rec: Recommender, held: HeldOut, qix: np.ndarray) -> float:
+    """The two-tower model's recall over the validation lists that show tracks (a
+    title-only list gives it nothing to go on)."""
     rec.candidates = candidate_embeddings(rec.model, rec.candidates.shape[0] - 1)
-    ranked, _ = rec.retrieve(qix, held.seeds, 100)
+    seeded = np.flatnonzero([len(s) > 0 for s in held.seeds])
+    if not len(seeded):
+        return 0.0
+    held = held.subset(seeded)
+    ranked, _ = rec.retrieve(qix[seeded], held.seeds, 100)
     return mean_metrics(list(ranked), held.hidden)[VAL_METRIC]
 
 
@@ -129,9 +132,9 @@ def fit(
     stage("fitting ALS")
     rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
     stage("fitting the ranker on validation playlists")
-    val_names = _blank_some(
-        [data.playlist_names[r] for r in split.val.rows], NAMELESS_SHARE, settings.seed
-    )
+    # titles only where the list's category shows one: the ranker also learns from
+    # nameless lists, and serves them (``recommend --tracks``) as well as named ones
+    val_names = split.val.titles(data.playlist_names)
     _fit_ranking(rec, split.val, val_q, val_names, settings, result)
     return result
 
@@ -206,11 +209,6 @@ def _train_epochs(
         model.set_weights(best_weights)
 
 
-def _blank_some(names: list[str], share: float, seed: int) -> list[str]:
-    blank = np.random.default_rng(seed).random(len(names)) < share
-    return ["" if b else n for n, b in zip(names, blank, strict=True)]
-
-
 RANKER_LISTS = 5_000  # validation lists the ranker learns from; their features are [L, ~1300, 19]
 
 
@@ -222,8 +220,7 @@ def _ranker_lists(
     if len(val) <= RANKER_LISTS:
         return val, val_q, names
     keep = np.sort(np.random.default_rng(seed).choice(len(val), RANKER_LISTS, replace=False))
-    held = HeldOut(val.rows[keep], [val.seeds[i] for i in keep], [val.hidden[i] for i in keep])
-    return held, val_q[keep], [names[i] for i in keep]
+    return val.subset(keep), val_q[keep], [names[i] for i in keep]
 
 
 def _fit_ranking(
