@@ -9,6 +9,7 @@ window, then the handler. Handlers live in ``api`` (reads), ``writes`` and
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Simulator:
         self.renderer = Renderer(world, config.extended, frozenset(config.mess))
         self.catalog = Catalog(world, self.renderer)
         self.created: dict[str, Playlist] = {}
+        self._run = secrets.token_hex(8)
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
         self._bodies = BodyCache()
@@ -155,7 +157,8 @@ class Simulator:
         return self._bodies.put(key, body)
 
     def new_playlist_id(self) -> str:
-        return hashed_id("created", self.world.seed, len(self.created))
+        """Never an id of the world, nor one that another run of it created for another list."""
+        return hashed_id("created", self.world.key, self._run, len(self.created))
 
     # -- the guard -----------------------------------------------------------------
 
