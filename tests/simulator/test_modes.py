@@ -93,3 +93,78 @@ def test_other_credentials(simulator_factory):
     assert sim.grant(client=("abc", "xyz")).status == 200
     assert sim.grant().status == 400  # the default pair is refused here
     assert SMALL_WORLD.playlists == len(sim.world.playlists)
+
+
+DEV_MODE_REMOVED_FIELDS = {"popularity", "followers", "available_markets", "external_ids",
+                           "linked_from"}  # fmt: skip
+
+
+def _keys(value) -> set[str]:
+    """Every key of every object in a JSON value, however deep."""
+    if isinstance(value, dict):
+        return set(value).union(*(_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_keys(v) for v in value))
+    return set()
+
+
+def test_development_mode_lost_the_endpoints_spotify_removed_in_february_2026(
+    simulator_factory,
+):
+    sim = simulator_factory(mode="development")
+    playlist = _owned(sim.world)
+    owner = sim.token(playlist.owner_id)
+    track = sim.world.tracks[playlist.track_ids[0]]
+    removed = [
+        f"/users/{playlist.owner_id}",
+        f"/users/{playlist.owner_id}/playlists",
+        f"/playlists/{playlist.id}/tracks",
+        f"/tracks?ids={track.id}",
+        f"/artists?ids={track.artist_ids[0]}",
+        f"/albums?ids={track.album_id}",
+    ]
+    for path in removed:
+        for token in (None, owner):  # the owner's own token changes nothing
+            answer = sim.get(path, token=token)
+            assert answer.status == 403, (path, answer.status)
+            assert answer.json() == {"error": {"status": 403, "message": "Forbidden"}}
+    uris = {"uris": [f"spotify:track:{track.id}"]}
+    legacy_add = sim.request("POST", f"/v1/playlists/{playlist.id}/tracks", token=owner,
+                             json_body=uris)  # fmt: skip
+    assert legacy_add.status == 403
+    kept = [f"/tracks/{track.id}", f"/artists/{track.artist_ids[0]}", f"/albums/{track.album_id}",
+            f"/playlists/{playlist.id}", f"/albums/{track.album_id}/tracks"]  # fmt: skip
+    assert all(sim.get(path).status == 200 for path in kept)
+    assert sim.get(f"/playlists/{playlist.id}/items", token=owner).status == 200
+    assert sim.get("/me", token=owner).json()["id"] == playlist.owner_id
+
+
+def test_development_mode_answers_lack_the_fields_spotify_removed(simulator_factory):
+    sim = simulator_factory(mode="development")
+    messy = next(p for p in sim.world.playlists.values()
+                 if p.public and {e.kind for e in p.extras} >= {"local", "episode"})  # fmt: skip
+    owner = sim.token(messy.owner_id)
+    track = sim.world.tracks[messy.track_ids[0]]
+    answers = [
+        sim.get(f"/playlists/{messy.id}", token=owner).json(),
+        *sim.walk(f"{sim.api_url}/playlists/{messy.id}/items?limit=50", token=owner),
+        sim.get(f"/playlists/{messy.id}").json(),
+        sim.get(f"/tracks/{track.id}").json(),
+        sim.get(f"/artists/{track.artist_ids[0]}").json(),
+        sim.get(f"/artists/{track.artist_ids[0]}/albums").json(),
+        sim.get(f"/albums/{track.album_id}").json(),
+        sim.get(f"/albums/{track.album_id}/tracks").json(),
+        sim.get("/search", q=sim.world.artists[track.artist_ids[0]].name, type="playlist").json(),
+        sim.get("/me", token=owner).json(),
+    ]
+    items = answers[1 : 1 + len(messy.entries({"local", "episode", "null"}))]
+    assert {i["item"]["type"] for i in items if i["item"]} == {"track", "episode"}
+    assert any(i["is_local"] for i in items)
+    for answer in answers:
+        assert not _keys(answer) & DEV_MODE_REMOVED_FIELDS, answer
+    created = sim.request("POST", f"/v1/users/{messy.owner_id}/playlists", token=owner,
+                          json_body={"name": "mine"})  # fmt: skip
+    assert created.status == 201 and not _keys(created.json()) & DEV_MODE_REMOVED_FIELDS
+    extended = simulator_factory(mode="extended")
+    full = extended.get(f"/albums/{track.album_id}").json()
+    assert {"popularity", "available_markets", "external_ids"} <= _keys(full)

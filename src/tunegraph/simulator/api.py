@@ -64,23 +64,10 @@ async def get_playlist(
         return json_response(cached)
     renderer = sim.renderer
     entries: list[str | Extra] = [*playlist.track_ids] if created else renderer.entries(playlist)
-    body = renderer.playlist_simple(base, playlist, len(entries))
-    body["followers"] = {"href": None, "total": playlist.followers}
-    if readable:
-        page = renderer.items_page(base, playlist, entries, "item", 0, 50, cacheable=not created)
-        rendered = _with_items(dumps(body), page)
-    else:
-        rendered = dumps(body).encode()
+    rendered = renderer.playlist_full(base, playlist, entries, readable, cacheable=not created)
     if not created:
         sim.remember(key, rendered)
     return json_response(rendered)
-
-
-def _with_items(playlist_json: str, page: bytes) -> bytes:
-    """Swap the ``items`` stub ({href,total}) of a rendered playlist for a full first page."""
-    start = playlist_json.index('"items":{')
-    end = playlist_json.index("}", start) + 1
-    return (playlist_json[:start] + '"items":' + page.decode() + playlist_json[end:]).encode()
 
 
 async def _items(
@@ -212,14 +199,20 @@ def query_ids(request: web.Request, maximum: int) -> list[str] | web.Response:
 
 
 def several(
-    request: web.Request, key: str, maximum: int, render: Callable[[str, str], str | None]
+    request: web.Request,
+    key: str,
+    maximum: int,
+    render: Callable[[str, str], str | None],
+    known: Container[str] | None = None,
 ) -> web.Response:
-    """``{key: [...]}`` for the ``ids`` asked: ``render(base, id)``'s JSON, or null."""
+    """``{key: [...]}`` for the ``ids`` asked: ``render(base, id)``'s JSON, or null (for
+    an id not in ``known``, or when ``render`` has nothing)."""
     ids = query_ids(request, maximum)
     if isinstance(ids, web.Response):
         return ids
     base = base_url(request)
-    parts = [render(base, i) or "null" for i in ids]
+    rendered = [render(base, i) if known is None or i in known else None for i in ids]
+    parts = [text or "null" for text in rendered]
     return json_response(f'{{"{key}":[{",".join(parts)}]}}'.encode())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunegraph.simulator.entities import Playlist, World
-from tunegraph.simulator.render import OPEN, Renderer, paging
+from tunegraph.simulator.render import MARKETS, OPEN, Renderer, paging
 
 
 class Catalog:
@@ -20,19 +20,10 @@ class Catalog:
 
     def __init__(self, world: World, renderer: Renderer) -> None:
         self.world, self.renderer = world, renderer
-        self._album_tracks: dict[str, list[str]] | None = None
         self._artist_albums: dict[str, list[str]] | None = None
         self._user_playlists: dict[str, list[str]] | None = None
 
     # -- indexes ---------------------------------------------------------------------
-
-    def album_tracks(self, album_id: str) -> list[str]:
-        if self._album_tracks is None:
-            index: dict[str, list[str]] = {}
-            for track in self.world.tracks.values():
-                index.setdefault(track.album_id, []).append(track.id)
-            self._album_tracks = index
-        return self._album_tracks.get(album_id, [])
 
     def artist_albums(self, artist_id: str) -> list[str]:
         """The artist's own albums, then those they appear on, each newest first."""
@@ -71,28 +62,24 @@ class Catalog:
     # -- shapes ----------------------------------------------------------------------
 
     def album_simple(self, base: str, album_id: str) -> dict[str, Any]:
-        return {
-            **self.renderer.album_ref(base, self.world.albums[album_id]),
-            "total_tracks": len(self.album_tracks(album_id)),
-            "available_markets": [],
-        }
+        return self.renderer.album_simple(base, self.world.albums[album_id])
 
-    def album(self, base: str, album_id: str, extended: bool) -> dict[str, Any]:
+    def album(self, base: str, album_id: str) -> dict[str, Any]:
         """The full album, its first 50 tracks embedded as a paging object."""
         out = self.album_simple(base, album_id)
         out["tracks"] = self.tracks_page(base, album_id, 0, 50)
         out["copyrights"] = []
-        out["external_ids"] = {}
         out["genres"] = []
         out["label"] = ""
-        if extended:
-            tracks = self.album_tracks(album_id)
+        if self.renderer.extended:
+            tracks = self.renderer.album_tracks(album_id)
+            out["external_ids"] = {}
             out["popularity"] = max((self.world.tracks[t].popularity for t in tracks), default=0)
         return out
 
     def tracks_page(self, base: str, album_id: str, offset: int, limit: int) -> dict[str, Any]:
         """A paging object of the album's simplified tracks."""
-        ids = self.album_tracks(album_id)
+        ids = self.renderer.album_tracks(album_id)
         items = [
             self.track_simple(base, tid, number + 1)
             for number, tid in enumerate(ids)
@@ -102,9 +89,8 @@ class Catalog:
 
     def track_simple(self, base: str, track_id: str, number: int) -> dict[str, Any]:
         track = self.world.tracks[track_id]
-        return {
+        out = {
             "artists": [self.renderer.artist_simple(base, a) for a in track.artist_ids],
-            "available_markets": [],
             "disc_number": 1,
             "duration_ms": track.duration_ms,
             "explicit": track.explicit,
@@ -118,3 +104,4 @@ class Catalog:
             "uri": f"spotify:track:{track_id}",
             "is_local": False,
         }
+        return self.renderer.extended_only(out, available_markets=MARKETS)

@@ -1,8 +1,9 @@
-"""Read endpoints over the catalogue: several tracks or artists, albums, an artist's
+"""Read endpoints over the catalogue: several tracks, artists or albums, albums, an artist's
 albums, a user's playlists (the calls a crawl of artists, albums and users makes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -22,29 +23,32 @@ USER_PLAYLISTS_OFFSET_MAX = 100_000
 async def get_several_tracks(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    def render(base: str, track_id: str) -> str | None:
-        return sim.renderer.track_json(base, track_id) if track_id in sim.world.tracks else None
-
-    return several(request, "tracks", 50, render)
+    return several(request, "tracks", 50, sim.renderer.track_json, sim.world.tracks)
 
 
 async def get_several_artists(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    def render(base: str, artist_id: str) -> str | None:
-        known = artist_id in sim.world.artists
-        return dumps(sim.renderer.artist(base, artist_id)) if known else None
+    def render(base: str, artist_id: str) -> str:
+        return dumps(sim.renderer.artist(base, artist_id))
 
-    return several(request, "artists", 50, render)
+    return several(request, "artists", 50, render, sim.world.artists)
+
+
+def _album_json(sim: Simulator) -> Callable[[str, str], str]:
+    return lambda base, album_id: dumps(sim.catalog.album(base, album_id))
+
+
+async def get_several_albums(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    return several(request, "albums", 20, _album_json(sim), sim.world.albums)
 
 
 async def get_album(
     sim: Simulator, request: web.Request, token: Token, client: str
 ) -> web.Response:
-    def render(base: str, album_id: str) -> str:
-        return dumps(sim.catalog.album(base, album_id, sim.config.extended))
-
-    return by_path_id(request, sim.world.albums, render)
+    return by_path_id(request, sim.world.albums, _album_json(sim))
 
 
 async def get_album_tracks(

@@ -129,6 +129,7 @@ class World:
     albums: dict[str, Album]
     source: str = "synthetic"
     seed: int | None = None
+    key: str = ""  # the world's identity, hashed into its ids (ids.world_key); "" for MPD data
     editorial_ids: tuple[str, ...] = ()
     search_null_rate: float = 0.0
     editorial_rate: float = 0.0
@@ -230,15 +231,18 @@ class World:
             self._checksum = digest.hexdigest()
         return self._checksum
 
-    def _canonical_lines(self) -> Iterator[str]:
-        groups: list[tuple[str, dict]] = [
+    def by_kind(self) -> list[tuple[str, Mapping[str, Any]]]:
+        """Each kind of entity with its entities by id, in a fixed order."""
+        return [
             ("user", self.users),
             ("artist", self.artists),
             ("album", self.albums),
             ("track", self.tracks),
             ("playlist", self.playlists),
         ]
-        for kind, entities in groups:
+
+    def _canonical_lines(self) -> Iterator[str]:
+        for kind, entities in self.by_kind():
             for key in sorted(entities):
                 body = json.dumps(asdict(entities[key]), sort_keys=True, ensure_ascii=False)
                 yield f"{kind}\t{body}"

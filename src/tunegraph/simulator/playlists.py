@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 
 from tunegraph.simulator import vocabulary as vocab
 from tunegraph.simulator.entities import Artist, Extra, Playlist, User
-from tunegraph.simulator.ids import EDITORIAL_PREFIX, hashed_id, random_id
+from tunegraph.simulator.ids import hashed_id
 
 _FOCUS_SHARE = 0.5  # tracks from the playlist's focus genre
 _OWN_GENRE_SHARE = 0.9  # tracks from any of the owner's genres (focus included)
@@ -24,13 +25,14 @@ _MAX_LENGTH = 300
 def generate_playlists(
     rng: random.Random,
     config,
-    ids: set[str],
+    fresh_id: Callable[[], str],
     users: dict[str, User],
     artists: dict[str, Artist],
     track_rows: dict[str, dict],
     pools: dict[str, tuple[list[str], list[float]]],
 ) -> dict[str, Playlist]:
-    """``config.playlists`` playlists owned by ``users``; deterministic in ``rng``'s state."""
+    """``config.playlists`` playlists owned by ``users``; deterministic in ``rng``'s state
+    (``fresh_id`` hands out the world's new ids)."""
     user_list = list(users.values())
     owner_cum = [0.0]
     for rank in range(len(user_list)):
@@ -48,11 +50,7 @@ def generate_playlists(
         genre = main_genre.most_common(1)[0][0]
         name = _name(rng, names, genre, top)
         description = _description(rng, genre, top)
-        while True:
-            pid = random_id(rng)
-            if pid not in ids and not pid.startswith(EDITORIAL_PREFIX):
-                ids.add(pid)
-                break
+        pid = fresh_id()
         extras = _extras(rng, config, pid, len(track_ids))
         out[pid] = Playlist(
             id=pid,

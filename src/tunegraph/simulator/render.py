@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from tunegraph.simulator.entities import Album, Extra, Playlist, World
+from tunegraph.simulator.render_extras import MARKETS, OPEN, extra_object
 
 CACHE_BYTES = 128 << 20
-OPEN = "https://open.spotify.com"
 
 
 def iso(ts: int) -> str:
@@ -100,6 +100,23 @@ class Renderer:
         self._tracks: dict[str, dict[str, str]] = {}
         self._pages = BodyCache()
         self._simple: dict[tuple[str, str], str] = {}
+        self._album_tracks: dict[str, list[str]] | None = None
+
+    def extended_only(self, out: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """``out`` with ``fields`` added for extended-quota apps; development-mode apps lost
+        them in February 2026 (popularity, followers, available_markets, external_ids)."""
+        if self.extended:
+            out.update(fields)
+        return out
+
+    def album_tracks(self, album_id: str) -> list[str]:
+        """The album's tracks in the world's order (its track numbers)."""
+        if self._album_tracks is None:
+            index: dict[str, list[str]] = {}
+            for track in self.world.tracks.values():
+                index.setdefault(track.album_id, []).append(track.id)
+            self._album_tracks = index
+        return self._album_tracks.get(album_id, [])
 
     def entries(self, playlist: Playlist) -> list[str | Extra]:
         """The playlist's served entries (tracks plus enabled extras), cached."""
@@ -142,9 +159,9 @@ class Renderer:
             out["followers"] = {"href": None, "total": sum(tracks) * 37}
         return out
 
-    def album_ref(self, base: str, album: Album) -> dict[str, Any]:
-        """The album as a track embeds it (the catalogue's simplified album adds counts)."""
-        return {
+    def album_simple(self, base: str, album: Album) -> dict[str, Any]:
+        """The simplified album: as a track embeds it, and as an artist's albums list it."""
+        out = {
             "album_type": "album",
             "artists": [self.artist_simple(base, a) for a in album.artist_ids],
             "external_urls": {"spotify": f"{OPEN}/album/{album.id}"},
@@ -152,17 +169,19 @@ class Renderer:
             "id": album.id,
             "images": [],
             "name": album.name,
-            "release_date": album.release_date or None,
+            "release_date": album.release_date or None,  # an MPD world knows no dates
             "release_date_precision": "day" if album.release_date else None,
+            "total_tracks": len(self.album_tracks(album.id)),
             "type": "album",
             "uri": f"spotify:album:{album.id}",
         }
+        return self.extended_only(out, available_markets=MARKETS)
 
     def track(self, base: str, track_id: str) -> dict[str, Any]:
         track = self.world.tracks[track_id]
         album = self.world.albums[track.album_id]
         out: dict[str, Any] = {
-            "album": self.album_ref(base, album),
+            "album": self.album_simple(base, album),
             "artists": [self.artist_simple(base, a) for a in track.artist_ids],
             "disc_number": 1,
             "duration_ms": track.duration_ms,
@@ -175,9 +194,7 @@ class Renderer:
             "type": "track",
             "uri": f"spotify:track:{track.id}",
         }
-        if self.extended:
-            out["popularity"] = track.popularity
-        return out
+        return self.extended_only(out, popularity=track.popularity, available_markets=MARKETS)
 
     def track_json(self, base: str, track_id: str) -> str:
         per_base = self._tracks.get(base)
@@ -200,49 +217,6 @@ class Renderer:
             "type": "audio_features",
             "uri": f"spotify:track:{track.id}",
         }
-
-    @staticmethod
-    def extra(base: str, extra: Extra) -> dict[str, Any] | None:
-        if extra.kind == "null":
-            return None
-        if extra.kind == "episode":
-            show_id = extra.id[::-1] if extra.id else None
-            return {
-                "duration_ms": extra.duration_ms,
-                "explicit": False,
-                "external_urls": {"spotify": f"{OPEN}/episode/{extra.id}"},
-                "href": f"{base}/v1/episodes/{extra.id}",
-                "id": extra.id,
-                "is_local": False,
-                "name": extra.name,
-                "show": {
-                    "id": show_id,
-                    "name": extra.album_name,
-                    "type": "show",
-                    "uri": f"spotify:show:{show_id}",
-                },
-                "type": "episode",
-                "uri": f"spotify:episode:{extra.id}",
-            }
-        seconds = extra.duration_ms // 1000
-        uri = f"spotify:local:{extra.artist_name}:{extra.album_name}:{extra.name}:{seconds}"
-        return {
-            "album": {"album_type": None, "artists": [], "external_urls": {}, "href": None,
-                      "id": None, "images": [], "name": extra.album_name, "release_date": None,
-                      "type": "album", "uri": None},
-            "artists": [{"external_urls": {}, "href": None, "id": None,
-                         "name": extra.artist_name, "type": "artist", "uri": None}],
-            "duration_ms": extra.duration_ms,
-            "explicit": False,
-            "external_urls": {},
-            "href": None,
-            "id": None,
-            "is_local": True,
-            "name": extra.name,
-            "popularity": 0,
-            "type": "track",
-            "uri": uri,
-        }  # fmt: skip
 
     # -- paging --------------------------------------------------------------------
 
@@ -272,7 +246,7 @@ class Renderer:
             if isinstance(entry, str):
                 item, local = self.track_json(base, entry), "false"
             else:
-                item = dumps(self.extra(base, entry))
+                item = dumps(extra_object(base, entry, self.extended))
                 local = "true" if entry.kind == "local" else "false"
             parts.append(
                 f'{{"added_at":"{added}","added_by":{added_by},"is_local":{local},'
@@ -302,6 +276,27 @@ class Renderer:
             "type": "playlist",
             "uri": f"spotify:playlist:{playlist.id}",
         }
+
+    def playlist_full(
+        self,
+        base: str,
+        playlist: Playlist,
+        entries: list[str | Extra],
+        readable: bool,
+        cacheable: bool = True,
+    ) -> bytes:
+        """The full playlist object; when its items are ``readable``, with their first
+        pages (``items`` the current entries, ``tracks`` the legacy ones)."""
+        body = self.playlist_simple(base, playlist, len(entries))
+        self.extended_only(body, followers={"href": None, "total": playlist.followers})
+        rendered = dumps(body)
+        if readable:
+            for key, field, limit in (("items", "item", 50), ("tracks", "track", 100)):
+                page = self.items_page(base, playlist, entries, field, 0, limit, cacheable)
+                start = rendered.index(f'"{key}":{{')  # the {href,total} stub
+                end = rendered.index("}", start) + 1
+                rendered = rendered[:start] + f'"{key}":' + page.decode() + rendered[end:]
+        return rendered.encode()
 
     def playlist_simple_json(self, base: str, playlist: Playlist) -> str:
         """A world playlist's simplified JSON (search results), cached per base URL."""

@@ -9,6 +9,7 @@ window, then the handler. Handlers live in ``api`` (reads), ``writes`` and
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,17 @@ from tunegraph.simulator.render import BodyCache, Renderer
 from tunegraph.simulator.stats import Stats
 
 MODES = ("extended", "development")
+# what development-mode apps lost in February 2026 (Spotify's "Web API Dev Mode Changes"):
+# other users' profiles and playlists, the legacy items path, the several-ids lookups
+DEVELOPMENT_REMOVED = frozenset({
+    ("GET", "/v1/users/{id}"),
+    ("GET", "/v1/users/{id}/playlists"),
+    ("GET", "/v1/playlists/{id}/tracks"),
+    ("POST", "/v1/playlists/{id}/tracks"),
+    ("GET", "/v1/tracks"),
+    ("GET", "/v1/artists"),
+    ("GET", "/v1/albums"),
+})  # fmt: skip
 MESS_KINDS: frozenset[str] = frozenset({"null", "local", "episode", "editorial"})
 Handler = Callable[["Simulator", web.Request, Token, str], Awaitable[web.StreamResponse]]
 SIMULATOR_KEY = web.AppKey("simulator", object)
@@ -102,6 +114,7 @@ class Simulator:
         self.renderer = Renderer(world, config.extended, frozenset(config.mess))
         self.catalog = Catalog(world, self.renderer)
         self.created: dict[str, Playlist] = {}
+        self._run = secrets.token_hex(8)
         self._search: dict[str, list[str | None]] = {}
         self._latency_s = config.latency_ms / 1000.0
         self._bodies = BodyCache()
@@ -155,7 +168,8 @@ class Simulator:
         return self._bodies.put(key, body)
 
     def new_playlist_id(self) -> str:
-        return hashed_id("created", self.world.seed, len(self.created))
+        """Never an id of the world, nor one that another run of it created for another list."""
+        return hashed_id("created", self.world.key, self._run, len(self.created))
 
     # -- the guard -----------------------------------------------------------------
 
@@ -252,6 +266,7 @@ def build_app(world: World, config: SimulatorConfig | None = None) -> web.Applic
         ("GET", "/v1/artists", catalog_api.get_several_artists),
         ("GET", "/v1/artists/{id}", api.get_artist),
         ("GET", "/v1/artists/{id}/albums", catalog_api.get_artist_albums),
+        ("GET", "/v1/albums", catalog_api.get_several_albums),
         ("GET", "/v1/albums/{id}", catalog_api.get_album),
         ("GET", "/v1/albums/{id}/tracks", catalog_api.get_album_tracks),
         ("GET", "/v1/tracks", catalog_api.get_several_tracks),
@@ -265,6 +280,8 @@ def build_app(world: World, config: SimulatorConfig | None = None) -> web.Applic
         ("POST", "/v1/playlists/{id}/items", writes.add_items),
         ("POST", "/v1/playlists/{id}/tracks", writes.add_items),
     ):
+        if not sim.config.extended and (method, path) in DEVELOPMENT_REMOVED:
+            handler = removed_in_development
         guarded = sim.api(f"{method} {path}", handler)
         add.add_route(method, path, guarded)
         add.add_route(method, path + "/", guarded)  # Spotify answers `/v1/tracks/?ids=` too
@@ -273,6 +290,13 @@ def build_app(world: World, config: SimulatorConfig | None = None) -> web.Applic
 
 
 _ROUTING_MESSAGES = {404: "Service not found", 405: "Method not allowed"}
+
+
+async def removed_in_development(
+    sim: Simulator, request: web.Request, token: Token, client: str
+) -> web.Response:
+    """Spotify's answer to a development-mode app for an endpoint it lost in February 2026."""
+    return api_error(403, "Forbidden")
 
 
 @web.middleware

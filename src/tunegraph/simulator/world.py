@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from os import PathLike
 
 from tunegraph.simulator import vocabulary as vocab
@@ -25,7 +25,7 @@ from tunegraph.simulator.entities import (
     World,
     tracks_with_popularity,
 )
-from tunegraph.simulator.ids import EDITORIAL_PREFIX, hashed_id, random_id
+from tunegraph.simulator.ids import BASE36, EDITORIAL_PREFIX, hashed_id, random_id, world_key
 
 __all__ = [
     "Album",
@@ -86,9 +86,11 @@ def generate_mpd_shaped_world(playlists: int, seed: int) -> World:
     from tunegraph.datasets.synthetic_mpd import MpdShape, generate_mpd
     from tunegraph.simulator.mpd_world import build_world_from_records
 
-    generated = generate_mpd(MpdShape(playlists=playlists, seed=seed))
+    shape = MpdShape(playlists=playlists, seed=seed)
+    generated = generate_mpd(shape)
     records = (parse_playlist(r, "generated") for r in generated.iter_playlists())
-    return build_world_from_records(records, source="mpd-shaped", seed=seed)
+    key = world_key("mpd-shaped", asdict(shape))
+    return build_world_from_records(records, source="mpd-shaped", seed=seed, key=key)
 
 
 def _zipf_cum_weights(count: int) -> list[float]:
@@ -113,25 +115,27 @@ def _unique(taken: set[str], make, rng: random.Random) -> str:
     return f"{base} {n}"
 
 
-def _fresh_id(rng: random.Random, taken: set[str]) -> str:
-    while True:
-        new = random_id(rng)
-        if new not in taken and not new.startswith(EDITORIAL_PREFIX):
-            taken.add(new)
-            return new
-
-
 class _Generator:
     """One generation run; the order of every rng call is part of the world's identity."""
 
     def __init__(self, config: WorldConfig) -> None:
         config.validate()
         self.config = config
+        self.key = world_key("synthetic", asdict(config))
         self.rng = random.Random(config.seed)
         self.ids: set[str] = set()
         self.genres = vocab.genre_names(config.genres)
         self.genre_cum = _zipf_cum_weights(len(self.genres))
         self.profiles = {g: vocab.feature_profile(self.rng) for g in self.genres}
+
+    def fresh_id(self) -> str:
+        """A new id of this world: a draw from the world's rng (which keeps the world's
+        structure the seed's), hashed with the world's key (so no other world has it)."""
+        while True:
+            new = hashed_id(self.key, random_id(self.rng))
+            if new not in self.ids and not new.startswith(EDITORIAL_PREFIX):
+                self.ids.add(new)
+                return new
 
     def pick_genre(self) -> str:
         return self.rng.choices(self.genres, cum_weights=self.genre_cum)[0]
@@ -144,7 +148,7 @@ class _Generator:
             name = _unique(
                 names, lambda r: f"{r.choice(vocab.ADJECTIVES)} {r.choice(vocab.NOUNS)}", rng
             )
-            artist = Artist(id=_fresh_id(rng, self.ids), name=name, genre=genre)
+            artist = Artist(id=self.fresh_id(), name=name, genre=genre)
             out[artist.id] = artist
         return out
 
@@ -183,9 +187,7 @@ class _Generator:
             names, lambda r: f"{r.choice(vocab.TITLE_WORDS)} {r.choice(vocab.NOUNS)}", rng
         )
         date = f"{rng.randint(1960, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        return Album(
-            id=_fresh_id(rng, self.ids), name=name, release_date=date, artist_ids=(artist.id,)
-        )
+        return Album(id=self.fresh_id(), name=name, release_date=date, artist_ids=(artist.id,))
 
     def _track(self, artist: Artist, album: Album, peers: list[Artist], names: set[str]) -> dict:
         rng = self.rng
@@ -202,7 +204,7 @@ class _Generator:
             if featured.id != artist.id:
                 artist_ids = (artist.id, featured.id)
         return {
-            "id": _fresh_id(rng, self.ids),
+            "id": self.fresh_id(),
             "name": name,
             "duration_ms": int(min(600_000, max(60_000, rng.gauss(215_000, 55_000)))),
             "explicit": rng.random() < 0.12,
@@ -224,7 +226,8 @@ class _Generator:
                 genre = self.pick_genre()
                 if genre not in favourites:
                     favourites.append(genre)
-            user_id = "31" + "".join(rng.choice(alphabet) for _ in range(26))
+            drawn = "".join(rng.choice(alphabet) for _ in range(26))
+            user_id = "31" + hashed_id(self.key, drawn, length=26, alphabet=BASE36)
             out[user_id] = User(id=user_id, display_name=name, genres=tuple(favourites))
         return out
 
@@ -238,11 +241,11 @@ def generate_world(config: WorldConfig) -> World:
     pools = _genre_pools(gen, track_rows, artists)
     from tunegraph.simulator.playlists import generate_playlists
 
-    playlists = generate_playlists(gen.rng, config, gen.ids, users, artists, track_rows, pools)
+    playlists = generate_playlists(gen.rng, config, gen.fresh_id, users, artists, track_rows, pools)
     plays = Counter(tid for p in playlists.values() for tid in p.track_ids)
     tracks = tracks_with_popularity(track_rows, plays)
     editorial = tuple(
-        hashed_id("editorial", config.seed, i, prefix=EDITORIAL_PREFIX)
+        hashed_id("editorial", gen.key, i, prefix=EDITORIAL_PREFIX)
         for i in range(max(1, config.playlists // 50))
     )
     return World(
@@ -253,6 +256,7 @@ def generate_world(config: WorldConfig) -> World:
         albums=albums,
         source="synthetic",
         seed=config.seed,
+        key=gen.key,
         editorial_ids=editorial,
         search_null_rate=config.search_null_rate,
         editorial_rate=config.editorial_rate,

@@ -81,9 +81,8 @@ async def create_playlist(
         created_at=1_700_000_000,
     )
     sim.created[playlist_id] = playlist
-    out = sim.renderer.playlist_simple(f"http://{request.host}", playlist, 0)
-    out["followers"] = {"href": None, "total": 0}
-    return json_response(dumps(out).encode(), status=201)
+    out = sim.renderer.playlist_full(f"http://{request.host}", playlist, [], True, False)
+    return json_response(out, status=201)
 
 
 @_user_token_only
