@@ -77,12 +77,12 @@ def main() -> None:
         start = time.perf_counter()
         settings = TrainSettings(
             data, root / "model", epochs=args.epochs, threads=args.threads, save_index=False,
-            ranking_objective="listwise",
+            ranker="tfrs",
         )  # fmt: skip
         result = train(settings)
         print(
             f"trained {result.examples:,} examples x {args.epochs} epochs in"
-            f" {time.perf_counter() - start:.1f}s (ranking {result.ranking_objective})"
+            f" {time.perf_counter() - start:.1f}s (ranking {result.ranker})"
         )
         start = time.perf_counter()
         model = load_model(root / "model")

@@ -129,7 +129,7 @@ def main() -> None:
             print(
                 f"trained in {time.perf_counter() - start:.1f}s: {result.examples:,} pairs,"
                 f" {result.examples_per_second:,.0f} ex/s, best two-tower epoch"
-                f" {result.best_epoch}, ranker {result.ranking_objective}"
+                f" {result.best_epoch}, ranker {result.ranker}"
                 f" {result.ranking_choice}"
             )
         table["oracle"] = oracle_row(world, data, split.test)

@@ -82,9 +82,7 @@ def main() -> None:
         data.playlist_tracks, SplitSettings(test_fraction=0.1, val_fraction=0.02)
     )
     config = RetrievalConfig()
-    settings = FitSettings(
-        epochs=args.epochs, batch_size=args.batch_size, ranking_objective="listwise"
-    )
+    settings = FitSettings(epochs=args.epochs, batch_size=args.batch_size, ranker="tfrs")
     fitted = fit(data, split, config, settings)
     # the first epoch also traces the training graph: report the steady state after it
     epoch = float(np.median(fitted.epoch_seconds[1:] or fitted.epoch_seconds))

@@ -87,7 +87,7 @@ class DemoPresenter:
     def trained(self, result: TrainResult, seconds: float, model_dir: Path) -> None:
         self.say(
             f"[train] {result.examples} examples, {result.examples_per_second:,.0f} examples/s, "
-            f"best epoch {result.best_epoch}, ranking '{result.ranking_objective}', "
+            f"best epoch {result.best_epoch}, ranker '{result.ranker}', "
             f"{seconds:.1f} s → {model_dir}"
         )
 

@@ -288,7 +288,7 @@ def test_an_id_tower_model_is_refused_in_one_line(toy_data_dir: Path, tmp_path: 
     model = tmp_path / "m"
     train(
         TrainSettings(
-            toy_data_dir, model, epochs=1, query_tower="id", ranking_objective="none",
+            toy_data_dir, model, epochs=1, query_tower="id", ranker="none",
             save_index=False, threads=2,
         )
     )  # fmt: skip

@@ -78,9 +78,37 @@ def test_names_are_normalised_and_scored_by_name_and_by_word() -> None:
     assert normalize_name("chill 🔥") == "chill 🔥"
     train = Csr([np.array([1, 2]), np.array([2, 3]), np.array([4])], n_tracks=4)
     index = NameIndex(["Chill vibes", "chill", "gym"], train)
-    exact, words = index.scores(["CHILL", "chill out", "unknown"])
-    exact, words = exact.toarray(), words.toarray()
+    queries = ["CHILL", "chill out", "unknown"]
+    exact, words = index.exact_scores(queries).toarray(), index.word_scores(queries).toarray()
     assert exact[0, 2] > 0 and exact[0, 1] == 0  # only the playlist named "chill"
     assert words[1, 2] > words[1, 1] > 0 and words[1, 4] == 0  # both "chill" lists hold 2
     assert not exact[2].any() and not words[2].any()
     assert index.knows("Chill out") and not index.knows("unknown")
+
+
+def test_every_retriever_is_fitted_and_described_by_its_features(retrievers: Retrievers) -> None:
+    from tunegraph.model.candidates import RETRIEVERS
+
+    # no two-tower model here: every other retriever of the list is fitted
+    assert set(retrievers.fitted) == {s.name for s in RETRIEVERS} - {"tower"}
+    seeds = [np.array([1, 2])]
+    batch = retrievers.candidates(seeds, ["rock hits"])
+    for spec in RETRIEVERS:
+        assert f"{spec.name}_score" in FEATURES and f"{spec.name}_rank" in FEATURES
+    # RP3beta proposes candidates and scores them: its feature is set on real candidates
+    rp3 = batch.features[0, batch.mask[0], FEATURES.index("rp3beta_score")]
+    assert rp3.max() == pytest.approx(1.0)  # scaled by the query's best score
+    # a feature-only source (depth 0) adds no candidates but still describes them
+    share = batch.features[0, batch.mask[0], FEATURES.index("knn_share_score")]
+    assert share.max() > 0
+
+
+def test_per_seed_features_reach_the_candidates(retrievers: Retrievers) -> None:
+    batch = retrievers.candidates([np.array([1, 2])], ["rock hits"])
+    row = list(batch.indices[0])
+    x = batch.features[0]
+    cooc = FEATURES.index("cooc_max")
+    assert x[row.index(3), cooc] > 0  # rock tracks share playlists with the seeds
+    jazz = [row.index(t) for t in range(7, 13) if t in row]
+    assert all(x[j, cooc] == 0 for j in jazz)  # jazz tracks never sit beside them
+    assert x[0, FEATURES.index("has_title")] == 1.0

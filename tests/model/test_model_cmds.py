@@ -109,7 +109,7 @@ def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
             "1",
             "--query-tower",
             "id",
-            "--ranking",
+            "--ranker",
             "none",
             "--threads",
             "2",
@@ -128,9 +128,7 @@ def test_recommend_saves_the_list_as_a_spotify_playlist(spotify_simulator, tmp_p
     playlists = {p.id: list(p.track_ids) for p in sim.world.playlists.values() if p.track_ids}
     data = write_export_dir(tmp_path / "data", playlists)
     model = tmp_path / "model"
-    train(
-        TrainSettings(data, model, epochs=1, ranking_objective="none", save_index=False, threads=2)
-    )
+    train(TrainSettings(data, model, epochs=1, ranker="none", save_index=False, threads=2))
     pid = next(p for p, tracks in playlists.items() if len(tracks) >= 5)
     user = next(iter(sim.world.users))
     result = CliRunner().invoke(
@@ -227,7 +225,7 @@ def test_a_retrain_killed_while_saving_leaves_the_old_model(trained, tmp_path: P
     before = [(r.track_id, r.score) for r in recommend(model, playlist_id=pid)]
     files = _tree(model)
     args = ["train", "--data", str(trained.data_dir), "--out", str(model), "--epochs", "1",
-            "--embedding-dim", "8", "--ranking", "none", "--threads", "2"]  # fmt: skip
+            "--embedding-dim", "8", "--ranker", "none", "--threads", "2"]  # fmt: skip
     code = "import sys; from tunegraph.cli.main import cli; sys.exit(cli())"
     since = time.time_ns()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stderr=subprocess.DEVNULL)

@@ -78,13 +78,12 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     "id: an embedding per query id.",
 )
 @click.option(
-    "--ranking",
-    "ranking_objective",
+    "--ranker",
     default="auto",
     show_default=True,
-    type=click.Choice(["auto", "listwise", "pointwise", "none"]),
-    help="Ranking objective; auto keeps the best on validation; none serves the two-tower"
-    " model alone.",
+    type=click.Choice(["auto", "tfrs", "gbdt", "none"]),
+    help="What orders the candidates: tfrs (a listwise TFRS model), gbdt (LightGBM"
+    " lambdarank); auto keeps the better on validation; none serves the two-tower model alone.",
 )
 @click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
 @click.option(
@@ -117,7 +116,7 @@ def train_cmd(
     learning_rate: float,
     seed: int,
     query_tower: str,
-    ranking_objective: str,
+    ranker: str,
     threads: int | None,
     cluster: str | None,
     worker_index: int | None,
@@ -147,7 +146,7 @@ def train_cmd(
         learning_rate=learning_rate,
         seed=seed,
         query_tower=query_tower,
-        ranking_objective=ranking_objective,
+        ranker=ranker,
         threads=threads,
         cluster=workers,
         worker_dir=worker_dir,

@@ -67,7 +67,7 @@ def print_train_result(result: TrainResult, workers: Cluster | None, console: Co
         f"trained {result.examples} examples x {result.epochs} epochs in {result.seconds:.1f}s"
         f" ({result.examples_per_second:,.0f} ex/s); test R-precision {best['r_precision']:.4f},"
         f" NDCG {best['ndcg']:.4f} (ALS {als['r_precision']:.4f}, {als['ndcg']:.4f});"
-        f" ranking {result.ranking_objective}; model in {result.model_dir}"
+        f" ranker {result.ranker}; model in {result.model_dir}"
     )
 
 

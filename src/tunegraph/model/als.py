@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from tunegraph.model.baselines import Csr, seed_matrix
+from tunegraph.model.source_scores import DenseScores
+
+if TYPE_CHECKING:
+    from tunegraph.model.retriever import Queries
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,16 @@ class Als:
     def scores(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
         """[Q, T+1] predicted preference of every track for each query."""
         return self.query_factors(seeds) @ self.item_factors.T
+
+
+class AlsRetriever:
+    """ALS as a retriever: the seeds folded in, every track scored by its factors."""
+
+    def __init__(self, als: Als) -> None:
+        self.als = als
+
+    def scores(self, queries: Queries) -> DenseScores:
+        return DenseScores(self.als.query_factors(queries.seeds), self.als.item_factors)
 
 
 def _implicit_model(config: AlsConfig, threads: int = 0):  # implicit is untyped

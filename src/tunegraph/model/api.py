@@ -50,7 +50,7 @@ class TrainSettings:
     temperature: float = 0.1
     seed: int = 42
     query_tower: str = "pooled"
-    ranking_objective: str = "auto"
+    ranker: str = "auto"  # auto (the better on validation) | tfrs | gbdt | none
     test_fraction: float = 0.1
     val_fraction: float = 0.2  # the ranker learns from these: more lists, a better ranker
     threads: int | None = None
@@ -68,7 +68,7 @@ class TrainResult:
     examples: int
     seconds: float
     examples_per_second: float
-    ranking_objective: str
+    ranker: str  # the ranker kept, or "none"
     ranking_choice: dict[str, float] = field(default_factory=dict)
     losses: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
@@ -194,7 +194,8 @@ def _fit_settings(settings: TrainSettings) -> FitSettings:
         batch_size=settings.batch_size,
         learning_rate=settings.learning_rate,
         seed=settings.seed,
-        ranking_objective=settings.ranking_objective,
+        ranker=settings.ranker,
+        threads=settings.threads or 0,
         cluster=settings.cluster,
     )
 
@@ -215,7 +216,7 @@ def _train_result(
         examples=fitted.examples,
         seconds=seconds,
         examples_per_second=fitted.examples * len(fitted.epoch_seconds) / max(train_seconds, 1e-9),
-        ranking_objective=fitted.ranking_objective,
+        ranker=fitted.ranker,
         ranking_choice=fitted.ranking_choice,
         losses=fitted.losses,
         val_metric=fitted.val_metric,

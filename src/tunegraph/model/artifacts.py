@@ -7,7 +7,7 @@ Layout::
     manifest.json    copy of the export's manifest
     vocab/           track_id.txt, query_id.txt (the StringLookup vocabularies)
     retrieval/       retrieval weights (TF checkpoint)
-    ranker/          ranking weights, when a ranker was chosen
+    ranker/          the ranker, when one was chosen: TF weights or a LightGBM model file
     arrays.npz       candidate embeddings, track side features, training and full playlists,
                      ALS item factors fitted on each
     playlists.json   playlist ids and names
@@ -30,13 +30,15 @@ from tunegraph.model.als import Als, AlsConfig
 from tunegraph.model.baselines import Csr
 from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import ModelDirError
+from tunegraph.model.gbdt import GbdtConfig, GbdtRanker
 from tunegraph.model.ranking import RankingConfig, RankingModel
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model
 from tunegraph.outputs import recover
 
 MODEL_FORMAT = "tunegraph-model"
-MODEL_FORMAT_VERSION = 3  # 3: the split follows the challenge's categories
+# 3: the split follows the challenge's categories; per-seed ranker features; gbdt rankers
+MODEL_FORMAT_VERSION = 3
 INDEX_K = 100
 
 
@@ -97,7 +99,9 @@ def save_model(
     (path / "vocab" / "query_id.txt").write_text("".join(f"{x}\n" for x in query_vocab), "utf-8")
     (path / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), "utf-8")
     rec.model.save_weights(str(path / "retrieval" / "weights"))
-    if rec.ranker is not None:
+    if isinstance(rec.ranker, GbdtRanker):
+        rec.ranker.save(path / "ranker")
+    elif isinstance(rec.ranker, RankingModel):
         rec.ranker.save_weights(str(path / "ranker" / "weights"))
     _save_arrays(
         path / "arrays.npz", rec, rec.als, evaluation.train, evaluation.als, playlist_query
@@ -113,7 +117,7 @@ def save_model(
         "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
         "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
         "retrieval": asdict(rec.config),
-        "ranking": asdict(rec.ranking_config) if rec.ranking_config is not None else None,
+        "ranking": _ranker_config(rec),
         "als": asdict(rec.als.config),
         "n_tracks": len(t.ids),
         "n_queries": len(query_vocab),
@@ -221,11 +225,8 @@ def load_model(path: str | Path) -> LoadedModel:
         tracks,
         playlist_names=list(playlists["names"]),
         als=Als(arrays["als_full"], als_config),
+        ranker=_load_ranker(root, config.get("ranking")),
     )
-    if config.get("ranking"):
-        kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
-        rec.ranking_config, rec.ranker = kconf, RankingModel(kconf)
-        _load_weights(rec.ranker, root, "ranker")
     return LoadedModel(
         path=root,
         config=config,
@@ -238,6 +239,30 @@ def load_model(path: str | Path) -> LoadedModel:
         train=_csr(arrays["train_indptr"], arrays["train_indices"], n_tracks),
         als_train=Als(arrays["als_train"], als_config),
     )
+
+
+def _ranker_config(rec: Recommender) -> dict[str, Any] | None:
+    """The ranker's kind and settings, for config.json (None: the two-tower model alone)."""
+    if isinstance(rec.ranker, GbdtRanker):
+        return {"kind": "gbdt", **asdict(rec.ranker.config)}
+    if isinstance(rec.ranker, RankingModel):
+        return {"kind": "tfrs", **asdict(rec.ranker.config)}
+    return None
+
+
+def _load_ranker(root: Path, saved: dict[str, Any] | None) -> GbdtRanker | RankingModel | None:
+    if not saved:
+        return None
+    settings = {k: v for k, v in saved.items() if k != "kind"}
+    if saved.get("kind") == "gbdt":
+        try:
+            return GbdtRanker.load(root / "ranker", GbdtConfig(**settings))
+        except Exception as exc:  # LightGBM raises its own error type for a bad file
+            raise ModelDirError(f"cannot load {root}/ranker: {exc}".splitlines()[0]) from exc
+    kconf = RankingConfig(**{**settings, "layers": tuple(settings["layers"])})
+    ranker = RankingModel(kconf)
+    _load_weights(ranker, root, "ranker")
+    return ranker
 
 
 def _checked_config(root: Path) -> dict[str, Any]:

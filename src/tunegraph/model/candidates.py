@@ -2,39 +2,55 @@
 
 Each retriever knows something the others do not: ALS the global taste factors, item
 co-occurrence the direct neighbours of each seed track, playlist kNN whole playlists like
-this one, the two-tower model what it learned with in-batch negatives, the name what a
-short seed cannot say. Each contributes its own top tracks (``DEPTH``); the union is the
-candidate list, and every candidate is described by every retriever's opinion of it,
-plus what the graph knows: shared artists (every credited one) and albums with the seed.
+this one, RP3beta where a short random walk through the playlists lands, the two-tower
+model what it learned with in-batch negatives, the name what a short seed cannot say.
+Each contributes its own top tracks (its depth in ``RETRIEVERS``); the union is the
+candidate list, and every candidate is described by every retriever's opinion of it, by
+what the graph knows (shared artists, every credited one, and albums with the seed), and
+by how it compares with each seed track (``seed_features``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.als import Als
+from tunegraph.model.als import Als, AlsRetriever
 from tunegraph.model.baselines import Csr, seed_matrix
 from tunegraph.model.data import TrackTable
-from tunegraph.model.names import NameIndex
-from tunegraph.model.neighbours import Neighbours
-from tunegraph.model.source_scores import DenseScores, SparseScores
+from tunegraph.model.names import NameExact, NameWords
+from tunegraph.model.neighbours import ITEM_KNN_PLAYLISTS, ItemKnn, NeighbourShare, PlaylistKnn
+from tunegraph.model.retriever import (
+    FitContext,
+    Queries,
+    Retriever,
+    RetrieverSpec,
+    Scores,
+    Tower,
+    TowerRetriever,
+)
+from tunegraph.model.rp3beta import Rp3Beta
+from tunegraph.model.seed_features import SEED_FEATURES, SeedComparer
+from tunegraph.model.source_scores import SparseScores
 
-SOURCES: tuple[str, ...] = ("als", "item_knn", "playlist_knn", "tower", "name", "name_words")
-DEPTH: dict[str, int] = {
-    "als": 500,
-    "item_knn": 500,
-    "playlist_knn": 300,
-    "tower": 300,
-    "name": 100,
-    "name_words": 50,
-}
-FEATURES: tuple[str, ...] = (
-    *(f"{s}_score" for s in SOURCES),
-    *(f"{s}_rank" for s in SOURCES),
+# The pipeline's retrievers, in the order their candidates are merged; depth 0: its scores
+# are ranker features only. A new retriever is a module with a ``scores`` method and a line here.
+RETRIEVERS: tuple[RetrieverSpec, ...] = (
+    RetrieverSpec("als", 500, lambda ctx: AlsRetriever(ctx.als)),
+    RetrieverSpec("item_knn", 500, lambda ctx: ItemKnn(ctx.neighbours)),
+    RetrieverSpec("playlist_knn", 300, lambda ctx: PlaylistKnn(ctx.neighbours)),
+    RetrieverSpec("tower", 300, lambda ctx: TowerRetriever(ctx.tower) if ctx.tower else None),
+    RetrieverSpec("name", 100, lambda ctx: NameExact(ctx.name_index)),
+    RetrieverSpec("name_words", 50, lambda ctx: NameWords(ctx.name_index)),
+    RetrieverSpec("rp3beta", 300, lambda ctx: Rp3Beta(ctx.train)),
+    RetrieverSpec("knn_share", 0, lambda ctx: NeighbourShare(ctx.neighbours)),
+)
+SOURCES: tuple[str, ...] = tuple(spec.name for spec in RETRIEVERS)
+DEPTH: dict[str, int] = {spec.name: spec.depth for spec in RETRIEVERS}
+GRAPH_FEATURES: tuple[str, ...] = (
     "log_train_count",
     "artist_share",
     "album_share",
@@ -43,9 +59,12 @@ FEATURES: tuple[str, ...] = (
     "api_popularity",
     "has_api_popularity",
 )
-ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most, not all of them
-QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
-Scores = DenseScores | SparseScores
+FEATURES: tuple[str, ...] = (
+    *(f"{s}_score" for s in SOURCES),
+    *(f"{s}_rank" for s in SOURCES),
+    *GRAPH_FEATURES,
+    *SEED_FEATURES,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,8 @@ class CandidateBatch:
 
 
 class Retrievers:
-    """Every retriever fitted on one playlist x track matrix (training view or all data)."""
+    """Every retriever of ``RETRIEVERS`` fitted on one playlist x track matrix (training
+    view or all data), and what the ranker's features need beside them."""
 
     def __init__(
         self,
@@ -69,38 +89,28 @@ class Retrievers:
         tracks: TrackTable,
         names: Sequence[str],
         als: Als,
-        tower: tuple[QueryEmbedder, np.ndarray] | None = None,
+        tower: Tower | None = None,
     ) -> None:
-        """``tower``: the two-tower model's query embedder and its [T+1, d] candidates."""
+        context = FitContext(train, tracks, names, als, tower)
         self.train = train
         self.tracks = tracks
-        self.als = als
-        self.tower = tower
-        self.neighbours = Neighbours(train)
-        self.names = NameIndex(names, train)
+        self.fitted: dict[str, Retriever] = {}
+        for spec in RETRIEVERS:
+            retriever = spec.build(context)
+            if retriever is not None:
+                self.fitted[spec.name] = retriever
+        self.neighbours = context.neighbours
+        self.names = context.name_index
+        self.comparer = SeedComparer(
+            train, als.item_factors, tower.items if tower else None, tracks.artist_index
+        )
         self.credits = tracks.credits()
         self.albums = _one_hot(tracks.album_index)
         self.log_counts = np.log1p(train.counts).astype(np.float32)
 
-    def scores(
-        self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
-    ) -> dict[str, Scores]:
-        """{source: its scores} for a batch of queries."""
-        exact, words = self.names.scores(names)
-        als = DenseScores(self.als.query_factors(seeds), self.als.item_factors)
-        if self.tower is not None:
-            embed, items = self.tower
-            tower = DenseScores(embed(seeds, query_index), items)
-        else:
-            tower = DenseScores(np.zeros((len(seeds), 1), np.float32), np.zeros((1, 1)))
-        return {
-            "als": als,
-            "item_knn": SparseScores(self.neighbours.item_scores(seeds, ITEM_KNN_PLAYLISTS)),
-            "playlist_knn": SparseScores(self.neighbours.playlist_scores(seeds)),
-            "tower": tower,
-            "name": SparseScores(exact),
-            "name_words": SparseScores(words),
-        }
+    def scores(self, queries: Queries) -> dict[str, Scores]:
+        """{source: its scores} for a batch of queries (fitted retrievers only)."""
+        return {name: retriever.scores(queries) for name, retriever in self.fitted.items()}
 
     def candidates(
         self,
@@ -113,22 +123,22 @@ class Retrievers:
         depth = depth or DEPTH
         seeds = [np.asarray(s, np.int64) for s in seeds]
         qix = np.zeros(len(seeds), np.int32) if query_index is None else query_index
-        scores = self.scores(seeds, names, qix)
-        if self.tower is None:
-            depth = {**depth, "tower": 0}
-        picked = [scores[s].top(seeds, depth[s]) for s in SOURCES if depth.get(s, 0) > 0]
+        queries = Queries(seeds, names, qix)
+        scores = self.scores(queries)
+        picked = [scores[s].top(seeds, depth[s]) for s in scores if depth.get(s, 0) > 0]
         indices = _union_rows(np.concatenate(picked, axis=1))
-        return CandidateBatch(indices, self._features(indices, scores, seeds))
+        return CandidateBatch(indices, self._features(indices, scores, queries))
 
     def _features(
-        self, indices: np.ndarray, scores: dict[str, Scores], seeds: Sequence[np.ndarray]
+        self, indices: np.ndarray, scores: dict[str, Scores], queries: Queries
     ) -> np.ndarray:
         q, c = indices.shape
+        seeds = queries.seeds
         mask = indices > 0
         out = np.zeros((q, c, len(FEATURES)), np.float32)
         rows = np.arange(q)[:, None]
         for f, source in enumerate(SOURCES):
-            if source == "tower" and self.tower is None:
+            if source not in scores:
                 continue
             peak = np.maximum(scores[source].peak(seeds), 1e-9)[:, None]
             value = np.where(mask, scores[source].at(indices) / peak, -1.0)
@@ -149,6 +159,9 @@ class Retrievers:
         out[:, :, base + 4] = (name.matrix.getnnz(axis=1) > 0)[:, None]
         out[:, :, base + 5] = self.tracks.popularity[indices]
         out[:, :, base + 6] = self.tracks.popularity_mask[indices]
+        weights = self.neighbours.item_weights(seeds, ITEM_KNN_PLAYLISTS)
+        extra = base + len(GRAPH_FEATURES)
+        out[:, :, extra:] = self.comparer.features(indices, seeds, queries.names, weights)
         out[~mask] = 0.0
         return out
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model.baselines import Csr, rows_matrix
+from tunegraph.model.source_scores import SparseScores
+
+if TYPE_CHECKING:
+    from tunegraph.model.retriever import Queries
 
 _PUNCTUATION = re.compile(r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 _SMOOTHING = 2.0  # a name held by one playlist says less than one held by a hundred
@@ -43,20 +48,44 @@ class NameIndex:
         """Whether the name, or one of its words, occurs among the training playlists."""
         return any(w in self.word_vocab for w in normalize_name(name).split())
 
-    def scores(self, names: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """(sparse [Q, T+1] exact-name scores, sparse [Q, T+1] mean word scores)."""
+    def exact_scores(self, names: Sequence[str]) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: what playlists of exactly this (normalised) name hold."""
         normal = [normalize_name(n) for n in names]
         exact = rows_matrix(
             [[self.exact_vocab[n]] if n in self.exact_vocab else [] for n in normal],
             len(self.exact_vocab),
         )
+        return (exact @ self.exact).tocsr()
+
+    def word_scores(self, names: Sequence[str]) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: the mean over the name's words of what such playlists hold."""
+        normal = [normalize_name(n) for n in names]
         pick = rows_matrix(
             [[self.word_vocab[w] for w in n.split() if w in self.word_vocab] for n in normal],
             len(self.word_vocab),
         )
         counts = np.maximum(np.asarray(pick.sum(axis=1)).ravel(), 1.0)
-        words = sp.diags(1.0 / counts).astype(np.float32) @ (pick @ self.words)
-        return (exact @ self.exact).tocsr(), words.tocsr()
+        return (sp.diags(1.0 / counts).astype(np.float32) @ (pick @ self.words)).tocsr()
+
+
+class NameExact:
+    """The playlists of the same title as a retriever."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+
+    def scores(self, queries: Queries) -> SparseScores:
+        return SparseScores(self.index.exact_scores(queries.names))
+
+
+class NameWords:
+    """The playlists sharing the title's words as a retriever."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+
+    def scores(self, queries: Queries) -> SparseScores:
+        return SparseScores(self.index.word_scores(queries.names))
 
 
 def _grouped(x: sp.csr_matrix, groups: Sequence[Sequence[int]], n_groups: int) -> sp.csr_matrix:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model.baselines import Csr, seed_matrix, top_k_rows
+from tunegraph.model.source_scores import SparseScores
+
+if TYPE_CHECKING:
+    from tunegraph.model.retriever import Queries
+
+ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most, not all of them
 
 
 @dataclass(frozen=True)
@@ -34,31 +41,75 @@ class Neighbours:
         lengths = np.diff(train.indptr).astype(np.float32)
         self.length_penalty = np.maximum(lengths, 1.0) ** -self.config.length_exponent
 
-    def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
-        """Sparse [Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists.
-
-        ``playlists`` > 0 counts only the playlists that weigh most for each query (the
-        exact sum walks every playlist holding a seed track, thousands for a hit).
-        """
+    def item_weights(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
+        """Sparse [Q, playlists]: how much each training playlist weighs for each query
+        (its seed tracks, each 1/sqrt(popularity)); ``playlists`` > 0 keeps the heaviest
+        (the exact sum walks every playlist holding a seed track, thousands for a hit)."""
         inverse = sp.diags(1.0 / self.norm).astype(np.float32)
         weights = (seed_matrix(seeds, self.n_tracks) @ inverse @ self.xt).tocsr()
-        if playlists > 0:
-            weights = _top_per_row(weights, playlists)
-        return (weights @ self.x @ inverse).tocsr()
+        return top_per_row(weights, playlists) if playlists > 0 else weights
 
-    def playlist_scores(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Sparse [Q, T+1]: tracks of the most similar training playlists, by similarity."""
+    def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists
+        (over the ``playlists`` that weigh most for each query, when > 0)."""
+        inverse = sp.diags(1.0 / self.norm).astype(np.float32)
+        return (self.item_weights(seeds, playlists) @ self.x @ inverse).tocsr()
+
+    def similar_playlists(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Sparse [Q, playlists]: each query's most similar training playlists."""
         s = seed_matrix(seeds, self.n_tracks)
         sizes = np.maximum(np.asarray(s.sum(axis=1)).ravel(), 1.0)
         overlap = (s @ self.xt).tocsr()
         overlap = overlap.multiply(self.length_penalty[None, :]).tocsr()
         overlap = overlap.multiply((sizes**-self.config.length_exponent)[:, None]).tocsr()
-        sim = _top_per_row(overlap, self.config.neighbours)
+        return top_per_row(overlap, self.config.neighbours)
+
+    def playlist_scores(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: tracks of the most similar training playlists, by similarity."""
+        sim = self.similar_playlists(seeds)
         sim.data **= self.config.similarity_power
         return (sim @ self.x).tocsr()
 
+    def neighbour_shares(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: the share of the query's neighbour playlists holding each track
+        (a vote by head count, where ``playlist_scores`` weighs by similarity)."""
+        sim = self.similar_playlists(seeds)
+        counts = np.maximum(sim.getnnz(axis=1), 1).astype(np.float32)
+        sim.data[:] = 1.0
+        return (sp.diags(1.0 / counts) @ (sim @ self.x)).tocsr()
 
-def _top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
+
+class ItemKnn:
+    """Item co-occurrence (cosine) as a retriever."""
+
+    def __init__(self, neighbours: Neighbours) -> None:
+        self.neighbours = neighbours
+
+    def scores(self, queries: Queries) -> SparseScores:
+        return SparseScores(self.neighbours.item_scores(queries.seeds, ITEM_KNN_PLAYLISTS))
+
+
+class PlaylistKnn:
+    """Playlist kNN as a retriever: similar playlists' tracks, weighted by similarity."""
+
+    def __init__(self, neighbours: Neighbours) -> None:
+        self.neighbours = neighbours
+
+    def scores(self, queries: Queries) -> SparseScores:
+        return SparseScores(self.neighbours.playlist_scores(queries.seeds))
+
+
+class NeighbourShare:
+    """How many of the similar playlists hold a track: a feature more than a retriever."""
+
+    def __init__(self, neighbours: Neighbours) -> None:
+        self.neighbours = neighbours
+
+    def scores(self, queries: Queries) -> SparseScores:
+        return SparseScores(self.neighbours.neighbour_shares(queries.seeds))
+
+
+def top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
     """Keep the k largest entries of each row."""
     m = m.tocsr()
     m.sort_indices()

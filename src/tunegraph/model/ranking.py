@@ -13,6 +13,7 @@ The ranker trains on validation playlists' hidden tracks, never on test playlist
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -20,6 +21,14 @@ from tunegraph.model._tf import tf, tf_keras, tfrs
 from tunegraph.model.retrieval import shuffled_batches
 
 OBJECTIVES: tuple[str, ...] = ("listwise", "pointwise")
+
+
+class Ranker(Protocol):
+    """What the pipeline asks of a ranker: scores for each query's candidates."""
+
+    def scores(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
+
+
 _MASKED = -1e9
 
 
@@ -54,6 +63,10 @@ class RankingModel(tfrs.Model):
 
     def call(self, x: tf.Tensor) -> tf.Tensor:
         return tf.squeeze(self.mlp(self.norm(x)), axis=-1)
+
+    def scores(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """[Q, C] scores of [Q, C, F] candidate features, padding at -inf (``Ranker``)."""
+        return ranker_scores(self, x, mask)
 
     def compute_loss(self, features: dict[str, tf.Tensor], training: bool = False) -> tf.Tensor:
         logits = self(features["x"], training=training)
@@ -117,11 +130,9 @@ def ranker_scores(model: RankingModel, x: np.ndarray, mask: np.ndarray) -> np.nd
     return np.where(mask, np.concatenate(parts), -np.inf)
 
 
-def rerank(
-    model: RankingModel, candidates: np.ndarray, x: np.ndarray, mask: np.ndarray
-) -> np.ndarray:
+def rerank(ranker: Ranker, candidates: np.ndarray, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Candidates reordered by the ranker's score, best first (stable for ties)."""
     if candidates.size == 0:
         return candidates
-    order = np.argsort(-ranker_scores(model, x, mask), axis=1, kind="stable")
+    order = np.argsort(-ranker.scores(x, mask), axis=1, kind="stable")
     return np.take_along_axis(candidates, order, axis=1)

@@ -21,7 +21,7 @@ from tunegraph.model.candidates import CandidateBatch, Retrievers
 from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import UnknownIdError
 from tunegraph.model.metrics import Ids
-from tunegraph.model.ranking import RankingConfig, RankingModel, ranker_scores
+from tunegraph.model.ranking import Ranker
 from tunegraph.model.retrieval import (
     RetrievalConfig,
     RetrievalModel,
@@ -29,6 +29,7 @@ from tunegraph.model.retrieval import (
     query_inputs,
     top_k_scored,
 )
+from tunegraph.model.retriever import Tower
 
 QUERY_BATCH = 256  # queries per candidate batch: their score matrices stay small
 T = TypeVar("T")
@@ -51,8 +52,7 @@ class Recommender:
     tracks: TrackTable
     playlist_names: list[str] = field(default_factory=list)
     als: Als | None = None
-    ranking_config: RankingConfig | None = None
-    ranker: RankingModel | None = None
+    ranker: Ranker | None = None
     _retrievers: Retrievers | None = field(default=None, repr=False)
     # Keras layers are not safe to call from two threads at once: batches in flight
     # share the numpy and scipy work, and take turns with the TF models
@@ -77,9 +77,8 @@ class Recommender:
             if self.als is None:
                 raise ValueError("the hybrid pipeline needs a fitted ALS retriever")
             names = self.playlist_names or [""] * len(self.train)
-            self._retrievers = Retrievers(
-                self.train, self.tracks, names, self.als, (self.tower_queries, self.candidates)
-            )
+            tower = Tower(self.tower_queries, self.candidates)
+            self._retrievers = Retrievers(self.train, self.tracks, names, self.als, tower)
         return self._retrievers
 
     def candidate_batch(
@@ -141,7 +140,7 @@ class Recommender:
                 [seeds[r] for r in rows], [names[r] for r in rows], qix[rows]
             )
             with self._keras_lock:
-                scores = ranker_scores(ranker, batch.features, batch.mask)
+                scores = ranker.scores(batch.features, batch.mask)
             order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
             width = order.shape[1]
             out_ix[rows, :width] = np.take_along_axis(batch.indices, order, axis=1)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model._tf import tf
 from tunegraph.model.baselines import SCORE_CELLS
 
 
@@ -28,6 +27,10 @@ class DenseScores:
 
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
         """[Q, depth] best track indices (padding and seeds excluded), best first."""
+        # TensorFlow's top_k uses every core (numpy's argpartition one, three times slower);
+        # imported here so the neighbour retrievers load without TensorFlow
+        from tunegraph.model._tf import tf
+
         depth = min(depth, self.items.shape[0] - 1)
         out = np.zeros((len(self.queries), depth), np.int32)
         self._peak = np.zeros(len(self.queries), np.float32)

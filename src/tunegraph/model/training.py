@@ -1,9 +1,9 @@
 """Fit the retrieval model (keeping the epoch with the best validation recall) and the ranker.
 
 Model selection uses validation playlists only: the best two-tower epoch by validation
-Recall@50, and the ranking objective by the challenge's NDCG on one half of the
-validation playlists after fitting on the other half; the ranker then learns from all
-validation playlists. Test playlists are never looked at here.
+Recall@50, and the ranker (TFRS listwise or gradient-boosted trees) by the challenge's
+NDCG on one half of the validation playlists after fitting on the other half; the winner
+then learns from all validation playlists. Test playlists are never looked at here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData
 from tunegraph.model.distributed import make_strategy, worker_share
+from tunegraph.model.gbdt import GbdtConfig, fit_gbdt
 from tunegraph.model.metrics import mean_metrics
-from tunegraph.model.ranking import OBJECTIVES, RankingConfig, fit_ranker, rerank
+from tunegraph.model.ranking import Ranker, RankingConfig, fit_ranker, rerank
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import (
     RetrievalConfig,
@@ -45,7 +46,8 @@ class FitSettings:
     learning_rate: float = 0.05
     optimizer: str = "adagrad"  # adagrad | adam
     seed: int = 42
-    ranking_objective: str = "auto"  # auto | listwise | pointwise | none
+    ranker: str = "auto"  # auto | tfrs | gbdt | none
+    threads: int = 0  # the gradient-boosted ranker's (0: every core)
     cluster: Cluster | None = None  # several machines train the two-tower model together
 
 
@@ -58,8 +60,8 @@ class FitResult:
     epoch_seconds: list[float] = field(default_factory=list)  # model.fit alone
     validation_seconds: list[float] = field(default_factory=list)  # the recall after each
     examples: int = 0
-    ranking_choice: dict[str, float] = field(default_factory=dict)
-    ranking_objective: str = "none"
+    ranking_choice: dict[str, float] = field(default_factory=dict)  # validation NDCG per ranker
+    ranker: str = "none"
     shard_policy: str = ""  # file | data when several workers trained; "" on one machine
 
 
@@ -223,6 +225,18 @@ def _ranker_lists(
     return val.subset(keep), val_q[keep], [names[i] for i in keep]
 
 
+RANKERS: tuple[str, ...] = ("tfrs", "gbdt")  # what --ranker auto compares
+
+
+def fit_ranker_of(
+    kind: str, x: np.ndarray, relevant: np.ndarray, mask: np.ndarray, settings: FitSettings
+) -> Ranker:
+    """One ranker of ``RANKERS`` trained on [Q, C, F] candidate features."""
+    if kind == "gbdt":
+        return fit_gbdt(GbdtConfig(seed=settings.seed, threads=settings.threads), x, relevant, mask)
+    return fit_ranker(RankingConfig(objective="listwise", seed=settings.seed), x, relevant, mask)
+
+
 def _fit_ranking(
     rec: Recommender,
     val: HeldOut,
@@ -231,8 +245,8 @@ def _fit_ranking(
     settings: FitSettings,
     result: FitResult,
 ) -> None:
-    """Pick the objective on validation halves (A fits, B judges), then refit on all of it."""
-    choice = settings.ranking_objective
+    """Pick the ranker on validation halves (A fits, B judges), then refit on all of it."""
+    choice = settings.ranker
     if choice == "none" or len(val) < 4:
         return
     val, val_q, val_names = _ranker_lists(val, val_q, val_names, settings.seed)
@@ -242,21 +256,18 @@ def _fit_ranking(
     order = np.random.default_rng(settings.seed).permutation(len(val))
     a, b = order[: len(order) // 2], order[len(order) // 2 :]
     hidden_b = [val.hidden[i] for i in b]
-    candidates = [choice] if choice != "auto" else list(OBJECTIVES)
-    for objective in candidates if len(candidates) > 1 else []:
-        cfg = RankingConfig(objective=objective, seed=settings.seed)
+    candidates = [choice] if choice != "auto" else list(RANKERS)
+    for kind in candidates if len(candidates) > 1 else []:
         try:
-            ranker = fit_ranker(cfg, x[a], relevant[a], mask[a])
+            ranker = fit_ranker_of(kind, x[a], relevant[a], mask[a], settings)
         except ValueError:
             continue
         ranked = rerank(ranker, heads[b], x[b], mask[b])
-        result.ranking_choice[objective] = mean_metrics(list(ranked), hidden_b)[VAL_RANK_METRIC]
+        result.ranking_choice[kind] = mean_metrics(list(ranked), hidden_b)[VAL_RANK_METRIC]
     scored = result.ranking_choice
     winner = max(scored, key=lambda o: scored[o]) if scored else candidates[0]
-    cfg = RankingConfig(objective=winner, seed=settings.seed)
     try:
-        rec.ranker = fit_ranker(cfg, x, relevant, mask)
+        rec.ranker = fit_ranker_of(winner, x, relevant, mask, settings)
     except ValueError:
         return  # no validation list has a hit among its candidates: nothing to learn
-    rec.ranking_config = rec.ranker.config
-    result.ranking_objective = winner
+    result.ranker = winner

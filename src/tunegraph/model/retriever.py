@@ -1,0 +1,103 @@
+"""The one shape every candidate retriever has: fitted on a playlist x track matrix, it
+scores a batch of queries.
+
+A retriever is a small object with ``scores(queries)``; the pipeline's list of them
+(``candidates.RETRIEVERS``) pairs each with its name, its candidate depth and how to build
+it from a ``FitContext``. The context holds what several retrievers share (the matrix, its
+neighbour index, the name index, ALS), each built once, on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+
+from tunegraph.model.als import Als
+from tunegraph.model.baselines import Csr
+from tunegraph.model.data import TrackTable
+from tunegraph.model.names import NameIndex
+from tunegraph.model.neighbours import Neighbours
+from tunegraph.model.source_scores import DenseScores, SparseScores
+
+Scores = DenseScores | SparseScores
+QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Queries:
+    """A batch of queries: each one's seed track indices, title ("" when none is shown)
+    and index in the query vocabulary (used by the id tower only)."""
+
+    seeds: Sequence[np.ndarray]
+    names: Sequence[str]
+    query_index: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+
+class Retriever(Protocol):
+    """Scores every track for each query of a batch (seeds need not be excluded)."""
+
+    def scores(self, queries: Queries) -> Scores: ...
+
+
+@dataclass(frozen=True)
+class Tower:
+    """The two-tower model as the retrievers see it: a query embedder and the [T+1, d]
+    candidate embeddings."""
+
+    embed: QueryEmbedder
+    items: np.ndarray
+
+
+class TowerRetriever:
+    """The two-tower model as a retriever."""
+
+    def __init__(self, tower: Tower) -> None:
+        self.tower = tower
+
+    def scores(self, queries: Queries) -> DenseScores:
+        return DenseScores(self.tower.embed(queries.seeds, queries.query_index), self.tower.items)
+
+
+class FitContext:
+    """What retrievers are fitted from; shared pieces are built once, when first asked for."""
+
+    def __init__(
+        self,
+        train: Csr,
+        tracks: TrackTable,
+        names: Sequence[str],
+        als: Als,
+        tower: Tower | None = None,
+    ) -> None:
+        self.train = train
+        self.tracks = tracks
+        self.playlist_names = names
+        self.als = als
+        self.tower = tower
+
+    @cached_property
+    def neighbours(self) -> Neighbours:
+        return Neighbours(self.train)
+
+    @cached_property
+    def name_index(self) -> NameIndex:
+        return NameIndex(self.playlist_names, self.train)
+
+
+RetrieverBuilder = Callable[[FitContext], Retriever | None]  # None: not available here
+
+
+@dataclass(frozen=True)
+class RetrieverSpec:
+    """One entry of the pipeline's retriever list."""
+
+    name: str
+    depth: int  # how many of its top tracks join the candidates
+    build: RetrieverBuilder
