@@ -21,7 +21,6 @@ from tunegraph.outputs import (
     check_output_dir,
     claim_dir,
     publish_dir,
-    publish_file,
     recover,
 )
 
@@ -241,13 +240,3 @@ def test_kill_9_at_random_moments_never_leaves_a_mix(tmp_path: Path, use_exchang
         proc.wait()
         recover(out)
         assert generation_of(out) >= 1 and leftovers(out) == []
-
-
-def test_publish_file_is_whole_or_untouched(tmp_path: Path) -> None:
-    out = tmp_path / "recs.csv"
-    with publish_file(out) as tmp:
-        tmp.write_text("old")
-    with pytest.raises(KeyboardInterrupt), publish_file(out) as tmp:
-        tmp.write_text("half of the n")
-        raise KeyboardInterrupt
-    assert out.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["recs.csv"]

@@ -16,8 +16,8 @@ Two helpers, used by every command that writes a folder:
   folder, never a mix. On an error the staging folder is removed and the target untouched.
 
 ``claim_dir`` is for a folder written in place (the demo's): it checks the same way and
-records the top-level names the command owns. ``publish_file`` does for one file what
-``publish_dir`` does for a folder (``recommend --out``). No TensorFlow or Neo4j here.
+records the top-level names the command owns. ``tunegraph.output_file`` applies the same
+rules to one file (``recommend --out``). No TensorFlow or Neo4j here.
 """
 
 from __future__ import annotations
@@ -41,11 +41,14 @@ __all__ = [
     "MARKER",
     "OutputError",
     "SwapSteps",
+    "cannot_write",
+    "check_ancestors",
     "check_output_dir",
     "claim_dir",
     "exchange_dirs",
+    "locked",
     "publish_dir",
-    "publish_file",
+    "read_marker",
     "recover",
 ]
 
@@ -90,11 +93,11 @@ class SwapSteps:
     exchange: Callable[[Path, Path], bool] = exchange_dirs
 
 
-def _cannot(path: Path | str, why: str) -> OutputError:
+def cannot_write(path: Path | str, why: str) -> OutputError:
     return OutputError(f"cannot write to {path}: {why}")
 
 
-def _read_marker(folder: Path) -> dict[str, Any] | None:
+def read_marker(folder: Path) -> dict[str, Any] | None:
     try:
         marker = json.loads((folder / MARKER).read_text("utf-8"))
     except (OSError, ValueError):
@@ -125,19 +128,21 @@ def _foreign(folder: Path, marker: dict[str, Any] | None) -> list[str]:
     return found
 
 
-def _check_ancestors(target: Path, shown: Path | str) -> None:
+def check_ancestors(target: Path, shown: Path | str) -> None:
     """Refuse the current folder (or one above it) and a path under a file."""
     if target.parent == target:
-        raise _cannot(shown, "it is the root of the file system")
+        raise cannot_write(shown, "it is the root of the file system")
     with contextlib.suppress(OSError):
         here, real = os.path.realpath(os.getcwd()), os.path.realpath(target)
         if here == real or here.startswith(real.rstrip(os.sep) + os.sep):
-            raise _cannot(shown, "it is the current folder or holds it; choose a folder of its own")
+            raise cannot_write(
+                shown, "it is the current folder or holds it; choose a folder of its own"
+            )
     for ancestor in target.parents:
         if ancestor.exists() or ancestor.is_symlink():
             if not ancestor.is_dir():
                 what = "a file, not a folder" if ancestor.is_file() else "not a folder"
-                raise _cannot(shown, f"{ancestor} is {what}")
+                raise cannot_write(shown, f"{ancestor} is {what}")
             return
 
 
@@ -148,23 +153,23 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
     empty, or one it wrote earlier (its marker) holding nothing else.
     """
     target = Path(os.path.abspath(path))
-    _check_ancestors(target, path)
+    check_ancestors(target, path)
     if target.is_symlink():
-        raise _cannot(
+        raise cannot_write(
             path, f"it is a symbolic link (to {os.readlink(target)}); give the folder itself"
         )
     if not target.exists():
         return target
     if not target.is_dir():
-        raise _cannot(path, "it is a file, not a folder")
+        raise cannot_write(path, "it is a file, not a folder")
     try:
         if not any(target.iterdir()):
             return target
     except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
-    marker = _read_marker(target)
+        raise cannot_write(path, exc.strerror or str(exc)) from None
+    marker = read_marker(target)
     if marker is not None and marker.get("kind") != kind:
-        raise _cannot(
+        raise cannot_write(
             path,
             f"it holds the output of `tunegraph {marker.get('kind')}`, not of `tunegraph {kind}`;"
             " choose another folder",
@@ -172,7 +177,7 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
     foreign = _foreign(target, marker)
     if foreign:
         more = ", …" if len(foreign) > _SHOWN else ""
-        raise _cannot(
+        raise cannot_write(
             path,
             f"it holds what `tunegraph {kind}` did not write ({', '.join(foreign[:_SHOWN])}{more});"
             " remove that or choose another folder",
@@ -181,7 +186,7 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (the target's parent): one swap at a time."""
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -218,7 +223,7 @@ def _siblings(target: Path) -> tuple[list[Path], list[Path]]:
     return new, old
 
 
-def _recover_locked(target: Path) -> None:
+def _recoverlocked(target: Path) -> None:
     """Finish or undo a swap that a crash cut between its two renames (``target`` missing,
     the old folder set aside): the new folder goes in if complete, else the old one back.
     Then remove what dead writers left beside ``target``. The caller holds the parent's lock.
@@ -228,7 +233,7 @@ def _recover_locked(target: Path) -> None:
     if old and not target.exists() and not target.is_symlink():
         aside = max(old, key=lambda s: s.stat().st_mtime_ns)
         twin = aside.with_name(aside.name.replace(".tunegraph-old-", ".tunegraph-new-"))
-        complete = twin in dead and _read_marker(twin) is not None
+        complete = twin in dead and read_marker(twin) is not None
         os.rename(twin if complete else aside, target)
     for leftover in [*dead, *old]:
         if leftover.exists():
@@ -238,8 +243,8 @@ def _recover_locked(target: Path) -> None:
 def recover(path: Path | str) -> None:
     """Repair ``path`` after a writer died mid-swap (readers call this when it is missing)."""
     target = Path(os.path.abspath(path))
-    with contextlib.suppress(OSError), _locked(target.parent):
-        _recover_locked(target)
+    with contextlib.suppress(OSError), locked(target.parent):
+        _recoverlocked(target)
 
 
 def _seal(staging: Path, kind: str) -> None:
@@ -254,7 +259,7 @@ def _seal(staging: Path, kind: str) -> None:
 
 def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps) -> None:
     """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock."""
-    _recover_locked(target)
+    _recoverlocked(target)
     check_output_dir(shown, kind)  # someone may have put a file there since we started
     if not target.exists():
         steps.rename(staging, target)
@@ -276,8 +281,8 @@ def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: Swap
 def _new_staging(target: Path) -> tuple[Path, int]:
     """A fresh staging folder beside ``target`` (mode as the umask says), locked by us."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.parent):
-        _recover_locked(target)
+    with locked(target.parent):
+        _recoverlocked(target)
         while True:
             staging = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
             try:
@@ -300,14 +305,14 @@ def publish_dir(path: Path | str, kind: str, steps: SwapSteps | None = None) -> 
     try:
         staging, lock = _new_staging(target)
     except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
+        raise cannot_write(path, exc.strerror or str(exc)) from None
     try:
         yield staging
         _seal(staging, kind)
-        with _locked(target.parent):
+        with locked(target.parent):
             _swap(target, staging, path, kind, steps or SwapSteps())
     except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
+        raise cannot_write(path, exc.strerror or str(exc)) from None
     finally:
         os.close(lock)
         shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
@@ -325,27 +330,5 @@ def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable
         tmp.write_text(json.dumps(marker, indent=1), "utf-8")
         os.replace(tmp, target / MARKER)
     except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
+        raise cannot_write(path, exc.strerror or str(exc)) from None
     return target
-
-
-@contextlib.contextmanager
-def publish_file(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary sibling of the file ``path``, renamed onto it only if the block
-    succeeds: the file is the old one or the new one, never half-written."""
-    target = Path(os.path.abspath(path))
-    _check_ancestors(target, path)
-    if target.is_symlink():
-        raise _cannot(path, "it is a symbolic link; give the file itself")
-    if target.is_dir():
-        raise _cannot(path, "it is a folder, not a file")
-    tmp = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)

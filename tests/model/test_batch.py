@@ -316,3 +316,20 @@ def test_an_out_file_that_cannot_be_written_is_one_line(trained, tmp_path: Path)
         assert len(output.splitlines()) == 1 and "Traceback" not in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "link.csv"]
     assert afile.read_text() == "x"
+
+
+def test_out_onto_the_input_or_into_the_model_is_refused(trained, tmp_path: Path) -> None:
+    requests = tmp_path / "challenge.json"
+    requests.write_text(json.dumps({"playlists": [{"pid": 1, "name": "x", "tracks": []}]}))
+    model_file = trained.model_dir / "tracks.json"
+    before = model_file.read_bytes()
+    for out, message in [
+        (requests, "this command's input"),
+        (model_file, "inside the output of `tunegraph train`"),
+    ]:
+        args = ["recommend", "--model", str(trained.model_dir), "--playlists", str(requests)]
+        result = CliRunner().invoke(cli, [*args, "--out", str(out), "--format", "csv"])
+        output = result.output.strip()
+        assert result.exit_code == 1 and message in output, output
+        assert len(output.splitlines()) == 1
+    assert model_file.read_bytes() == before and "playlists" in requests.read_text()

@@ -30,7 +30,7 @@ from tunegraph.model.batch_io import (
     read_requests,
 )
 from tunegraph.model.errors import UnknownIdError
-from tunegraph.outputs import publish_file
+from tunegraph.output_file import publish_file
 
 ProgressCallback = Callable[[int, int], None]  # playlists done, playlists in all
 CHUNK = 1000
@@ -207,7 +207,7 @@ def recommend_batch(
     result.io_seconds = read_seconds
     popular = popularity_order(model)
     rec, k, step = model.recommender, settings.k, max(1, settings.chunk)
-    with publish_file(Path(settings.out)) as tmp:
+    with publish_file(Path(settings.out), inputs=[settings.playlists_file]) as tmp:
         writer = ResultWriter(tmp, fmt, model.tracks.ids, settings.team, settings.email)
         try:
             for lo in range(0, len(requests), step):

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
 from tunegraph.graphstore.crawl_view import CrawlView
+from tunegraph.output_file import image_format, publish_file
 
 PLAYLIST_COLOUR = "#1DB954"  # Spotify green
 SEED_COLOUR = "#E9A23B"
@@ -108,8 +109,8 @@ def draw_crawl(
     _draw_vertices(ax, view, positions, sorted(graph.artist_depth))
     _frame(ax, view, len(graph.artist_depth), max_depth)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
+    with publish_file(out) as tmp:
+        fig.savefig(tmp, format=image_format(out))
     return CrawlPlotSummary(len(view.playlists), len(graph.artist_depth), len(graph.edges),
                             view.total_playlists, max_depth)  # fmt: skip
 
