@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from support.cli_checks import assert_one_line_error
 from tunegraph.cli.main import cli
 from tunegraph.model.baselines import Csr
 from tunegraph.model.batch import BatchSettings, recommend_batch, resolve, top_up
@@ -333,3 +334,22 @@ def test_out_onto_the_input_or_into_the_model_is_refused(trained, tmp_path: Path
         assert result.exit_code == 1 and message in output, output
         assert len(output.splitlines()) == 1
     assert model_file.read_bytes() == before and "playlists" in requests.read_text()
+
+
+def test_a_gzipped_submission_and_one_pid_twice(trained, tmp_path: Path) -> None:
+    src, out = tmp_path / "challenge_set.json", tmp_path / "sub.csv.gz"
+    seeds = _challenge(trained.world, src)
+    args = ["recommend", "--model", str(trained.model_dir), "--k", "10", "--format", "recsys2018"]
+    result = CliRunner().invoke(cli, [*args, "--playlists", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with gzip.open(out, "rt") as stream:
+        lines = stream.read().splitlines()
+    assert lines[0] == "team_info,tunegraph,tunegraph@example.com"
+    assert [line.split(", ")[0] for line in lines[1:]] == list(seeds)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text('{"pid": "mpd:5", "name": "a"}\n{"pid": 5, "name": "b"}\n')
+    result = CliRunner().invoke(
+        cli, [*args, "--playlists", str(twice), "--out", str(tmp_path / "twice.csv")]
+    )
+    assert_one_line_error(result, "playlists mpd:5 and 5 are both pid 5")
+    assert not (tmp_path / "twice.csv").exists()

@@ -26,6 +26,8 @@ from tunegraph.model.batch_io import (
     MPD_PREFIX,
     RawRequest,
     ResultWriter,
+    check_submission,
+    gzipped,
     output_format,
     read_requests,
 )
@@ -202,13 +204,17 @@ def recommend_batch(
         requests = known_requests(model)
     else:
         requests = resolve(read_requests(Path(settings.playlists_file)), model, warnings)
+    if fmt == "recsys2018":
+        check_submission(requests.ids)
     read_seconds = time.perf_counter() - start
     result = BatchResult(Path(settings.out), fmt, len(requests), settings.k, warnings)
     result.io_seconds = read_seconds
     popular = popularity_order(model)
     rec, k, step = model.recommender, settings.k, max(1, settings.chunk)
     with publish_file(Path(settings.out), inputs=[settings.playlists_file]) as tmp:
-        writer = ResultWriter(tmp, fmt, model.tracks.ids, settings.team, settings.email)
+        writer = ResultWriter(
+            tmp, fmt, model.tracks.ids, settings.team, settings.email, gzipped(settings.out)
+        )
         try:
             for lo in range(0, len(requests), step):
                 seeds = requests.seeds[lo : lo + step]
