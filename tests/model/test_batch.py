@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -353,3 +354,26 @@ def test_a_gzipped_submission_and_one_pid_twice(trained, tmp_path: Path) -> None
     )
     assert_one_line_error(result, "playlists mpd:5 and 5 are both pid 5")
     assert not (tmp_path / "twice.csv").exists()
+
+
+def test_file_and_option_mistakes_come_before_the_model_loads(tmp_path: Path) -> None:
+    from tunegraph.outputs import OutputError
+
+    not_a_model = tmp_path / "no-model"  # loading it would fail: the mistake must come first
+    empty, fifo = tmp_path / "empty.json", tmp_path / "fifo.csv"
+    empty.write_text("")
+    os.mkfifo(fifo)
+    requests = tmp_path / "ids.txt"
+    requests.write_text("p1\n")
+    for settings, error, message in [
+        (BatchSettings(not_a_model, tmp_path / "o.csv", empty), BatchFileError, "is empty"),
+        (
+            BatchSettings(not_a_model, tmp_path / "o.csv", requests, out_format="recsys2018",
+                          team="a,b"),
+            BatchFileError,
+            "without commas",
+        ),
+        (BatchSettings(not_a_model, fifo, requests), OutputError, "FIFO"),
+    ]:  # fmt: skip
+        with pytest.raises(error, match=message):
+            recommend_batch(settings)
