@@ -223,7 +223,7 @@ def _siblings(target: Path) -> tuple[list[Path], list[Path]]:
     return new, old
 
 
-def _recoverlocked(target: Path) -> None:
+def _recover_locked(target: Path) -> None:
     """Finish or undo a swap that a crash cut between its two renames (``target`` missing,
     the old folder set aside): the new folder goes in if complete, else the old one back.
     Then remove what dead writers left beside ``target``. The caller holds the parent's lock.
@@ -244,7 +244,7 @@ def recover(path: Path | str) -> None:
     """Repair ``path`` after a writer died mid-swap (readers call this when it is missing)."""
     target = Path(os.path.abspath(path))
     with contextlib.suppress(OSError), locked(target.parent):
-        _recoverlocked(target)
+        _recover_locked(target)
 
 
 def _seal(staging: Path, kind: str) -> None:
@@ -259,7 +259,7 @@ def _seal(staging: Path, kind: str) -> None:
 
 def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps) -> None:
     """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock."""
-    _recoverlocked(target)
+    _recover_locked(target)
     check_output_dir(shown, kind)  # someone may have put a file there since we started
     if not target.exists():
         steps.rename(staging, target)
@@ -282,7 +282,7 @@ def _new_staging(target: Path) -> tuple[Path, int]:
     """A fresh staging folder beside ``target`` (mode as the umask says), locked by us."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target.parent):
-        _recoverlocked(target)
+        _recover_locked(target)
         while True:
             staging = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
             try:
