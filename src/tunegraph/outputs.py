@@ -49,6 +49,7 @@ __all__ = [
     "locked",
     "publish_dir",
     "read_marker",
+    "reading",
     "recover",
 ]
 
@@ -197,7 +198,8 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def _writer_alive(staging: Path) -> bool:
-    """A staging folder's writer holds a lock on it until it ends (kill -9 included)."""
+    """A staging folder's writer holds a lock on it until it ends (kill -9 included); so does
+    a reader of a replaced folder (``reading``)."""
     try:
         fd = os.open(staging, os.O_RDONLY)
     except OSError:
@@ -236,7 +238,7 @@ def _recover_locked(target: Path) -> None:
         complete = twin in dead and read_marker(twin) is not None
         os.rename(twin if complete else aside, target)
     for leftover in [*dead, *old]:
-        if leftover.exists():
+        if leftover.exists() and not _writer_alive(leftover):  # nor a reader (``reading``)
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -257,16 +259,18 @@ def _seal(staging: Path, kind: str) -> None:
     (staging / MARKER).write_text(json.dumps(marker, indent=1), "utf-8")
 
 
-def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps) -> None:
-    """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock."""
+def _swap(
+    target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps
+) -> Path | None:
+    """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock.
+    Returns where the old folder now lies, for ``_remove_unread`` once the lock is free."""
     _recover_locked(target)
     check_output_dir(shown, kind)  # someone may have put a file there since we started
     if not target.exists():
         steps.rename(staging, target)
-        return
+        return None
     if steps.exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # the old folder, now at the staging name
-        return
+        return staging  # the old folder, now at the staging name
     aside = staging.with_name(staging.name.replace(".tunegraph-new-", ".tunegraph-old-"))
     steps.rename(target, aside)
     try:
@@ -275,7 +279,37 @@ def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: Swap
         if not target.exists():
             os.rename(aside, target)  # put the old one back
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    return aside
+
+
+def _remove_unread(old: Path) -> None:
+    """Remove a replaced folder once no reader holds it (``reading``): a reader that opened
+    it before the swap reads it whole; a reader after the swap gets the new one."""
+    try:
+        fd = os.open(old, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits for the readers' shared locks
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def reading(folder: Path | str) -> Iterator[Path]:
+    """Pin a published folder for reading: yields a path through an open descriptor of it
+    (Linux ``/proc/self/fd``), so every file read through it comes from this one folder
+    even if a writer swaps a new one in meanwhile; the shared lock held until the block
+    ends keeps the writer from removing it while it is read. ``OSError`` if it cannot be
+    opened."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        pinned = Path(f"/proc/self/fd/{fd}")
+        yield pinned if pinned.is_dir() else Path(folder)
+    finally:
+        os.close(fd)
 
 
 def _new_staging(target: Path) -> tuple[Path, int]:
@@ -306,16 +340,20 @@ def publish_dir(path: Path | str, kind: str, steps: SwapSteps | None = None) -> 
         staging, lock = _new_staging(target)
     except OSError as exc:
         raise cannot_write(path, exc.strerror or str(exc)) from None
+    old: Path | None = None
     try:
         yield staging
         _seal(staging, kind)
         with locked(target.parent):
-            _swap(target, staging, path, kind, steps or SwapSteps())
+            old = _swap(target, staging, path, kind, steps or SwapSteps())
     except OSError as exc:
         raise cannot_write(path, exc.strerror or str(exc)) from None
     finally:
         os.close(lock)
-        shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+        if old is None:  # an unfinished copy (or nothing: a plain rename moved it in)
+            shutil.rmtree(staging, ignore_errors=True)
+    if old is not None:
+        _remove_unread(old)
 
 
 def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable[str]) -> Path:

@@ -18,6 +18,7 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -33,7 +34,7 @@ from tunegraph.model.errors import ModelDirError
 from tunegraph.model.ranking import RankingConfig, RankingModel
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model
-from tunegraph.outputs import recover
+from tunegraph.outputs import reading, recover
 
 MODEL_FORMAT = "tunegraph-model"
 MODEL_FORMAT_VERSION = 2
@@ -187,31 +188,51 @@ def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str])
     tf.saved_model.save(serving, str(path), signatures={"serving_default": serving.__call__})
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(folder: Path, name: str, root: Path) -> Any:
+    """``folder/name`` as JSON; an error names the file under ``root`` (the user's path)."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        return json.loads((folder / name).read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ModelDirError(f"cannot read {path}: {exc}") from exc
+        raise ModelDirError(f"cannot read {root / name}: {exc}") from exc
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    """Read a model directory back; refuse one of another format or an incomplete one."""
+    """Read a model directory back; refuse one of another format or an incomplete one.
+
+    The folder is opened once (``tunegraph.outputs.reading``) and every file is read
+    through that: a ``train --out`` swapping a new model in meanwhile gives this reader
+    the old model whole, never a mix of two.
+    """
     root = Path(path)
-    config = _checked_config(root)
+    if not root.exists():
+        recover(root)  # a train killed between the two renames of its swap
+    if not (root / "config.json").is_file():
+        raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(reading(root))
+        except OSError as exc:
+            raise ModelDirError(f"cannot read {root}: {exc.strerror or exc}") from exc
+        return _read_model(folder, root)
+
+
+def _read_model(folder: Path, root: Path) -> LoadedModel:
+    """Every file of the model from ``folder`` (pinned); messages name ``root``."""
+    config = _checked_config(folder, root)
     try:
-        arrays = dict(np.load(root / "arrays.npz"))
+        arrays = dict(np.load(folder / "arrays.npz"))
     except OSError as exc:
         raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
-    tracks = _track_table(root, arrays)
-    query_vocab = (root / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
+    tracks = _track_table(folder, root, arrays)
+    query_vocab = (folder / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
     rconf = RetrievalConfig(
         **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
     )
     model = build_model(rconf, len(query_vocab), tracks)
-    _load_weights(model, root, "retrieval")
+    _load_weights(model, folder, root, "retrieval")
     n_tracks = len(tracks.ids)
     full = _csr(arrays["full_indptr"], arrays["full_indices"], n_tracks)
-    playlists = _read_json(root / "playlists.json")
+    playlists = _read_json(folder, "playlists.json", root)
     als_config = AlsConfig(**config["als"])
     rec = Recommender(
         rconf,
@@ -225,11 +246,11 @@ def load_model(path: str | Path) -> LoadedModel:
     if config.get("ranking"):
         kconf = RankingConfig(**{**config["ranking"], "layers": tuple(config["ranking"]["layers"])})
         rec.ranking_config, rec.ranker = kconf, RankingModel(kconf)
-        _load_weights(rec.ranker, root, "ranker")
+        _load_weights(rec.ranker, folder, root, "ranker")
     return LoadedModel(
         path=root,
         config=config,
-        manifest=_read_json(root / F.MANIFEST_FILE),
+        manifest=_read_json(folder, F.MANIFEST_FILE, root),
         recommender=rec,
         playlist_ids=list(playlists["ids"]),
         playlists=full,
@@ -240,13 +261,9 @@ def load_model(path: str | Path) -> LoadedModel:
     )
 
 
-def _checked_config(root: Path) -> dict[str, Any]:
+def _checked_config(folder: Path, root: Path) -> dict[str, Any]:
     """config.json of a complete model folder of this format, matching its manifest."""
-    if not root.exists():
-        recover(root)  # a train killed between the two renames of its swap
-    if not (root / "config.json").is_file():
-        raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
-    config = _read_json(root / "config.json")
+    config = _read_json(folder, "config.json", root)
     if config.get("format") != MODEL_FORMAT:
         raise ModelDirError(f"{root}/config.json is not a tunegraph model config")
     if config.get("model_format_version") != MODEL_FORMAT_VERSION:
@@ -254,7 +271,7 @@ def _checked_config(root: Path) -> dict[str, Any]:
             f"{root} has model format {config.get('model_format_version')!r};"
             f" this tunegraph reads {MODEL_FORMAT_VERSION}: retrain it"
         )
-    manifest = _read_json(root / F.MANIFEST_FILE)
+    manifest = _read_json(folder, F.MANIFEST_FILE, root)
     if manifest.get(F.MANIFEST_GRAPH_CHECKSUM) != config.get("data_checksum") or manifest.get(
         F.MANIFEST_FORMAT_VERSION
     ) != config.get("data_format_version"):
@@ -262,10 +279,10 @@ def _checked_config(root: Path) -> dict[str, Any]:
     return dict(config)
 
 
-def _track_table(root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
-    names = _read_json(root / "tracks.json")
+def _track_table(folder: Path, root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
+    names = _read_json(folder, "tracks.json", root)
     return TrackTable(
-        ids=(root / "vocab" / "track_id.txt").read_text("utf-8").splitlines(),
+        ids=(folder / "vocab" / "track_id.txt").read_text("utf-8").splitlines(),
         names=names["names"],
         artist_names=names["artists"],
         artist_index=arrays["artist_index"],
@@ -280,11 +297,12 @@ def _track_table(root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
     )
 
 
-def _load_weights(model: Any, root: Path, name: str) -> None:
+def _load_weights(model: Any, folder: Path, root: Path, name: str) -> None:
     try:
-        model.load_weights(str(root / name / "weights")).expect_partial()
+        model.load_weights(str(folder / name / "weights")).expect_partial()
     except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint
-        raise ModelDirError(f"cannot load {root}/{name} weights: {exc}".splitlines()[0]) from exc
+        reason = str(exc).replace(str(folder), str(root)).splitlines()[0]  # the user's path
+        raise ModelDirError(f"cannot load {root}/{name} weights: {reason}") from exc
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n_tracks: int) -> Csr:
