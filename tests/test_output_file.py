@@ -111,3 +111,12 @@ def test_temporary_files_of_a_killed_writer_are_removed_by_the_next(tmp_path: Pa
     finally:
         os.close(fd)
     assert _names(tmp_path) == [live.name, "recs.csv"] and out.read_text() == "done"
+
+
+def test_an_os_error_of_the_callers_own_is_not_called_a_write_error(tmp_path: Path) -> None:
+    out, missing = tmp_path / "recs.csv", tmp_path / "no-such-input.json"
+    with pytest.raises(FileNotFoundError), publish_file(out):
+        missing.read_text()
+    with pytest.raises(OutputError, match=f"cannot write to {out}"), publish_file(out) as tmp:
+        os.mkdir(tmp)  # the temporary file exists already: writing the output failed
+    assert _names(tmp_path) == []

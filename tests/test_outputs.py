@@ -265,3 +265,13 @@ def test_a_reader_reads_the_folder_it_opened_whole_while_a_writer_swaps(tmp_path
         assert writer.is_alive()  # the writer removes the old folder only after we are done
     writer.join()
     assert generation_of(out) == 2 and leftovers(out) == []
+
+
+def test_an_os_error_of_the_callers_own_is_not_called_a_write_error(tmp_path: Path) -> None:
+    out, missing = tmp_path / "model", tmp_path / "no-such-input.csv"
+    with pytest.raises(FileNotFoundError) as raised, publish_dir(out, "train"):
+        missing.read_text()  # reading an input, not writing the output
+    assert raised.value.filename == str(missing)
+    with pytest.raises(OutputError, match=f"cannot write to {out}"), publish_dir(out, "train") as d:
+        (d / "no-folder" / "file").write_text("x")  # writing the output
+    assert not out.exists() and leftovers(out) == []

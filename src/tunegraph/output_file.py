@@ -30,6 +30,7 @@ from tunegraph.outputs import (
     check_ancestors,
     locked,
     read_marker,
+    write_errors,
 )
 
 __all__ = ["check_output_file", "image_format", "publish_file"]
@@ -156,15 +157,13 @@ def publish_file(path: Path | str, inputs: Iterable[Path | str | None] = ()) -> 
     renamed onto it only if the block succeeds: the file is the old one or the new one,
     never half-written, and keeps its mode."""
     target = check_output_file(path, inputs)
-    try:
+    with write_errors(path):
         tmp, fd = _new_temp(target, replacing=target.exists())
-    except OSError as exc:
-        raise cannot_write(path, exc.strerror or str(exc)) from None
     try:
-        yield tmp
-        _replace(tmp, fd, target, path)
-    except OSError as exc:
-        raise cannot_write(path, exc.strerror or str(exc)) from None
+        with write_errors(path, tmp):
+            yield tmp
+        with write_errors(path):
+            _replace(tmp, fd, target, path)
     finally:
         os.close(fd)
         with contextlib.suppress(OSError):

@@ -37,10 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tunegraph.errors import TunegraphError
+
 __all__ = [
     "MARKER",
     "OutputError",
     "SwapSteps",
+    "about_output",
     "cannot_write",
     "check_ancestors",
     "check_output_dir",
@@ -51,6 +54,7 @@ __all__ = [
     "read_marker",
     "reading",
     "recover",
+    "write_errors",
 ]
 
 MARKER = ".tunegraph-output.json"
@@ -58,7 +62,7 @@ _SIBLING = re.compile(r"^\.(?P<name>.+)\.tunegraph-(?P<tag>new|old)-[A-Za-z0-9_]
 _SHOWN = 3  # foreign entries named in an error
 
 
-class OutputError(Exception):
+class OutputError(TunegraphError):
     """An output folder this command must not (or cannot) write; the message is one line."""
 
 
@@ -96,6 +100,38 @@ class SwapSteps:
 
 def cannot_write(path: Path | str, why: str) -> OutputError:
     return OutputError(f"cannot write to {path}: {why}")
+
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+@contextlib.contextmanager
+def write_errors(shown: Path | str, written: Path | None = None) -> Iterator[None]:
+    """An ``OSError`` of writing the output ``shown`` becomes one "cannot write to" line.
+    With ``written`` (a staging folder or temporary file the caller's block fills), only
+    one about it (``about_output``): the caller's other errors pass as they are."""
+    try:
+        yield
+    except OSError as exc:
+        if written is not None and not about_output(exc, written):
+            raise
+        raise cannot_write(shown, exc.strerror or str(exc)) from None
+
+
+def about_output(exc: OSError, written: Path) -> bool:
+    """Whether an ``OSError`` raised while a command wrote ``written`` (its staging folder
+    or temporary file) is about writing it: it names a path there, or, naming none, says
+    the disk is full or read-only. Any other (an input that cannot be read) is not the
+    output's, and is not reported as "cannot write"."""
+    names = [n for n in (exc.filename, exc.filename2) if isinstance(n, (str, bytes, os.PathLike))]
+    if not names:
+        return exc.errno in _FULL
+    inside = str(written).rstrip(os.sep)
+    for name in names:
+        full = os.path.abspath(os.fsdecode(name))
+        if full == inside or full.startswith(inside + os.sep):
+            return True
+    return False
 
 
 def read_marker(folder: Path) -> dict[str, Any] | None:
@@ -336,18 +372,16 @@ def publish_dir(path: Path | str, kind: str, steps: SwapSteps | None = None) -> 
     ``path`` is checked first (``check_output_dir``) and again just before the swap.
     """
     target = check_output_dir(path, kind)
-    try:
+    with write_errors(path):
         staging, lock = _new_staging(target)
-    except OSError as exc:
-        raise cannot_write(path, exc.strerror or str(exc)) from None
     old: Path | None = None
     try:
-        yield staging
-        _seal(staging, kind)
-        with locked(target.parent):
-            old = _swap(target, staging, path, kind, steps or SwapSteps())
-    except OSError as exc:
-        raise cannot_write(path, exc.strerror or str(exc)) from None
+        with write_errors(path, staging):
+            yield staging
+        with write_errors(path):
+            _seal(staging, kind)
+            with locked(target.parent):
+                old = _swap(target, staging, path, kind, steps or SwapSteps())
     finally:
         os.close(lock)
         if old is None:  # an unfinished copy (or nothing: a plain rename moved it in)
@@ -362,11 +396,9 @@ def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable
     target = check_output_dir(path, kind)
     marker = {"written_by": f"tunegraph {kind}", "kind": kind,
               "files": sorted(files), "trees": sorted(trees)}  # fmt: skip
-    try:
+    with write_errors(path):
         target.mkdir(parents=True, exist_ok=True)
         tmp = target / f"{MARKER}.tmp"
         tmp.write_text(json.dumps(marker, indent=1), "utf-8")
         os.replace(tmp, target / MARKER)
-    except OSError as exc:
-        raise cannot_write(path, exc.strerror or str(exc)) from None
     return target

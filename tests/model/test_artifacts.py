@@ -77,3 +77,21 @@ def test_a_swap_during_load_gives_the_old_or_the_new_model_whole(trained, tmp_pa
         thread.join()
     assert swaps[0] >= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "model", "other"]
+
+
+def test_a_truncated_arrays_file_is_one_line_in_recommend_and_evaluate(
+    trained, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from support.cli_checks import assert_one_line_error
+    from tunegraph.cli.main import cli
+
+    model = tmp_path / "model"
+    shutil.copytree(trained.model_dir, model, ignore=shutil.ignore_patterns("index"))
+    arrays = model / "arrays.npz"
+    arrays.write_bytes(arrays.read_bytes()[: arrays.stat().st_size // 2])
+    pid = next(iter(trained.world.playlists))
+    for args in (["recommend", "--playlist", pid], ["evaluate"]):
+        result = CliRunner().invoke(cli, [*args, "--model", str(model)])
+        assert_one_line_error(result, f"cannot read {model}/arrays.npz", "train it again")

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -192,8 +194,31 @@ def _read_json(folder: Path, name: str, root: Path) -> Any:
     """``folder/name`` as JSON; an error names the file under ``root`` (the user's path)."""
     try:
         return json.loads((folder / name).read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelDirError(f"cannot read {root / name}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelDirError(f"cannot read {root / name}: {_reason(exc)}") from exc
+
+
+def _read_lines(folder: Path, name: str, root: Path) -> list[str]:
+    try:
+        return (folder / name).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelDirError(f"cannot read {root / name}: {_reason(exc)}") from exc
+
+
+def _read_arrays(folder: Path, root: Path) -> dict[str, np.ndarray]:
+    """Every array of arrays.npz; a truncated or damaged file is one ``ModelDirError``."""
+    try:
+        with np.load(folder / "arrays.npz") as npz:
+            return dict(npz)
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ModelDirError(
+            f"cannot read {root}/arrays.npz ({_reason(exc)}): the model folder is damaged;"
+            " train it again"
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def load_model(path: str | Path) -> LoadedModel:
@@ -219,12 +244,9 @@ def load_model(path: str | Path) -> LoadedModel:
 def _read_model(folder: Path, root: Path) -> LoadedModel:
     """Every file of the model from ``folder`` (pinned); messages name ``root``."""
     config = _checked_config(folder, root)
-    try:
-        arrays = dict(np.load(folder / "arrays.npz"))
-    except OSError as exc:
-        raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
+    arrays = _read_arrays(folder, root)
     tracks = _track_table(folder, root, arrays)
-    query_vocab = (folder / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
+    query_vocab = _read_lines(folder, "vocab/query_id.txt", root)
     rconf = RetrievalConfig(
         **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
     )
@@ -282,7 +304,7 @@ def _checked_config(folder: Path, root: Path) -> dict[str, Any]:
 def _track_table(folder: Path, root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
     names = _read_json(folder, "tracks.json", root)
     return TrackTable(
-        ids=(folder / "vocab" / "track_id.txt").read_text("utf-8").splitlines(),
+        ids=_read_lines(folder, "vocab/track_id.txt", root),
         names=names["names"],
         artist_names=names["artists"],
         artist_index=arrays["artist_index"],
