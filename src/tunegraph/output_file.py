@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from tunegraph.outputs import (
     cannot_write,
     check_ancestors,
     locked,
+    new_sibling,
     read_marker,
     write_errors,
 )
@@ -123,17 +123,11 @@ def _new_temp(target: Path, replacing: bool) -> tuple[Path, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target.parent):
         _remove_dead_temps(target)
-        while True:
-            tmp = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
-            try:
-                fd = os.open(
-                    tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if replacing else 0o666
-                )
-                break
-            except FileExistsError:
-                continue
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    return tmp, fd
+        fds: list[int] = []
+        flags, mode = os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if replacing else 0o666
+        tmp = new_sibling(target, lambda path: fds.append(os.open(path, flags, mode)))
+        fcntl.flock(fds[0], fcntl.LOCK_EX)
+    return tmp, fds[0]
 
 
 def _replace(tmp: Path, fd: int, target: Path, shown: Path | str) -> None:

@@ -15,6 +15,8 @@ Two helpers, used by every command that writes a folder:
   target missing) puts one of them back, so the target is always the old or the new
   folder, never a mix. On an error the staging folder is removed and the target untouched.
 
+``reading`` pins a published folder for a reader (``load_model``): every file comes from
+the folder it opened, and the swap removes the old folder only once its readers are done.
 ``claim_dir`` is for a folder written in place (the demo's): it checks the same way and
 records the top-level names the command owns. ``tunegraph.output_file`` applies the same
 rules to one file (``recommend --out``). No TensorFlow or Neo4j here.
@@ -50,6 +52,7 @@ __all__ = [
     "claim_dir",
     "exchange_dirs",
     "locked",
+    "new_sibling",
     "publish_dir",
     "read_marker",
     "reading",
@@ -348,18 +351,24 @@ def reading(folder: Path | str) -> Iterator[Path]:
         os.close(fd)
 
 
+def new_sibling(target: Path, create: Callable[[Path], object]) -> Path:
+    """A fresh hidden ``.NAME.tunegraph-new-…`` beside ``target``, made by ``create`` (which
+    raises ``FileExistsError`` for a name taken: another is drawn)."""
+    while True:
+        sibling = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
+        try:
+            create(sibling)
+            return sibling
+        except FileExistsError:
+            continue
+
+
 def _new_staging(target: Path) -> tuple[Path, int]:
     """A fresh staging folder beside ``target`` (mode as the umask says), locked by us."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target.parent):
         _recover_locked(target)
-        while True:
-            staging = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
-            try:
-                staging.mkdir()
-                break
-            except FileExistsError:
-                continue
+        staging = new_sibling(target, lambda path: path.mkdir())
         lock = os.open(staging, os.O_RDONLY)
         fcntl.flock(lock, fcntl.LOCK_EX)
     return staging, lock
