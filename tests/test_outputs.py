@@ -3,6 +3,7 @@ folder is the old one or the new one after any interruption (kill -9 included)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from tunegraph.outputs import (
     check_output_dir,
     claim_dir,
     publish_dir,
-    publish_file,
+    reading,
     recover,
 )
 
@@ -243,11 +245,33 @@ def test_kill_9_at_random_moments_never_leaves_a_mix(tmp_path: Path, use_exchang
         assert generation_of(out) >= 1 and leftovers(out) == []
 
 
-def test_publish_file_is_whole_or_untouched(tmp_path: Path) -> None:
-    out = tmp_path / "recs.csv"
-    with publish_file(out) as tmp:
-        tmp.write_text("old")
-    with pytest.raises(KeyboardInterrupt), publish_file(out) as tmp:
-        tmp.write_text("half of the n")
-        raise KeyboardInterrupt
-    assert out.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["recs.csv"]
+def _wait_for_generation(target: Path, generation: int) -> None:
+    for _ in range(2400):  # a bounded wait for the writer's swap, not a timed assertion
+        with contextlib.suppress(OSError, AssertionError):
+            if generation_of(target) == generation:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{target} never became generation {generation}")
+
+
+def test_a_reader_reads_the_folder_it_opened_whole_while_a_writer_swaps(tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    publish(out, 1)
+    with reading(out) as folder:
+        writer = threading.Thread(target=publish, args=(out, 2))
+        writer.start()
+        _wait_for_generation(out, 2)  # swapped in: new readers get generation 2 ...
+        assert generation_of(folder) == 1  # ... this one still reads generation 1, whole
+        assert writer.is_alive()  # the writer removes the old folder only after we are done
+    writer.join()
+    assert generation_of(out) == 2 and leftovers(out) == []
+
+
+def test_an_os_error_of_the_callers_own_is_not_called_a_write_error(tmp_path: Path) -> None:
+    out, missing = tmp_path / "model", tmp_path / "no-such-input.csv"
+    with pytest.raises(FileNotFoundError) as raised, publish_dir(out, "train"):
+        missing.read_text()  # reading an input, not writing the output
+    assert raised.value.filename == str(missing)
+    with pytest.raises(OutputError, match=f"cannot write to {out}"), publish_dir(out, "train") as d:
+        (d / "no-folder" / "file").write_text("x")  # writing the output
+    assert not out.exists() and leftovers(out) == []

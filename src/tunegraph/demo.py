@@ -26,6 +26,7 @@ from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import Neo4jUnavailable
 from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
 from tunegraph.graphstore.settings import Neo4jSettings
+from tunegraph.output_file import publish_file
 from tunegraph.outputs import claim_dir
 from tunegraph.simulator.entities import World
 from tunegraph.simulator.runner import SimulatorThread
@@ -194,7 +195,8 @@ def train_step(
         ),
         on_epoch=on_epoch,
     )
-    (out / "trained-on.json").write_text(json.dumps(_trained_on(exported)))
+    with publish_file(out / "trained-on.json") as tmp:  # a file of the demo's own (claim_dir)
+        tmp.write_text(json.dumps(_trained_on(exported)))
     return result, time.monotonic() - began
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tunegraph.errors import TunegraphError
+
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"
 INTERACTIONS_DIR = "interactions"
@@ -107,7 +109,7 @@ SCHEMA_TABLES: dict[str, tuple[Column, ...]] = {
 }
 
 
-class DataContractError(ValueError):
+class DataContractError(TunegraphError, ValueError):
     """An export directory that does not follow this contract (a user-facing, one-line error)."""
 
 

@@ -15,9 +15,11 @@ Two helpers, used by every command that writes a folder:
   target missing) puts one of them back, so the target is always the old or the new
   folder, never a mix. On an error the staging folder is removed and the target untouched.
 
+``reading`` pins a published folder for a reader (``load_model``): every file comes from
+the folder it opened, and the swap removes the old folder only once its readers are done.
 ``claim_dir`` is for a folder written in place (the demo's): it checks the same way and
-records the top-level names the command owns. ``publish_file`` does for one file what
-``publish_dir`` does for a folder (``recommend --out``). No TensorFlow or Neo4j here.
+records the top-level names the command owns. ``tunegraph.output_file`` applies the same
+rules to one file (``recommend --out``). No TensorFlow or Neo4j here.
 """
 
 from __future__ import annotations
@@ -37,16 +39,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tunegraph.errors import TunegraphError
+
 __all__ = [
     "MARKER",
     "OutputError",
     "SwapSteps",
+    "about_output",
+    "cannot_write",
+    "check_ancestors",
     "check_output_dir",
     "claim_dir",
     "exchange_dirs",
+    "locked",
+    "new_sibling",
     "publish_dir",
-    "publish_file",
+    "read_marker",
+    "reading",
     "recover",
+    "write_errors",
 ]
 
 MARKER = ".tunegraph-output.json"
@@ -54,7 +65,7 @@ _SIBLING = re.compile(r"^\.(?P<name>.+)\.tunegraph-(?P<tag>new|old)-[A-Za-z0-9_]
 _SHOWN = 3  # foreign entries named in an error
 
 
-class OutputError(Exception):
+class OutputError(TunegraphError):
     """An output folder this command must not (or cannot) write; the message is one line."""
 
 
@@ -90,11 +101,43 @@ class SwapSteps:
     exchange: Callable[[Path, Path], bool] = exchange_dirs
 
 
-def _cannot(path: Path | str, why: str) -> OutputError:
+def cannot_write(path: Path | str, why: str) -> OutputError:
     return OutputError(f"cannot write to {path}: {why}")
 
 
-def _read_marker(folder: Path) -> dict[str, Any] | None:
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+@contextlib.contextmanager
+def write_errors(shown: Path | str, written: Path | None = None) -> Iterator[None]:
+    """An ``OSError`` of writing the output ``shown`` becomes one "cannot write to" line.
+    With ``written`` (a staging folder or temporary file the caller's block fills), only
+    one about it (``about_output``): the caller's other errors pass as they are."""
+    try:
+        yield
+    except OSError as exc:
+        if written is not None and not about_output(exc, written):
+            raise
+        raise cannot_write(shown, exc.strerror or str(exc)) from None
+
+
+def about_output(exc: OSError, written: Path) -> bool:
+    """Whether an ``OSError`` raised while a command wrote ``written`` (its staging folder
+    or temporary file) is about writing it: it names a path there, or, naming none, says
+    the disk is full or read-only. Any other (an input that cannot be read) is not the
+    output's, and is not reported as "cannot write"."""
+    names = [n for n in (exc.filename, exc.filename2) if isinstance(n, (str, bytes, os.PathLike))]
+    if not names:
+        return exc.errno in _FULL
+    inside = str(written).rstrip(os.sep)
+    for name in names:
+        full = os.path.abspath(os.fsdecode(name))
+        if full == inside or full.startswith(inside + os.sep):
+            return True
+    return False
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
     try:
         marker = json.loads((folder / MARKER).read_text("utf-8"))
     except (OSError, ValueError):
@@ -125,19 +168,21 @@ def _foreign(folder: Path, marker: dict[str, Any] | None) -> list[str]:
     return found
 
 
-def _check_ancestors(target: Path, shown: Path | str) -> None:
+def check_ancestors(target: Path, shown: Path | str) -> None:
     """Refuse the current folder (or one above it) and a path under a file."""
     if target.parent == target:
-        raise _cannot(shown, "it is the root of the file system")
+        raise cannot_write(shown, "it is the root of the file system")
     with contextlib.suppress(OSError):
         here, real = os.path.realpath(os.getcwd()), os.path.realpath(target)
         if here == real or here.startswith(real.rstrip(os.sep) + os.sep):
-            raise _cannot(shown, "it is the current folder or holds it; choose a folder of its own")
+            raise cannot_write(
+                shown, "it is the current folder or holds it; choose a folder of its own"
+            )
     for ancestor in target.parents:
         if ancestor.exists() or ancestor.is_symlink():
             if not ancestor.is_dir():
                 what = "a file, not a folder" if ancestor.is_file() else "not a folder"
-                raise _cannot(shown, f"{ancestor} is {what}")
+                raise cannot_write(shown, f"{ancestor} is {what}")
             return
 
 
@@ -148,23 +193,23 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
     empty, or one it wrote earlier (its marker) holding nothing else.
     """
     target = Path(os.path.abspath(path))
-    _check_ancestors(target, path)
+    check_ancestors(target, path)
     if target.is_symlink():
-        raise _cannot(
+        raise cannot_write(
             path, f"it is a symbolic link (to {os.readlink(target)}); give the folder itself"
         )
     if not target.exists():
         return target
     if not target.is_dir():
-        raise _cannot(path, "it is a file, not a folder")
+        raise cannot_write(path, "it is a file, not a folder")
     try:
         if not any(target.iterdir()):
             return target
     except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
-    marker = _read_marker(target)
+        raise cannot_write(path, exc.strerror or str(exc)) from None
+    marker = read_marker(target)
     if marker is not None and marker.get("kind") != kind:
-        raise _cannot(
+        raise cannot_write(
             path,
             f"it holds the output of `tunegraph {marker.get('kind')}`, not of `tunegraph {kind}`;"
             " choose another folder",
@@ -172,7 +217,7 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
     foreign = _foreign(target, marker)
     if foreign:
         more = ", …" if len(foreign) > _SHOWN else ""
-        raise _cannot(
+        raise cannot_write(
             path,
             f"it holds what `tunegraph {kind}` did not write ({', '.join(foreign[:_SHOWN])}{more});"
             " remove that or choose another folder",
@@ -181,7 +226,7 @@ def check_output_dir(path: Path | str, kind: str) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (the target's parent): one swap at a time."""
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -192,7 +237,8 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _writer_alive(staging: Path) -> bool:
-    """A staging folder's writer holds a lock on it until it ends (kill -9 included)."""
+    """A staging folder's writer holds a lock on it until it ends (kill -9 included); so does
+    a reader of a replaced folder (``reading``)."""
     try:
         fd = os.open(staging, os.O_RDONLY)
     except OSError:
@@ -228,17 +274,17 @@ def _recover_locked(target: Path) -> None:
     if old and not target.exists() and not target.is_symlink():
         aside = max(old, key=lambda s: s.stat().st_mtime_ns)
         twin = aside.with_name(aside.name.replace(".tunegraph-old-", ".tunegraph-new-"))
-        complete = twin in dead and _read_marker(twin) is not None
+        complete = twin in dead and read_marker(twin) is not None
         os.rename(twin if complete else aside, target)
     for leftover in [*dead, *old]:
-        if leftover.exists():
+        if leftover.exists() and not _writer_alive(leftover):  # nor a reader (``reading``)
             shutil.rmtree(leftover, ignore_errors=True)
 
 
 def recover(path: Path | str) -> None:
     """Repair ``path`` after a writer died mid-swap (readers call this when it is missing)."""
     target = Path(os.path.abspath(path))
-    with contextlib.suppress(OSError), _locked(target.parent):
+    with contextlib.suppress(OSError), locked(target.parent):
         _recover_locked(target)
 
 
@@ -252,16 +298,18 @@ def _seal(staging: Path, kind: str) -> None:
     (staging / MARKER).write_text(json.dumps(marker, indent=1), "utf-8")
 
 
-def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps) -> None:
-    """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock."""
+def _swap(
+    target: Path, staging: Path, shown: Path | str, kind: str, steps: SwapSteps
+) -> Path | None:
+    """Replace ``target`` by ``staging`` (complete); the caller holds the parent's lock.
+    Returns where the old folder now lies, for ``_remove_unread`` once the lock is free."""
     _recover_locked(target)
     check_output_dir(shown, kind)  # someone may have put a file there since we started
     if not target.exists():
         steps.rename(staging, target)
-        return
+        return None
     if steps.exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # the old folder, now at the staging name
-        return
+        return staging  # the old folder, now at the staging name
     aside = staging.with_name(staging.name.replace(".tunegraph-new-", ".tunegraph-old-"))
     steps.rename(target, aside)
     try:
@@ -270,21 +318,57 @@ def _swap(target: Path, staging: Path, shown: Path | str, kind: str, steps: Swap
         if not target.exists():
             os.rename(aside, target)  # put the old one back
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    return aside
+
+
+def _remove_unread(old: Path) -> None:
+    """Remove a replaced folder once no reader holds it (``reading``): a reader that opened
+    it before the swap reads it whole; a reader after the swap gets the new one."""
+    try:
+        fd = os.open(old, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits for the readers' shared locks
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def reading(folder: Path | str) -> Iterator[Path]:
+    """Pin a published folder for reading: yields a path through an open descriptor of it
+    (Linux ``/proc/self/fd``), so every file read through it comes from this one folder
+    even if a writer swaps a new one in meanwhile; the shared lock held until the block
+    ends keeps the writer from removing it while it is read. ``OSError`` if it cannot be
+    opened."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        pinned = Path(f"/proc/self/fd/{fd}")
+        yield pinned if pinned.is_dir() else Path(folder)
+    finally:
+        os.close(fd)
+
+
+def new_sibling(target: Path, create: Callable[[Path], object]) -> Path:
+    """A fresh hidden ``.NAME.tunegraph-new-…`` beside ``target``, made by ``create`` (which
+    raises ``FileExistsError`` for a name taken: another is drawn)."""
+    while True:
+        sibling = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
+        try:
+            create(sibling)
+            return sibling
+        except FileExistsError:
+            continue
 
 
 def _new_staging(target: Path) -> tuple[Path, int]:
     """A fresh staging folder beside ``target`` (mode as the umask says), locked by us."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.parent):
+    with locked(target.parent):
         _recover_locked(target)
-        while True:
-            staging = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
-            try:
-                staging.mkdir()
-                break
-            except FileExistsError:
-                continue
+        staging = new_sibling(target, lambda path: path.mkdir())
         lock = os.open(staging, os.O_RDONLY)
         fcntl.flock(lock, fcntl.LOCK_EX)
     return staging, lock
@@ -297,20 +381,22 @@ def publish_dir(path: Path | str, kind: str, steps: SwapSteps | None = None) -> 
     ``path`` is checked first (``check_output_dir``) and again just before the swap.
     """
     target = check_output_dir(path, kind)
-    try:
+    with write_errors(path):
         staging, lock = _new_staging(target)
-    except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
+    old: Path | None = None
     try:
-        yield staging
-        _seal(staging, kind)
-        with _locked(target.parent):
-            _swap(target, staging, path, kind, steps or SwapSteps())
-    except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
+        with write_errors(path, staging):
+            yield staging
+        with write_errors(path):
+            _seal(staging, kind)
+            with locked(target.parent):
+                old = _swap(target, staging, path, kind, steps or SwapSteps())
     finally:
         os.close(lock)
-        shutil.rmtree(staging, ignore_errors=True)  # gone already after a swap
+        if old is None:  # an unfinished copy (or nothing: a plain rename moved it in)
+            shutil.rmtree(staging, ignore_errors=True)
+    if old is not None:
+        _remove_unread(old)
 
 
 def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable[str]) -> Path:
@@ -319,33 +405,9 @@ def claim_dir(path: Path | str, kind: str, files: Iterable[str], trees: Iterable
     target = check_output_dir(path, kind)
     marker = {"written_by": f"tunegraph {kind}", "kind": kind,
               "files": sorted(files), "trees": sorted(trees)}  # fmt: skip
-    try:
+    with write_errors(path):
         target.mkdir(parents=True, exist_ok=True)
         tmp = target / f"{MARKER}.tmp"
         tmp.write_text(json.dumps(marker, indent=1), "utf-8")
         os.replace(tmp, target / MARKER)
-    except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
     return target
-
-
-@contextlib.contextmanager
-def publish_file(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary sibling of the file ``path``, renamed onto it only if the block
-    succeeds: the file is the old one or the new one, never half-written."""
-    target = Path(os.path.abspath(path))
-    _check_ancestors(target, path)
-    if target.is_symlink():
-        raise _cannot(path, "it is a symbolic link; give the file itself")
-    if target.is_dir():
-        raise _cannot(path, "it is a folder, not a file")
-    tmp = target.with_name(f".{target.name}.tunegraph-new-{secrets.token_hex(6)}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise _cannot(path, exc.strerror or str(exc)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from support.cli_checks import assert_one_line_error
 from tunegraph.cli.main import cli
 from tunegraph.model.baselines import Csr
 from tunegraph.model.batch import BatchSettings, recommend_batch, resolve, top_up
@@ -316,3 +318,62 @@ def test_an_out_file_that_cannot_be_written_is_one_line(trained, tmp_path: Path)
         assert len(output.splitlines()) == 1 and "Traceback" not in output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "link.csv"]
     assert afile.read_text() == "x"
+
+
+def test_out_onto_the_input_or_into_the_model_is_refused(trained, tmp_path: Path) -> None:
+    requests = tmp_path / "challenge.json"
+    requests.write_text(json.dumps({"playlists": [{"pid": 1, "name": "x", "tracks": []}]}))
+    model_file = trained.model_dir / "tracks.json"
+    before = model_file.read_bytes()
+    for out, message in [
+        (requests, "this command's input"),
+        (model_file, "inside the output of `tunegraph train`"),
+    ]:
+        args = ["recommend", "--model", str(trained.model_dir), "--playlists", str(requests)]
+        result = CliRunner().invoke(cli, [*args, "--out", str(out), "--format", "csv"])
+        output = result.output.strip()
+        assert result.exit_code == 1 and message in output, output
+        assert len(output.splitlines()) == 1
+    assert model_file.read_bytes() == before and "playlists" in requests.read_text()
+
+
+def test_a_gzipped_submission_and_one_pid_twice(trained, tmp_path: Path) -> None:
+    src, out = tmp_path / "challenge_set.json", tmp_path / "sub.csv.gz"
+    seeds = _challenge(trained.world, src)
+    args = ["recommend", "--model", str(trained.model_dir), "--k", "10", "--format", "recsys2018"]
+    result = CliRunner().invoke(cli, [*args, "--playlists", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with gzip.open(out, "rt") as stream:
+        lines = stream.read().splitlines()
+    assert lines[0] == "team_info,tunegraph,tunegraph@example.com"
+    assert [line.split(", ")[0] for line in lines[1:]] == list(seeds)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text('{"pid": "mpd:5", "name": "a"}\n{"pid": 5, "name": "b"}\n')
+    result = CliRunner().invoke(
+        cli, [*args, "--playlists", str(twice), "--out", str(tmp_path / "twice.csv")]
+    )
+    assert_one_line_error(result, "playlists mpd:5 and 5 are both pid 5")
+    assert not (tmp_path / "twice.csv").exists()
+
+
+def test_file_and_option_mistakes_come_before_the_model_loads(tmp_path: Path) -> None:
+    from tunegraph.outputs import OutputError
+
+    not_a_model = tmp_path / "no-model"  # loading it would fail: the mistake must come first
+    empty, fifo = tmp_path / "empty.json", tmp_path / "fifo.csv"
+    empty.write_text("")
+    os.mkfifo(fifo)
+    requests = tmp_path / "ids.txt"
+    requests.write_text("p1\n")
+    for settings, error, message in [
+        (BatchSettings(not_a_model, tmp_path / "o.csv", empty), BatchFileError, "is empty"),
+        (
+            BatchSettings(not_a_model, tmp_path / "o.csv", requests, out_format="recsys2018",
+                          team="a,b"),
+            BatchFileError,
+            "without commas",
+        ),
+        (BatchSettings(not_a_model, fifo, requests), OutputError, "FIFO"),
+    ]:  # fmt: skip
+        with pytest.raises(error, match=message):
+            recommend_batch(settings)

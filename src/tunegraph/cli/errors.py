@@ -1,12 +1,13 @@
 """The one way a library error becomes a message: `@cli_errors` on each command.
 
-The library says "the user can fix this" by raising its domain errors (and, for
-settings that cannot work, a one-line ``ValueError``; for files and sockets, an
-``OSError``). A command wears ``@cli_errors`` directly above its ``def``, under the
-click decorators, and each such error becomes a one-line `click.ClickException`
-(exit 1), or a `click.UsageError` (exit 2) where the options contradict each other.
-Anything else is a bug and keeps its traceback. The root group (`SafeErrorsGroup`)
-masks secrets in every `click.ClickException`, these included.
+The library says "the user can fix this" by raising a ``tunegraph.errors.TunegraphError``
+(the root of every domain error: the model's, the graph store's, the crawler's, the
+outputs', the data contract's, the MPD files', settings that cannot work). A command
+wears ``@cli_errors`` directly above its ``def``, under the click decorators, and each
+such error becomes a one-line `click.ClickException` (exit 1), or a `click.UsageError`
+(exit 2) where the options contradict each other. Anything else, a ``ValueError`` or an
+``OSError`` included, is a bug and keeps its traceback. The root group
+(`SafeErrorsGroup`) masks secrets in every `click.ClickException`, these included.
 """
 
 from __future__ import annotations
@@ -17,32 +18,26 @@ from typing import Any, TypeVar
 
 import click
 
-from tunegraph.crawler.errors import CrawlerError
-from tunegraph.graphstore.errors import GraphStoreError
+from tunegraph.errors import SettingsError, TunegraphError
 from tunegraph.model.cluster import ClusterError
-from tunegraph.model.errors import ModelError
-from tunegraph.outputs import OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
-# ValueError covers the data contract, MPD files and settings' validate(); the model's
-# and the crawler's errors load no TensorFlow and no network code.
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (
-    GraphStoreError,
-    CrawlerError,
-    ModelError,
-    OutputError,
-    ValueError,
-    OSError,
-)
+# the model's, the crawler's and the graph store's errors load no TensorFlow and no network code
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (TunegraphError,)
 USAGE_ERRORS: tuple[type[Exception], ...] = (ClusterError,)
 
 
-def error_message(exc: Exception) -> str:
-    """The line a user reads: an ``OSError`` as "path: reason", others as they say it."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
-    return str(exc)
+def settings_of(build: Callable[[], T]) -> T:
+    """``build()``, whose ``ValueError`` says a setting cannot work: the simulator's
+    settings (``validate``, ``parse_kinds``) report the user's mistakes that way. Only
+    around building settings from options, never around work: there a ``ValueError``
+    is a bug."""
+    try:
+        return build()
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def cli_errors(command: F) -> F:
@@ -53,8 +48,8 @@ def cli_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except USAGE_ERRORS as exc:
-            raise click.UsageError(error_message(exc)) from None
+            raise click.UsageError(str(exc)) from None
         except DOMAIN_ERRORS as exc:
-            raise click.ClickException(error_message(exc)) from None
+            raise click.ClickException(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]  # functools.wraps loses F's signature

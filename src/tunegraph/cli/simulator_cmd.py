@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tunegraph.cli.errors import cli_errors
+from tunegraph.cli.errors import cli_errors, settings_of
 from tunegraph.simulator.faults import parse_kinds
 from tunegraph.simulator.runner import serve_until_interrupted
 from tunegraph.simulator.server import MESS_KINDS, MODES, RunningSimulator, SimulatorConfig
@@ -41,7 +41,9 @@ def _parse_mess(text: str) -> frozenset[str]:
     unknown = kinds - MESS_KINDS
     if unknown:
         choices = ", ".join(sorted(MESS_KINDS))
-        raise ValueError(f"unknown mess kind {sorted(unknown)[0]!r}; use all, none or {choices}")
+        raise click.ClickException(
+            f"unknown mess kind {sorted(unknown)[0]!r}; use all, none or {choices}"
+        )
     return kinds
 
 
@@ -168,17 +170,19 @@ def serve(world: str, seed: int, playlists: int, users: int, artists: int, track
         daily_quota=daily_quota or None,
         faults=faults,
         fault_seed=fault_seed,
-        fault_kinds=parse_kinds(fault_kinds),
+        fault_kinds=settings_of(lambda: parse_kinds(fault_kinds)),
         stall_s=stall_s,
         latency_ms=latency_ms,
         mess=_parse_mess(mess),
         host=host,
         port=port,
     )
-    config.validate()
+    settings_of(config.validate)
     sizes = WorldConfig(
         seed=seed, playlists=playlists, users=users, artists=artists, tracks=tracks, genres=genres
     )
+    if world == "synthetic":
+        settings_of(sizes.validate)
     served = _build_world(world, sizes)
     serve_until_interrupted(served, config, functools.partial(_announce, served, config, n_seeds))
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
+from tunegraph.errors import TunegraphError
 from tunegraph.redaction import redact, shorten
 
 API_MESSAGE_CHARS = 200  # of a server's error message: enough to act on, no echoed request
 
 
-class CrawlerError(Exception):
+class CrawlerError(TunegraphError):
     """Base class; the message is redacted here, since crawl reports print it as well."""
 
     def __init__(self, message: str = "") -> None:

@@ -21,6 +21,8 @@ from os import PathLike
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from tunegraph.errors import TunegraphError
+
 __all__ = [
     "MpdFormatError",
     "MpdPlaylist",
@@ -35,7 +37,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _CHUNK = 1 << 20
 
 
-class MpdFormatError(ValueError):
+class MpdFormatError(TunegraphError, ValueError):
     """A slice file that is missing, unreadable or not in the MPD format; says which and where."""
 
 

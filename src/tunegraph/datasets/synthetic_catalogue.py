@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tunegraph.errors import SettingsError
+
 __all__ = ["Catalogue", "Latent", "MpdShape", "draw_latent", "spotify_uris", "stable_hash"]
 
 _BASE62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", np.uint8)
@@ -46,9 +48,9 @@ class MpdShape:
 
     def validate(self) -> None:
         if self.playlists < 1:
-            raise ValueError("at least 1 playlist is needed")
+            raise SettingsError("at least 1 playlist is needed")
         if self.genres < 1 or self.tracks_at_10k < 100:
-            raise ValueError("need at least 1 genre and 100 tracks")
+            raise SettingsError("need at least 1 genre and 100 tracks")
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

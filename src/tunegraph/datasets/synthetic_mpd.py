@@ -32,6 +32,7 @@ from tunegraph.datasets.synthetic_catalogue import (
     spotify_uris,
     stable_hash,
 )
+from tunegraph.errors import SettingsError
 
 __all__ = ["MpdShape", "SyntheticMpd", "generate_mpd", "write_mpd_slices"]
 
@@ -243,10 +244,10 @@ def write_mpd_slices(
     ``progress`` is called with the number of playlists written so far.
     """
     if per_slice < 1:
-        raise ValueError("per_slice must be at least 1")
+        raise SettingsError("per_slice must be at least 1")
     out = Path(folder)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{out}: not a folder")
+        raise SettingsError(f"{out}: not a folder")
     out.mkdir(parents=True, exist_ok=True)
     world = generate_mpd(shape)
     paths: list[Path] = []

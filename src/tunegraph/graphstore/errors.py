@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tunegraph.errors import TunegraphError
 
-class GraphStoreError(Exception):
+
+class GraphStoreError(TunegraphError):
     """Base class: the message is meant for a user, on one line."""
 
 

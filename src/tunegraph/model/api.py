@@ -34,6 +34,7 @@ from tunegraph.model.split import SplitSettings, split_playlists
 from tunegraph.model.stages import StageCallback, StageTimer
 from tunegraph.model.towers import QUERY_TOWERS
 from tunegraph.model.training import EpochCallback, FitResult, FitSettings, fit, query_index_of
+from tunegraph.output_file import check_output_file, image_format, publish_file
 from tunegraph.outputs import check_output_dir, publish_dir
 
 
@@ -274,6 +275,9 @@ def _output_dir(settings: TrainSettings) -> tuple[Path, bool]:
 
 def evaluate(settings: EvalSettings) -> EvalReport:
     """Score the saved pipeline and both baselines on the test playlists of its split."""
+    for given in (settings.json_path, settings.plot_path):
+        if given:
+            check_output_file(given)  # before the model loads: a bad path fails at once
     configure_threads(settings.threads)
     loaded = load_model(settings.model_dir)
     data_dir = Path(settings.data_dir or loaded.config["data_dir"])
@@ -293,9 +297,11 @@ def evaluate(settings: EvalSettings) -> EvalReport:
         category_playlists=scores.counts,
     )
     if settings.json_path:
-        Path(settings.json_path).write_text(json.dumps(report.to_json(), indent=2), "utf-8")
+        with publish_file(settings.json_path) as tmp:
+            tmp.write_text(json.dumps(report.to_json(), indent=2), "utf-8")
     if settings.plot_path:
-        plot_comparison(scores.rows, Path(settings.plot_path))
+        with publish_file(settings.plot_path) as tmp:
+            plot_comparison(scores.rows, tmp, image_format(Path(settings.plot_path)))
     return report
 
 

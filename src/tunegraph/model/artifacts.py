@@ -18,7 +18,10 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
 import json
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,7 @@ from tunegraph.model.gbdt import GbdtConfig, GbdtRanker
 from tunegraph.model.ranking import RankingConfig, RankingModel
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model
-from tunegraph.outputs import recover
+from tunegraph.outputs import reading, recover
 
 MODEL_FORMAT = "tunegraph-model"
 # 3: the split follows the challenge's categories; per-seed ranker features; gbdt rankers
@@ -191,31 +194,71 @@ def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str])
     tf.saved_model.save(serving, str(path), signatures={"serving_default": serving.__call__})
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(folder: Path, name: str, root: Path) -> Any:
+    """``folder/name`` as JSON; an error names the file under ``root`` (the user's path)."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelDirError(f"cannot read {path}: {exc}") from exc
+        return json.loads((folder / name).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelDirError(f"cannot read {root / name}: {_reason(exc)}") from exc
+
+
+def _read_lines(folder: Path, name: str, root: Path) -> list[str]:
+    try:
+        return (folder / name).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelDirError(f"cannot read {root / name}: {_reason(exc)}") from exc
+
+
+def _read_arrays(folder: Path, root: Path) -> dict[str, np.ndarray]:
+    """Every array of arrays.npz; a truncated or damaged file is one ``ModelDirError``."""
+    try:
+        with np.load(folder / "arrays.npz") as npz:
+            return dict(npz)
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ModelDirError(
+            f"cannot read {root}/arrays.npz ({_reason(exc)}): the model folder is damaged;"
+            " train it again"
+        ) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    """Read a model directory back; refuse one of another format or an incomplete one."""
+    """Read a model directory back; refuse one of another format or an incomplete one.
+
+    The folder is opened once (``tunegraph.outputs.reading``) and every file is read
+    through that: a ``train --out`` swapping a new model in meanwhile gives this reader
+    the old model whole, never a mix of two.
+    """
     root = Path(path)
-    config = _checked_config(root)
-    try:
-        arrays = dict(np.load(root / "arrays.npz"))
-    except OSError as exc:
-        raise ModelDirError(f"cannot read {root}/arrays.npz: {exc}") from exc
-    tracks = _track_table(root, arrays)
-    query_vocab = (root / "vocab" / "query_id.txt").read_text("utf-8").splitlines()
+    if not root.exists():
+        recover(root)  # a train killed between the two renames of its swap
+    if not (root / "config.json").is_file():
+        raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(reading(root))
+        except OSError as exc:
+            raise ModelDirError(f"cannot read {root}: {exc.strerror or exc}") from exc
+        return _read_model(folder, root)
+
+
+def _read_model(folder: Path, root: Path) -> LoadedModel:
+    """Every file of the model from ``folder`` (pinned); messages name ``root``."""
+    config = _checked_config(folder, root)
+    arrays = _read_arrays(folder, root)
+    tracks = _track_table(folder, root, arrays)
+    query_vocab = _read_lines(folder, "vocab/query_id.txt", root)
     rconf = RetrievalConfig(
         **{**config["retrieval"], "layers": tuple(config["retrieval"]["layers"])}
     )
     model = build_model(rconf, len(query_vocab), tracks)
-    _load_weights(model, root, "retrieval")
+    _load_weights(model, folder, root, "retrieval")
     n_tracks = len(tracks.ids)
     full = _csr(arrays["full_indptr"], arrays["full_indices"], n_tracks)
-    playlists = _read_json(root / "playlists.json")
+    playlists = _read_json(folder, "playlists.json", root)
     als_config = AlsConfig(**config["als"])
     rec = Recommender(
         rconf,
@@ -225,12 +268,12 @@ def load_model(path: str | Path) -> LoadedModel:
         tracks,
         playlist_names=list(playlists["names"]),
         als=Als(arrays["als_full"], als_config),
-        ranker=_load_ranker(root, config.get("ranking")),
+        ranker=_load_ranker(folder, root, config.get("ranking")),
     )
     return LoadedModel(
         path=root,
         config=config,
-        manifest=_read_json(root / F.MANIFEST_FILE),
+        manifest=_read_json(folder, F.MANIFEST_FILE, root),
         recommender=rec,
         playlist_ids=list(playlists["ids"]),
         playlists=full,
@@ -250,28 +293,28 @@ def _ranker_config(rec: Recommender) -> dict[str, Any] | None:
     return None
 
 
-def _load_ranker(root: Path, saved: dict[str, Any] | None) -> GbdtRanker | RankingModel | None:
+def _load_ranker(
+    folder: Path, root: Path, saved: dict[str, Any] | None
+) -> GbdtRanker | RankingModel | None:
+    """The saved ranker, read from ``folder`` (pinned); messages name ``root``."""
     if not saved:
         return None
     settings = {k: v for k, v in saved.items() if k != "kind"}
     if saved.get("kind") == "gbdt":
         try:
-            return GbdtRanker.load(root / "ranker", GbdtConfig(**settings))
+            return GbdtRanker.load(folder / "ranker", GbdtConfig(**settings))
         except Exception as exc:  # LightGBM raises its own error type for a bad file
-            raise ModelDirError(f"cannot load {root}/ranker: {exc}".splitlines()[0]) from exc
+            reason = str(exc).replace(str(folder), str(root)).splitlines()[0]
+            raise ModelDirError(f"cannot load {root}/ranker: {reason}") from exc
     kconf = RankingConfig(**{**settings, "layers": tuple(settings["layers"])})
     ranker = RankingModel(kconf)
-    _load_weights(ranker, root, "ranker")
+    _load_weights(ranker, folder, root, "ranker")
     return ranker
 
 
-def _checked_config(root: Path) -> dict[str, Any]:
+def _checked_config(folder: Path, root: Path) -> dict[str, Any]:
     """config.json of a complete model folder of this format, matching its manifest."""
-    if not root.exists():
-        recover(root)  # a train killed between the two renames of its swap
-    if not (root / "config.json").is_file():
-        raise ModelDirError(f"{root} is not a tunegraph model directory (no config.json)")
-    config = _read_json(root / "config.json")
+    config = _read_json(folder, "config.json", root)
     if config.get("format") != MODEL_FORMAT:
         raise ModelDirError(f"{root}/config.json is not a tunegraph model config")
     if config.get("model_format_version") != MODEL_FORMAT_VERSION:
@@ -279,7 +322,7 @@ def _checked_config(root: Path) -> dict[str, Any]:
             f"{root} has model format {config.get('model_format_version')!r};"
             f" this tunegraph reads {MODEL_FORMAT_VERSION}: retrain it"
         )
-    manifest = _read_json(root / F.MANIFEST_FILE)
+    manifest = _read_json(folder, F.MANIFEST_FILE, root)
     if manifest.get(F.MANIFEST_GRAPH_CHECKSUM) != config.get("data_checksum") or manifest.get(
         F.MANIFEST_FORMAT_VERSION
     ) != config.get("data_format_version"):
@@ -287,10 +330,10 @@ def _checked_config(root: Path) -> dict[str, Any]:
     return dict(config)
 
 
-def _track_table(root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
-    names = _read_json(root / "tracks.json")
+def _track_table(folder: Path, root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
+    names = _read_json(folder, "tracks.json", root)
     return TrackTable(
-        ids=(root / "vocab" / "track_id.txt").read_text("utf-8").splitlines(),
+        ids=_read_lines(folder, "vocab/track_id.txt", root),
         names=names["names"],
         artist_names=names["artists"],
         artist_index=arrays["artist_index"],
@@ -305,11 +348,12 @@ def _track_table(root: Path, arrays: dict[str, np.ndarray]) -> TrackTable:
     )
 
 
-def _load_weights(model: Any, root: Path, name: str) -> None:
+def _load_weights(model: Any, folder: Path, root: Path, name: str) -> None:
     try:
-        model.load_weights(str(root / name / "weights")).expect_partial()
+        model.load_weights(str(folder / name / "weights")).expect_partial()
     except Exception as exc:  # TF raises several types for a missing or mismatched checkpoint
-        raise ModelDirError(f"cannot load {root}/{name} weights: {exc}".splitlines()[0]) from exc
+        reason = str(exc).replace(str(folder), str(root)).splitlines()[0]  # the user's path
+        raise ModelDirError(f"cannot load {root}/{name} weights: {reason}") from exc
 
 
 def _csr(indptr: np.ndarray, indices: np.ndarray, n_tracks: int) -> Csr:

@@ -26,11 +26,14 @@ from tunegraph.model.batch_io import (
     MPD_PREFIX,
     RawRequest,
     ResultWriter,
+    check_submission,
+    check_team,
+    gzipped,
     output_format,
     read_requests,
 )
 from tunegraph.model.errors import UnknownIdError
-from tunegraph.outputs import publish_file
+from tunegraph.output_file import check_output_file, publish_file
 
 ProgressCallback = Callable[[int, int], None]  # playlists done, playlists in all
 CHUNK = 1000
@@ -193,22 +196,30 @@ def recommend_batch(
 
     if settings.k < 1:
         raise UnknownIdError("k must be at least 1")
+    # every mistake in the files and options is told before the model loads (seconds)
     fmt = output_format(Path(settings.out), settings.out_format)
+    check_output_file(settings.out, inputs=[settings.playlists_file])
+    if fmt == "recsys2018":
+        check_team(settings.team, settings.email)
+    start = time.perf_counter()
+    raw = None if settings.playlists_file is None else read_requests(Path(settings.playlists_file))
+    read_seconds = time.perf_counter() - start
     configure_threads(settings.threads)
     model = loaded or load_model(settings.model_dir)
     start = time.perf_counter()
     warnings: list[str] = []
-    if settings.playlists_file is None:
-        requests = known_requests(model)
-    else:
-        requests = resolve(read_requests(Path(settings.playlists_file)), model, warnings)
-    read_seconds = time.perf_counter() - start
+    requests = known_requests(model) if raw is None else resolve(raw, model, warnings)
+    if fmt == "recsys2018":
+        check_submission(requests.ids)
+    read_seconds += time.perf_counter() - start
     result = BatchResult(Path(settings.out), fmt, len(requests), settings.k, warnings)
     result.io_seconds = read_seconds
     popular = popularity_order(model)
     rec, k, step = model.recommender, settings.k, max(1, settings.chunk)
-    with publish_file(Path(settings.out)) as tmp:
-        writer = ResultWriter(tmp, fmt, model.tracks.ids, settings.team, settings.email)
+    with publish_file(Path(settings.out), inputs=[settings.playlists_file]) as tmp:
+        writer = ResultWriter(
+            tmp, fmt, model.tracks.ids, settings.team, settings.email, gzipped(settings.out)
+        )
         try:
             for lo in range(0, len(requests), step):
                 seeds = requests.seeds[lo : lo + step]

@@ -10,6 +10,7 @@ crash or Ctrl-C never leaves a half-written result where a finished one is expec
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ def _entry(item: Any, where: str) -> RawRequest:
     pid = item.get("playlist_id", item.get("pid"))
     if pid is None or str(pid).strip() == "":
         raise BatchFileError(f"{where}: a playlist without a pid or playlist_id")
+    if isinstance(pid, bool) or not isinstance(pid, (str, int)):
+        raise BatchFileError(f"{where}: pid {json.dumps(pid)} is neither a string nor an integer")
     tracks = item.get("tracks") or []
     if not isinstance(tracks, list):
         raise BatchFileError(f"{where}: tracks must be a list")
@@ -132,28 +135,67 @@ def _read_jsonl(stream: IO[str], path: Path) -> list[RawRequest]:
     return out
 
 
+def gzipped(path: Path) -> bool:
+    """An output named ``….gz`` is written gzip-compressed (the challenge's ``.csv.gz``)."""
+    return path.name.lower().endswith(".gz")
+
+
 def output_format(path: Path, requested: str) -> str:
-    """``auto`` picks csv or parquet from the suffix; recsys2018 is always asked for."""
-    if requested != "auto":
-        if requested not in OUTPUT_FORMATS:
-            raise BatchFileError(f"unknown output format {requested!r}")
-        return requested
+    """``auto`` picks csv or parquet from the suffix (before a ``.gz``); recsys2018 is
+    always asked for. A gzipped Parquet file is refused: Parquet compresses inside."""
+    named = path.with_suffix("") if gzipped(path) else path
+    fmt = requested if requested != "auto" else _format_of(named)
+    if fmt not in OUTPUT_FORMATS:
+        raise BatchFileError(f"unknown output format {requested!r}")
+    if fmt == "parquet" and gzipped(path):
+        raise BatchFileError(f"{path.name}: Parquet is compressed inside; drop the .gz")
+    return fmt
+
+
+def _format_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix == ".csv":
         return "csv"
     raise BatchFileError(
-        f"cannot tell the output format from {path.name}: name it .csv or .parquet,"
+        f"cannot tell the output format from {path.name}: name it .csv, .csv.gz or .parquet,"
         " or give --format"
     )
 
 
+def check_submission(playlist_ids: Sequence[str]) -> None:
+    """A RecSys 2018 submission is plain comma-separated text read by the challenge's
+    scorer, unquoted: refuse a pid it would misread (a comma, quote, space or line break)
+    and two ids written as one pid (``mpd:5`` and ``5``), naming them."""
+    first: dict[str, str] = {}
+    for playlist_id in playlist_ids:
+        pid = submission_pid(playlist_id)
+        if not pid or any(c in pid for c in ',"') or any(c.isspace() for c in pid):
+            raise BatchFileError(
+                f"playlist {json.dumps(playlist_id)}: a RecSys 2018 submission cannot hold a"
+                " pid with a comma, quote, space or line break; use --format csv or parquet"
+            )
+        if pid in first:
+            raise BatchFileError(
+                f"playlists {first[pid]} and {playlist_id} are both pid {pid} in a RecSys 2018"
+                " submission; list the playlist once"
+            )
+        first[pid] = playlist_id
+
+
 class ResultWriter:
-    """Appends chunks of ranked lists to ``tmp`` in one format; ``close`` ends the file."""
+    """Appends chunks of ranked lists to ``tmp`` in one format, gzip-compressed if asked;
+    ``close`` ends the file."""
 
     def __init__(
-        self, tmp: Path, fmt: str, track_ids: Sequence[str], team: str = "", email: str = ""
+        self,
+        tmp: Path,
+        fmt: str,
+        track_ids: Sequence[str],
+        team: str = "",
+        email: str = "",
+        compress: bool = False,
     ) -> None:
         self.fmt = fmt
         self.track_ids = pa.array(track_ids, pa.string())
@@ -162,16 +204,19 @@ class ResultWriter:
         )
         self._arrow: pacsv.CSVWriter | pq.ParquetWriter | None = None
         self._text: IO[str] | None = None
+        self._sink: pa.NativeFile | None = None
         if fmt == "csv":
-            self._arrow = pacsv.CSVWriter(str(tmp), schema)
+            self._sink = pa.CompressedOutputStream(str(tmp), "gzip") if compress else None
+            self._arrow = pacsv.CSVWriter(self._sink or str(tmp), schema)
         elif fmt == "parquet":
             self._arrow = pq.ParquetWriter(str(tmp), schema)
         else:
-            for label, value in (("team name", team), ("email", email)):
-                if not value or any(c in value for c in ",\r\n"):
-                    raise BatchFileError(f"the {label} must be non-empty, without commas")
+            check_team(team, email)
             self._uris = np.array([TRACK_URI_PREFIX + t for t in track_ids], dtype=object)
-            self._text = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._raw = open(tmp, "wb")  # noqa: SIM115  (closed by close())
+            # no name in the gzip header: the temporary one would be misleading
+            zipped = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw) if compress else None
+            self._text = io.TextIOWrapper(zipped or self._raw, encoding="utf-8", newline="\n")
             self._text.write(f"team_info,{team},{email}\n")
         self._schema = schema
 
@@ -206,8 +251,18 @@ class ResultWriter:
     def close(self) -> None:
         if self._arrow is not None:
             self._arrow.close()
+        if self._sink is not None:
+            self._sink.close()
         if self._text is not None:
-            self._text.close()
+            self._text.close()  # a GzipFile leaves the file it wrote into open
+            self._raw.close()
+
+
+def check_team(team: str, email: str) -> None:
+    """The submission's ``team_info`` line: a team name and an email, neither with a comma."""
+    for label, value in (("team name", team), ("email", email)):
+        if not value or any(c in value for c in ",\r\n"):
+            raise BatchFileError(f"the {label} must be non-empty, without commas")
 
 
 def submission_pid(playlist_id: str) -> str:

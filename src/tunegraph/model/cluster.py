@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tunegraph.errors import TunegraphError
 
-class ClusterError(ValueError):
+
+class ClusterError(TunegraphError, ValueError):
     """A cluster description that cannot be used; the message is one line for the user."""
 
 

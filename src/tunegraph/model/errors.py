@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tunegraph.errors import TunegraphError
 from tunegraph.features import DataContractError
 
 
-class ModelError(Exception):
+class ModelError(TunegraphError):
     """Base of the errors the CLI shows as one line (no traceback)."""
 
 

@@ -27,7 +27,7 @@ def plot_training_curves(
     return path
 
 
-def plot_comparison(rows: Mapping[str, Mapping[str, float]], path: Path) -> Path:
+def plot_comparison(rows: Mapping[str, Mapping[str, float]], path: Path, fmt: str = "png") -> Path:
     """Grouped bars: one group per metric, one bar per model/baseline."""
     names = list(rows)
     metrics = list(next(iter(rows.values())))
@@ -40,6 +40,6 @@ def plot_comparison(rows: Mapping[str, Mapping[str, float]], path: Path) -> Path
     ax.set_ylabel("score (held-out playlists)")
     ax.legend(fontsize="small")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format=fmt)
     plt.close(fig)
     return path

@@ -32,6 +32,9 @@ SEED_FEATURES: tuple[str, ...] = (
 )
 LAST = 5  # "the last seeds": the tracks most recently added to the playlist
 SUB_BATCH = 32  # queries whose co-occurrence is counted in one sparse product
+# cosine statistics over at most the last this many seed tracks: a [C, seed] matrix per
+# query stays small for a seed of 20,000 tracks, and a playlist's latest tracks say most
+SIMILARITY_SEEDS = 500
 
 
 def _unit_rows(m: np.ndarray) -> np.ndarray:
@@ -155,5 +158,5 @@ class SeedComparer:
 
 def _similarity_stats(units: np.ndarray, candidates: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """[C, 3]: max and mean cosine to the seed tracks, and the mean over the last ones."""
-    sims = units[candidates] @ units[seed].T  # [C, |seed|]
+    sims = units[candidates] @ units[seed[-SIMILARITY_SEEDS:]].T  # [C, seeds]
     return np.stack([sims.max(axis=1), sims.mean(axis=1), sims[:, -LAST:].mean(axis=1)], axis=1)

@@ -16,12 +16,18 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
+from tunegraph.errors import TunegraphError
 from tunegraph.graphstore.crawl_view import CrawlView
+from tunegraph.output_file import image_format, publish_file
 
 PLAYLIST_COLOUR = "#1DB954"  # Spotify green
 SEED_COLOUR = "#E9A23B"
 ARTIST_COLOUR = "#5B7DB1"
 INACCESSIBLE_COLOUR = "#C0C0C0"
+
+
+class NothingToDraw(TunegraphError, ValueError):
+    """The graph holds nothing to draw yet."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,9 @@ def _crawl_graph(view: CrawlView, artists: set[str]) -> _CrawlGraph:
 def draw_crawl(
     view: CrawlView, out: Path, max_artists: int = 300, seed: int = 0
 ) -> CrawlPlotSummary:
-    """Write the picture to ``out`` (PNG); ValueError when nothing is crawled yet."""
+    """Write the picture to ``out`` (PNG); ``NothingToDraw`` when nothing is crawled yet."""
     if not view.playlists:
-        raise ValueError("the graph holds no crawled playlists yet: run `tunegraph crawl` first")
+        raise NothingToDraw("the graph holds no crawled playlists yet: run `tunegraph crawl` first")
     graph = _crawl_graph(view, _select_artists(view, max_artists, seed))
     parents: dict[str, list[str]] = defaultdict(list)
     for source, target in graph.edges:
@@ -108,8 +114,8 @@ def draw_crawl(
     _draw_vertices(ax, view, positions, sorted(graph.artist_depth))
     _frame(ax, view, len(graph.artist_depth), max_depth)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
+    with publish_file(out) as tmp:
+        fig.savefig(tmp, format=image_format(out))
     return CrawlPlotSummary(len(view.playlists), len(graph.artist_depth), len(graph.edges),
                             view.total_playlists, max_depth)  # fmt: skip
 
