@@ -48,9 +48,7 @@ def test_a_swap_during_load_gives_the_old_or_the_new_model_whole(trained, tmp_pa
     world = genre_world(playlists=80, tracks=120, genres=3, length=(5, 15), seed=5)
     data = write_export_dir(tmp_path / "data", world.playlists, world.tracks_meta)
     other = tmp_path / "other"
-    train(
-        TrainSettings(data, other, epochs=1, ranking_objective="none", save_index=False, threads=2)
-    )
+    train(TrainSettings(data, other, epochs=1, ranker="none", save_index=False, threads=2))
     models = (Path(trained.model_dir), other)
     expected = {_fingerprint(load_model(m)) for m in models}
     assert len(expected) == 2

@@ -18,8 +18,8 @@ MODEL_FILE = "gbdt.txt"
 
 @dataclass(frozen=True)
 class GbdtConfig:
-    trees: int = 300
-    learning_rate: float = 0.05
+    trees: int = 150
+    learning_rate: float = 0.08
     leaves: int = 31
     min_rows_in_leaf: int = 100
     negatives: int = 300  # per list, sampled: all of a list's rows teach little more
