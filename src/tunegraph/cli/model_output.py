@@ -17,7 +17,8 @@ from rich.table import Table
 from tunegraph.model.cluster import Cluster
 
 if TYPE_CHECKING:
-    from tunegraph.model.api import Recommendation, TrainResult
+    from tunegraph.model.answers import Recommendation
+    from tunegraph.model.api import TrainResult
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 CATEGORY_TITLE = "R-precision / NDCG per challenge category"
