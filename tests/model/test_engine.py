@@ -118,3 +118,36 @@ def test_the_readme_python_example_runs(trained, capsys: pytest.CaptureFixture[s
     assert [line.split()[0] for line in lines[:3]] == ["1", "2", "3"]
     assert len(eval(lines[3])) == 3
     assert lines[4] == "[2, 0]"  # the toy playlists have no titles: nothing to go on
+
+
+def test_uris_and_links_name_the_same_tracks_and_playlists(trained, model) -> None:
+    """Issue 21: `recommend --tracks spotify:track:...` said "unknown track id(s)"."""
+    pid = list(trained.world.playlists)[9]
+    a, b = trained.world.playlists[pid][:2]
+    bare = model.recommend(tracks=[a, b], k=5)
+    links = [f"spotify:track:{a}", f"https://open.spotify.com/track/{b}?si=x"]
+    assert model.recommend(tracks=links, k=5) == bare
+    assert model.recommend(playlist=f"spotify:playlist:{pid}", k=5) == model.recommend(pid, k=5)
+    with pytest.raises(UnknownIdError, match="not a playlist"):
+        model.recommend(playlist=f"spotify:track:{pid}")
+
+
+def test_the_cli_takes_uris_and_links(trained) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tunegraph.cli.main import cli
+
+    pid = list(trained.world.playlists)[9]
+    a, b = trained.world.playlists[pid][:2]
+    runs = [
+        CliRunner().invoke(
+            cli,
+            ["recommend", "--model", str(trained.model_dir), "--tracks", tracks, "--json"],
+        )
+        for tracks in (f"{a},{b}", f"spotify:track:{a},https://open.spotify.com/track/{b}")
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    bare, linked = (json.loads(r.output) for r in runs)
+    assert [r["track_id"] for r in linked] == [r["track_id"] for r in bare]

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tunegraph.ids import MPD_PREFIX
 from tunegraph.model.artifacts import LoadedModel, load_model
 from tunegraph.model.batch_io import (
-    MPD_PREFIX,
     RawRequest,
     ResultWriter,
     output_format,
@@ -99,7 +99,7 @@ def resolve(raw: Sequence[RawRequest], model: LoadedModel, warnings: list[str]) 
         if pid in seen:
             warnings.append(f"playlist {pid}: listed more than once; answered once")
             continue
-        row = rows.get(pid)
+        row = lookups.find_playlist(pid)
         if row is None and pid.isdigit():
             row = rows.get(MPD_PREFIX + pid)
         if req.listed and row is None:

@@ -92,9 +92,7 @@ class Model:
         if (playlist is None) == (tracks is None and name is None):
             raise UnknownIdError("give either a playlist id, or track ids and/or a title")
         if playlist is not None:
-            row = self.lookups.playlist_row.get(playlist)
-            if row is None:
-                raise UnknownIdError(f"unknown playlist {playlist!r}: not in the model's data")
+            row = self.lookups.playlist(playlist)
             seed = loaded.playlists.row(row)
             query = Query(seed, int(loaded.playlist_query[row]), loaded.playlist_names[row])
             given = "playlist"
