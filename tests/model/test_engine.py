@@ -151,3 +151,12 @@ def test_the_cli_takes_uris_and_links(trained) -> None:
     assert [r.exit_code for r in runs] == [0, 0], runs[1].output
     bare, linked = (json.loads(r.output) for r in runs)
     assert [r["track_id"] for r in linked] == [r["track_id"] for r in bare]
+
+
+def test_as_json_is_asdict_with_lists() -> None:
+    import json
+    from dataclasses import asdict
+
+    rec = tunegraph.Recommendation(1, "t1", "Song", ("A", "B"), -0.5)
+    assert rec.as_json() == {**asdict(rec), "artists": ["A", "B"]}
+    assert json.loads(json.dumps(rec.as_json())) == rec.as_json()

@@ -12,7 +12,6 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,7 +104,7 @@ def _k(value: Any, default: int = 20) -> int:
 
 
 def _listed(recs: list[Recommendation]) -> dict[str, Any]:
-    return {"recommendations": [asdict(r) for r in recs]}
+    return {"recommendations": [r.as_json() for r in recs]}
 
 
 async def _answer(request: web.Request, model: Model, query: Query, k: int) -> web.Response:
