@@ -5,10 +5,13 @@ id, a ``spotify:`` URI or an open.spotify.com link."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tunegraph.ids import MPD_PREFIX, IdSyntaxError, mpd_suggestion, spotify_id_of, track_id_of
-from tunegraph.model.artifacts import LoadedModel
 from tunegraph.model.errors import UnknownIdError
+
+if TYPE_CHECKING:
+    from tunegraph.model.artifacts import LoadedModel
 
 
 class Lookups:
