@@ -34,7 +34,8 @@ from tunegraph.simulator.server import SimulatorConfig
 from tunegraph.simulator.world import WorldConfig, generate_world
 
 if TYPE_CHECKING:  # TensorFlow and matplotlib load only when a step runs
-    from tunegraph.model.api import EvalReport, Recommendation, TrainResult
+    from tunegraph.model.answers import Recommendation
+    from tunegraph.model.api import EvalReport, TrainResult
     from tunegraph.model.training import EpochCallback
     from tunegraph.viz.crawl_plot import CrawlPlotSummary
 
@@ -228,6 +229,7 @@ class SeedRecommendations:
 def recommend_step(neo4j: Neo4jSettings, model_dir: Path, seed: str, k: int) -> SeedRecommendations:
     from tunegraph.graphstore.crawl_view import playlist_track_lines
     from tunegraph.model import api as model_api
+    from tunegraph.model.errors import UnknownIdError
 
     async def own_tracks() -> list[str]:
         async with GraphStore(neo4j) as store:
@@ -236,7 +238,7 @@ def recommend_step(neo4j: Neo4jSettings, model_dir: Path, seed: str, k: int) -> 
     note, recs = None, []
     try:
         recs = model_api.recommend(model_dir, playlist_id=seed, k=k)
-    except model_api.UnknownIdError as exc:
+    except UnknownIdError as exc:
         note = str(exc)
     return SeedRecommendations(seed, asyncio.run(own_tracks()), recs, note)
 

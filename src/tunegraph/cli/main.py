@@ -16,6 +16,7 @@ from tunegraph.cli.logs import quiet_library_logs
 from tunegraph.cli.model_cmds import evaluate_cmd, recommend_cmd, train_cmd
 from tunegraph.cli.neo4j_cmd import neo4j
 from tunegraph.cli.query_cmd import query
+from tunegraph.cli.serve_cmd import serve_cmd
 from tunegraph.cli.simulator_cmd import simulator
 from tunegraph.cli.viz_cmd import viz
 
@@ -45,6 +46,7 @@ cli.add_command(viz)
 cli.add_command(demo_cmd)
 cli.add_command(import_group)
 cli.add_command(export_cmd)
+cli.add_command(serve_cmd)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ types are named for type checking only (importing tunegraph.model.api loads Tens
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import click
@@ -17,7 +16,8 @@ from rich.table import Table
 from tunegraph.model.cluster import Cluster
 
 if TYPE_CHECKING:
-    from tunegraph.model.api import Recommendation, TrainResult
+    from tunegraph.model.answers import Recommendation
+    from tunegraph.model.api import TrainResult
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 CATEGORY_TITLE = "R-precision / NDCG per challenge category"
@@ -74,7 +74,7 @@ def print_train_result(result: TrainResult, workers: Cluster | None, console: Co
 def print_recommendations(recs: list[Recommendation], as_json: bool) -> None:
     """The list as JSON, or as a table of rank, track, artists and score."""
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in recs], indent=2))
+        click.echo(json.dumps([r.as_json() for r in recs], indent=2))
         return
     table = Table()
     for column, justify in (("#", "right"), ("track", "left"), ("artists", "left"),

@@ -21,11 +21,13 @@ import numpy as np
 from tunegraph import features as F
 from tunegraph.model._tf import configure_threads
 from tunegraph.model.als import Als
+from tunegraph.model.answers import Recommendation
 from tunegraph.model.artifacts import LoadedModel, load_model, save_model
 from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData, load_export
-from tunegraph.model.errors import DataError, ModelDirError, NothingLeftError, UnknownIdError
+from tunegraph.model.engine import Model, check_k
+from tunegraph.model.errors import DataError, ModelDirError
 from tunegraph.model.evaluation import HeldOutScores, evaluate_heldout
 from tunegraph.model.plots import plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
@@ -109,15 +111,6 @@ class EvalReport:
             "categories": self.categories,
             "category_playlists": self.category_playlists,
         }
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    rank: int
-    track_id: str
-    name: str
-    artists: list[str]
-    score: float
 
 
 def _split_settings(cfg: dict[str, Any]) -> SplitSettings:
@@ -319,69 +312,12 @@ def recommend(
     playlist_id: str | None = None,
     track_ids: Sequence[str] | None = None,
     k: int = 20,
-    loaded: LoadedModel | None = None,
     name: str | None = None,
 ) -> list[Recommendation]:
-    """Top-k new tracks for a known playlist, or for a list of known track ids.
-
-    Tracks already in the playlist / list are never recommended, so fewer than k come
-    back when fewer are left; NothingLeftError when none is. ``name`` (a playlist
-    title) helps a track list; a known playlist uses its own. ``loaded`` lets a caller
-    reuse a model read once (``load_model``) for many calls.
-    """
-    if (playlist_id is None) == (track_ids is None):
-        raise UnknownIdError("give either a playlist id or a list of track ids")
-    if k < 1:
-        raise UnknownIdError("k must be at least 1")
-    model = loaded or load_model(model_dir)
-    rec = model.recommender
-    seed, query, name = _query_of(model, playlist_id, track_ids, name)
-    known = len(rec.tracks.ids)
-    if len(np.unique(seed[seed > 0])) >= known:
-        given = "playlist" if playlist_id is not None else "list"
-        raise NothingLeftError(
-            f"nothing left to recommend: the {given} already holds all {known:,} tracks "
-            "the model knows"
-        )
-    indices, scores = rec.rank([query], [seed], k, names=[name or ""])
-    t = rec.tracks
-    return [
-        Recommendation(
-            rank + 1, t.ids[i - 1], t.names[i - 1], list(t.artist_names[i - 1]), float(s)
-        )
-        for rank, (i, s) in enumerate(zip(indices[0], scores[0], strict=True))
-        if i > 0
-    ]
-
-
-def _query_of(
-    model: LoadedModel,
-    playlist_id: str | None,
-    track_ids: Sequence[str] | None,
-    name: str | None,
-) -> tuple[np.ndarray, int, str | None]:
-    """(seed track indices, query index, title) of a known playlist or of a track list."""
-    rec = model.recommender
-    if playlist_id is not None:
-        try:
-            row = model.playlist_ids.index(playlist_id)
-        except ValueError:
-            raise UnknownIdError(
-                f"unknown playlist {playlist_id!r}: not in the model's data"
-            ) from None
-        return model.playlists.row(row), int(model.playlist_query[row]), model.playlist_names[row]
-    assert track_ids is not None
-    index = {tid: i + 1 for i, tid in enumerate(rec.tracks.ids)}
-    unknown = [t for t in track_ids if t not in index]
-    if unknown or not track_ids:
-        shown = ", ".join(unknown[:3]) or "(none given)"
-        raise UnknownIdError(f"unknown track id(s): {shown}")
-    if rec.config.query_tower == "id":
-        raise UnknownIdError(
-            "this model's id query tower knows only training playlists; "
-            "retrain with --query-tower pooled to recommend for a track list"
-        )
-    return np.array([index[t] for t in dict.fromkeys(track_ids)], np.int32), 0, name
+    """Top-k new tracks for a known playlist, or for track ids and/or a title, from a
+    model read for this one call (``tunegraph.load_model`` keeps one for many calls)."""
+    check_k(k)
+    return Model(load_model(model_dir), warm=False).recommend(playlist_id, track_ids, name, k)
 
 
 def serving_recommender(rec: Recommender, playlist_tracks: list[np.ndarray]) -> Recommender:

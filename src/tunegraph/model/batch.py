@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tunegraph.ids import MPD_PREFIX
 from tunegraph.model.artifacts import LoadedModel, load_model
 from tunegraph.model.batch_io import (
-    MPD_PREFIX,
     RawRequest,
     ResultWriter,
     check_submission,
@@ -33,6 +33,7 @@ from tunegraph.model.batch_io import (
     read_requests,
 )
 from tunegraph.model.errors import UnknownIdError
+from tunegraph.model.lookups import Lookups
 from tunegraph.output_file import check_output_file, publish_file
 
 ProgressCallback = Callable[[int, int], None]  # playlists done, playlists in all
@@ -91,8 +92,8 @@ def resolve(raw: Sequence[RawRequest], model: LoadedModel, warnings: list[str]) 
     """Map requests to seed indices. A pid whose ``mpd:<pid>`` the model knows (an imported
     MPD playlist) adds that playlist's tracks to the seed and its title if the file has
     none; the output keeps the id as the file gives it."""
-    track_index = {tid: i + 1 for i, tid in enumerate(model.tracks.ids)}
-    rows = {pid: i for i, pid in enumerate(model.playlist_ids)}
+    lookups = Lookups(model)
+    rows = lookups.playlist_row
     names = model.playlist_names or [""] * len(model.playlist_ids)
     out = Requests()
     seen: set[str] = set()
@@ -101,14 +102,14 @@ def resolve(raw: Sequence[RawRequest], model: LoadedModel, warnings: list[str]) 
         if pid in seen:
             warnings.append(f"playlist {pid}: listed more than once; answered once")
             continue
-        row = rows.get(pid)
+        row = lookups.find_playlist(pid)
         if row is None and pid.isdigit():
             row = rows.get(MPD_PREFIX + pid)
         if req.listed and row is None:
             warnings.append(f"playlist {pid}: not a playlist the model knows; skipped")
             continue
         seen.add(pid)
-        given = [track_index.get(t, 0) for t in req.tracks]
+        given = lookups.tracks(req.tracks)
         unknown = given.count(0)
         if unknown and (unknown < len(given) or row is not None):
             warnings.append(

@@ -22,10 +22,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from tunegraph.ids import MPD_PREFIX, TRACK_URI_PREFIX, track_id_of
 from tunegraph.model.errors import ModelError
 
-TRACK_URI_PREFIX = "spotify:track:"
-MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.importer)
 OUTPUT_FORMATS: tuple[str, ...] = ("csv", "parquet", "recsys2018")
 _ID_HEADERS = {"playlist_id", "pid", "id"}
 
@@ -42,14 +41,6 @@ class RawRequest:
     name: str
     tracks: tuple[str, ...]  # track ids, URIs already reduced to the id
     listed: bool  # from an id list: only a playlist the model knows can be answered
-
-
-def track_id_of(value: Any) -> str:
-    """A bare track id from an id, a ``spotify:track:`` URI or an MPD track object."""
-    if isinstance(value, dict):
-        value = value.get("track_uri") or value.get("track_id") or ""
-    text = str(value).strip()
-    return text[len(TRACK_URI_PREFIX) :] if text.startswith(TRACK_URI_PREFIX) else text
 
 
 def read_requests(path: Path) -> list[RawRequest]:

@@ -18,11 +18,15 @@ class ModelDirError(ModelError):
     """A model directory that is missing, incomplete, or does not match the data."""
 
 
-class UnknownIdError(ModelError):
+class RequestError(ModelError):
+    """A request the model cannot answer as asked (k out of range, a malformed request)."""
+
+
+class UnknownIdError(RequestError):
     """A playlist or track id the model does not know."""
 
 
-class NothingLeftError(ModelError):
+class NothingLeftError(RequestError):
     """The playlist or list already holds every track the model knows: no new track exists."""
 
 
@@ -32,5 +36,6 @@ __all__ = [
     "ModelDirError",
     "ModelError",
     "NothingLeftError",
+    "RequestError",
     "UnknownIdError",
 ]
