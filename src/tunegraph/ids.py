@@ -13,6 +13,8 @@ import re
 from typing import Literal
 from urllib.parse import urlparse
 
+from tunegraph.errors import TunegraphError
+
 Kind = Literal["track", "playlist"]
 SPOTIFY_HOST = "open.spotify.com"
 MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.importer)
@@ -20,7 +22,7 @@ TRACK_URI_PREFIX = "spotify:track:"
 _SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 
 
-class IdSyntaxError(ValueError):
+class IdSyntaxError(TunegraphError, ValueError):
     """A URI or link that names something other than the kind asked for, or nothing."""
 
 

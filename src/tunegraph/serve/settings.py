@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
+from tunegraph.errors import SettingsError
+
 MAX_BODY = 1 << 20  # bytes of one request body
 MAX_BATCH_REQUESTS = 1000  # requests in one /v1/recommendations/batch body
 
@@ -22,14 +24,14 @@ class ServeSettings:
     shutdown_seconds: float = 5.0  # in-flight requests get this long to finish on stop
 
     def validate(self) -> None:
-        """A ValueError in one line for settings that cannot work."""
+        """A SettingsError in one line for settings that cannot work."""
         if not is_loopback(self.host) and not self.token:
-            raise ValueError(
+            raise SettingsError(
                 f"binding {self.host} exposes the server beyond this machine: give a bearer"
                 " token (--token or TUNEGRAPH_SERVE_TOKEN), or bind 127.0.0.1"
             )
         if self.max_batch < 1 or self.max_wait_ms < 0:
-            raise ValueError("max batch must be at least 1 and max wait at least 0 ms")
+            raise SettingsError("max batch must be at least 1 and max wait at least 0 ms")
 
 
 def is_loopback(host: str) -> bool:
