@@ -1,4 +1,5 @@
-"""Seed parsing: playlist ids, spotify: URIs and open.spotify.com URLs, checked up front."""
+"""Spotify ids: seeds (ids, spotify: URIs, open.spotify.com URLs) checked up front, and
+the same rule for every id the network hands the crawl."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from urllib.parse import urlparse
 
 from tunegraph.crawler.errors import InvalidSeed
 
-_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
-def is_spotify_id(text: str) -> bool:
-    return bool(_ID.match(text))
+def is_spotify_id(text: object) -> bool:
+    """A 22-character base62 id, nothing else (no trailing newline, no path)."""
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
 def parse_playlist_ref(text: str) -> str:
