@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -13,6 +14,21 @@ from click.testing import CliRunner, Result
 from support.neo4j_fixtures import free_port, jar_cache_dir
 from tunegraph.cli.main import cli
 from tunegraph.neo4j_server import InstanceRecord
+
+
+def _tunegraph(tmp_path: Path) -> Callable[..., Result]:
+    """`tunegraph ARGS…` with a state folder of the test's own and the shared jar cache."""
+    env = {
+        "TUNEGRAPH_STATE_DIR": str(tmp_path / "state"),
+        "TUNEGRAPH_CACHE_DIR": str(jar_cache_dir()),
+        "NEO4J_PASSWORD": "second-pass",
+    }
+    runner = CliRunner()
+
+    def tg(*args: str) -> Result:
+        return runner.invoke(cli, list(args), env=env)
+
+    return tg
 
 
 def test_second_instance_beside_a_running_one_keeps_data_across_restart(
@@ -81,18 +97,9 @@ def test_stop_of_unknown_port_is_one_clear_line(tmp_path: Path) -> None:
 def test_a_data_folder_served_already_and_a_deleted_record(
     neo4j_server: InstanceRecord, tmp_path: Path
 ) -> None:
-    env = {
-        "TUNEGRAPH_STATE_DIR": str(tmp_path / "state"),
-        "TUNEGRAPH_CACHE_DIR": str(jar_cache_dir()),
-        "NEO4J_PASSWORD": "second-pass",
-    }
-    runner = CliRunner()
+    tg = _tunegraph(tmp_path)
     first, second = free_port(), free_port()
     data_dir = tmp_path / "data"
-
-    def tg(*args: str) -> Result:
-        return runner.invoke(cli, list(args), env=env)
-
     small = ("--heap-mb", "512", "--pagecache-mb", "64", "--backend", "local")
     started = tg("neo4j", "start", "--port", str(first), "--data-dir", str(data_dir), *small)
     assert started.exit_code == 0, started.output
