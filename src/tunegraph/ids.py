@@ -19,15 +19,16 @@ Kind = Literal["track", "playlist"]
 SPOTIFY_HOST = "open.spotify.com"
 MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.importer)
 TRACK_URI_PREFIX = "spotify:track:"
-_SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+_SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
 class IdSyntaxError(TunegraphError, ValueError):
     """A URI or link that names something other than the kind asked for, or nothing."""
 
 
-def is_spotify_id(text: str) -> bool:
-    return bool(_SPOTIFY_ID.match(text))
+def is_spotify_id(text: object) -> bool:
+    """A 22-character base62 id, nothing else (no trailing newline, no path)."""
+    return isinstance(text, str) and _SPOTIFY_ID.fullmatch(text) is not None
 
 
 def spotify_id_of(text: str, kind: Kind) -> str:

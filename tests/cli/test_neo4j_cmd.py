@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 from click.testing import CliRunner, Result
 
 from support.neo4j_fixtures import free_port, jar_cache_dir
 from tunegraph.cli.main import cli
 from tunegraph.neo4j_server import InstanceRecord
+
+
+def _tunegraph(tmp_path: Path) -> Callable[..., Result]:
+    """`tunegraph ARGS…` with a state folder of the test's own and the shared jar cache."""
+    env = {
+        "TUNEGRAPH_STATE_DIR": str(tmp_path / "state"),
+        "TUNEGRAPH_CACHE_DIR": str(jar_cache_dir()),
+        "NEO4J_PASSWORD": "second-pass",
+    }
+    runner = CliRunner()
+
+    def tg(*args: str) -> Result:
+        return runner.invoke(cli, list(args), env=env)
+
+    return tg
 
 
 def test_second_instance_beside_a_running_one_keeps_data_across_restart(
@@ -74,3 +92,39 @@ def test_stop_of_unknown_port_is_one_clear_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "no tunegraph Neo4j is recorded on port 1" in result.output
+
+
+def test_a_data_folder_served_already_and_a_deleted_record(
+    neo4j_server: InstanceRecord, tmp_path: Path
+) -> None:
+    tg = _tunegraph(tmp_path)
+    first, second = free_port(), free_port()
+    data_dir = tmp_path / "data"
+    small = ("--heap-mb", "512", "--pagecache-mb", "64", "--backend", "local")
+    started = tg("neo4j", "start", "--port", str(first), "--data-dir", str(data_dir), *small)
+    assert started.exit_code == 0, started.output
+    record = json.loads((tmp_path / "state" / "instances" / f"{first}.json").read_text())
+    try:
+        # the same folder on another port: one line, nothing started, nothing recorded
+        twice = tg("neo4j", "start", "--port", str(second), "--data-dir", str(data_dir), *small)
+        assert twice.exit_code == 1, twice.output
+        assert f"already served by tunegraph's Neo4j on port {first}" in twice.output
+        assert len(twice.output.strip().splitlines()) == 2  # "Starting …" and the error
+        assert not (tmp_path / "state" / "instances" / f"{second}.json").exists()
+        not_there = tg("neo4j", "stop", "--port", str(second), "--backend", "local")
+        assert not_there.exit_code == 1 and "stopped" not in not_there.output
+
+        # its record deleted: still found from its data folder, and stopped
+        (tmp_path / "state" / "instances" / f"{first}.json").unlink()
+        stopped = tg("neo4j", "stop", "--port", str(first), "--data-dir", str(data_dir))
+        assert stopped.exit_code == 0, stopped.output
+        gone = not psutil.pid_exists(record["pid"])
+        assert gone or psutil.Process(record["pid"]).status() == psutil.STATUS_ZOMBIE
+    finally:
+        tg("neo4j", "stop", "--port", str(first), "--data-dir", str(data_dir))
+
+    # a stale record: stop says nothing ran, it does not claim to have stopped it
+    stale = {**record, "pid": os.getpid()}  # a live process, but no launcher
+    (tmp_path / "state" / "instances" / f"{first}.json").write_text(json.dumps(stale))
+    claimed = tg("neo4j", "stop", "--port", str(first), "--backend", "local")
+    assert claimed.exit_code == 1 and "no Neo4j was running" in claimed.output

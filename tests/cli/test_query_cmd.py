@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner, Result
@@ -150,3 +156,62 @@ def test_a_password_inside_the_uri_is_never_echoed(empty_graph: Neo4jSettings) -
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "uri-secret-4d2" not in result.output
     assert "bolt://neo4j:***@127.0.0.1:9" in result.output
+
+
+@pytest.fixture
+def fetch_log() -> Iterator[tuple[str, list[str]]]:
+    """A web server on loopback that logs what it is asked for (a CSV of one row)."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = b"a,b\n1,2\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/x.csv", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "LOAD CSV FROM '{url}' AS row RETURN row",
+        "load /* spelt */ csv with headers from '{url}' AS row RETURN row.a",
+        "PROFILE LOAD CSV FROM '{url}' AS row RETURN count(row)",
+        "CALL {{ LOAD CSV FROM '{url}' AS row RETURN row }} RETURN row",
+    ],
+)
+def test_a_read_only_query_cannot_make_the_server_fetch_a_url(
+    empty_graph: Neo4jSettings, fetch_log: tuple[str, list[str]], cypher: str
+) -> None:
+    url, asked = fetch_log
+    refused = run(empty_graph, cypher.format(url=url))
+    assert refused.exit_code == 1, refused.output
+    assert "LOAD CSV is refused in a read-only query" in refused.output
+    assert asked == []  # the server never fetched it
+
+
+def test_the_help_examples_survive_bash() -> None:
+    """Pasted into bash, each example reaches the command with its Cypher intact."""
+    help_text = CliRunner().invoke(cli, ["query", "--help"]).output
+    examples = [line.strip() for line in help_text.splitlines()
+                if line.strip().startswith("tunegraph query ")]  # fmt: skip
+    assert len(examples) >= 3
+    for example in examples:
+        printed = subprocess.run(
+            ["bash", "-c", f"set -- {example.removeprefix('tunegraph query ')}; echo \"$1\""],
+            capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]},
+        ).stdout.strip()  # fmt: skip
+        assert printed == shlex.split(example)[2], example

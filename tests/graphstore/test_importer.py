@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
+from support.mpd_files import mpd_playlist, two_worlds, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
@@ -229,3 +229,51 @@ def test_export_and_train_on_imported_data(empty_graph: Neo4jSettings, tmp_path:
     for metrics in trained.metrics.values():
         for name, value in metrics.items():
             assert 0.0 <= value <= (51.0 if name == "clicks" else 1.0), name
+
+
+async def _playlists(settings: Neo4jSettings) -> dict[str, tuple[str, list[int]]]:
+    async with GraphStore(settings) as store:
+        rows = await store.run(
+            "MATCH (p:Playlist) OPTIONAL MATCH (p)-[c:CONTAINS]->(t) "
+            "WITH p, t ORDER BY c.position RETURN p.id AS id, p.name AS name, collect(t.id) AS t"
+        )
+    return {r["id"]: (r["name"], [int(t) for t in r["t"]]) for r in rows}
+
+
+def test_a_pid_repeated_in_another_file_is_left_out_naming_both(
+    empty_graph: Neo4jSettings, tmp_path: Path
+) -> None:
+    first, second = two_worlds(tmp_path)
+    summary = asyncio.run(_import(empty_graph, [first, second]))
+    assert [f.status for f in summary.files] == ["imported", "imported"]
+    first_file, second_file = (str(f / "mpd.slice.0-2.json") for f in (first, second))
+    assert summary.refused == [
+        f"{second_file}: pid {pid} is already imported from {first_file}; this copy is left out"
+        for pid in (1, 2)
+    ]
+    assert summary.playlists == 4 and summary.files[1].playlists == 1
+    want = {f"mpd:{p}": (f"first {p}", [p, p + 1]) for p in range(3)}
+    want["mpd:3"] = ("second 3", [53])
+    assert asyncio.run(_playlists(empty_graph)) == want
+    # a later run, the second world alone: still left out, nothing changes
+    again = asyncio.run(_import(empty_graph, [second], ImportSettings(force=True)))
+    assert len(again.refused) == 2 and asyncio.run(_playlists(empty_graph)) == want
+
+
+def test_one_folder_named_two_ways_imports_once(
+    empty_graph: Neo4jSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = two_worlds(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    summary = asyncio.run(_import(empty_graph, [Path("first"), first.resolve(), Path("./first/")]))
+    assert [f.status for f in summary.files] == ["imported"] and summary.refused == []
+    again = asyncio.run(_import(empty_graph, [first.resolve()], ImportSettings(force=True)))
+    assert [f.status for f in again.files] == ["imported"] and again.refused == []
+    assert asyncio.run(_snapshot_counts(empty_graph))[0]["Playlist"] == 3
+
+
+@pytest.mark.parametrize("pid", [2**63, -(2**63) - 1, 10**30])
+def test_a_pid_beyond_64_bits_is_a_clear_error(tmp_path: Path, pid: int) -> None:
+    path = write_slice(tmp_path, 0, [mpd_playlist(pid, [1])])
+    rows = parse_slice_rows(path)
+    assert rows.error == f"{path}: playlist #0: 'pid' is {pid}, beyond a 64-bit integer"

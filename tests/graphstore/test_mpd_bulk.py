@@ -4,6 +4,7 @@ and restarted), compared with the transactional import of the same files."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 import tunegraph.neo4j_server as server
+from graphstore.test_importer import two_worlds
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
-from support.neo4j_fixtures import TEST_PASSWORD, free_port, start_instance
+from support.neo4j_fixtures import TEST_PASSWORD, free_port, reset_graph, start_instance
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.importer import import_mpd
@@ -74,7 +76,10 @@ async def _dump(settings: Neo4jSettings) -> tuple[list[Any], list[Any]]:
         rels = await store.run(RELATIONSHIPS)
     for row in nodes:
         row["props"].pop("imported_at", None)  # the time of the import
-    key = repr
+
+    def key(row: dict[str, Any]) -> str:  # not repr: the order of a node's keys may differ
+        return json.dumps(row, sort_keys=True, default=str)
+
     return sorted(nodes, key=key), sorted(rels, key=key)
 
 
@@ -177,3 +182,36 @@ def test_bulk_and_force_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", "mpd", "--bulk", "--force", str(folder)])
     assert result.exit_code == 2
     assert "--force and --bulk" in result.output
+
+
+def test_bulk_leaves_out_a_repeated_pid_as_the_transactional_import_does(
+    bulk_server: Neo4jSettings,
+    empty_graph: Neo4jSettings,
+    neo4j_paths: server.LocalPaths,
+    tmp_path: Path,
+) -> None:
+    reset_graph(bulk_server)  # an earlier test may have loaded it
+    first, second = two_worlds(tmp_path)
+    env = {
+        "NEO4J_URI": bulk_server.uri,
+        "NEO4J_PASSWORD": TEST_PASSWORD,
+        "TUNEGRAPH_STATE_DIR": str(neo4j_paths.state_dir),
+        "TUNEGRAPH_CACHE_DIR": str(neo4j_paths.cache_dir),
+    }
+    result = CliRunner().invoke(
+        cli, ["import", "mpd", "--bulk", "--no-progress", str(first), str(second)], env=env
+    )
+    assert result.exit_code == 1, result.output
+    first_file, second_file = (str(f / "mpd.slice.0-2.json") for f in (first, second))
+    for pid in (1, 2):
+        line = f"refused: {second_file}: pid {pid} is already imported from {first_file}"
+        assert line in result.output, result.output
+    assert "imported 2 file(s), 4 playlists" in result.output
+    assert "2 playlist(s) left out" in result.output and "Traceback" not in result.output
+
+    async def transactional() -> list[str]:
+        async with GraphStore(empty_graph) as store:
+            return (await import_mpd(store, [first, second])).refused
+
+    assert len(asyncio.run(transactional())) == 2
+    assert asyncio.run(_dump(bulk_server)) == asyncio.run(_dump(empty_graph))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -191,3 +192,67 @@ def test_a_bad_cluster_is_a_usage_error(
     result = CliRunner().invoke(cli, [*data, *args], env=env)
     assert result.exit_code == 2, result.output
     assert f"Error: {message}" in result.output and "Traceback" not in result.output
+
+
+def _alone(root: Path, export_dir: Path, index: int, *extra: str) -> tuple[subprocess.Popen, Path]:
+    """One worker of a two-worker cluster whose other worker never comes."""
+    cluster = ",".join(f"127.0.0.1:{p}" for p in free_ports(2))
+    log = root / f"alone-{index}-{len(list(root.glob('alone-*')))}.log"
+    args = ["train", "--data", str(export_dir), "--out", str(root / f"model{index}"), *TRAIN_ARGS]
+    args += ["--cluster", cluster, "--worker-index", str(index), *extra]
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CLI, *args],
+            env=_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group, as a terminal's foreground job has
+        )
+    return proc, log
+
+
+def _finish(proc: subprocess.Popen, log: Path, until: str | None = None) -> str:
+    """The log once ``until`` shows in it (the process still running), or once it ended;
+    a process that outlives the test's bound is killed (and the test fails on that)."""
+    deadline = time.monotonic() + WORKER_TIMEOUT_S
+    while time.monotonic() < deadline and proc.poll() is None:
+        if until is not None and until in log.read_text("utf-8", errors="replace"):
+            break
+        time.sleep(0.2)
+    if until is None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    return log.read_text("utf-8", errors="replace")
+
+
+def test_workers_without_their_peers_say_so_and_give_up(
+    session_dir: Path, export_dir: Path
+) -> None:
+    root = session_dir / "alone"
+    root.mkdir(parents=True, exist_ok=True)
+    worker = _alone(root, export_dir, 1, "--cluster-timeout", "5")
+    chief = _alone(root, export_dir, 0, "--cluster-timeout", "8")
+    for (proc, log), missing in ((worker, "the chief 127.0.0.1:"), (chief, "127.0.0.1:")):
+        out = _finish(proc, log)
+        assert proc.returncode != 0, out[-3000:]  # the chief is ended from outside: -9
+        errors = [line for line in out.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1 and "gave up after" in errors[0] and missing in errors[0], out
+        assert "--cluster-timeout" in errors[0] and "Traceback" not in out
+        assert "waiting for " + missing in out  # said while it waited
+
+
+@pytest.mark.parametrize("index", [1, 0])  # 1: in tunegraph's wait; 0: inside TensorFlow's
+def test_a_waiting_worker_stops_on_ctrl_c(session_dir: Path, export_dir: Path, index: int) -> None:
+    root = session_dir / "alone"
+    root.mkdir(parents=True, exist_ok=True)
+    proc, log = _alone(root, export_dir, index)  # the default timeout: minutes
+    _finish(proc, log, until="waiting for")
+    assert proc.poll() is None, log.read_text("utf-8")
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C at a terminal does
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"worker {index} ignored Ctrl-C:\n{log.read_text('utf-8')[-2000:]}")
+    assert proc.returncode != 0

@@ -87,3 +87,14 @@ def write_corrupt_gz_slice(folder: Path, start: int, playlists: list[dict[str, A
     gz = path.with_name(path.name + ".gz")
     gz.write_bytes(data)
     return gz
+
+
+def two_worlds(root: Path) -> tuple[Path, Path]:
+    """Two folders with a slice of the same name whose pids overlap (1 and 2), as two
+    `generate-mpd` outputs have: the second one's playlists are other playlists."""
+    first, second = root / "first", root / "second"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+    write_slice(first, 0, [mpd_playlist(p, [p, p + 1], name=f"first {p}") for p in range(3)])
+    write_slice(second, 0, [mpd_playlist(p, [50 + p], name=f"second {p}") for p in (1, 2, 3)])
+    return first, second

@@ -20,6 +20,8 @@ from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server import local_offline_loader
 
+REFUSED_SHOWN = 20  # duplicate pids listed one a line; the rest counted
+
 
 @click.group("import")
 def import_group() -> None:
@@ -110,7 +112,8 @@ def mpd(
     interrupted run picks up where it stopped. A bad file (malformed JSON, a bad
     record, a damaged or cut .gz) is reported in one line naming it and the playlist
     where reading stopped, and skipped; the other files are imported, and the exit
-    status is non-zero, the last line naming the rejected files.
+    status is non-zero, the last line naming the rejected files. A pid that an earlier
+    file imported is left out of the later file (one line naming both, non-zero exit).
 
     With --bulk, a first load into an empty database goes through Neo4j's offline
     importer instead of transactions: all files at once, the database stopped for the
@@ -146,11 +149,21 @@ def _present(summary: ImportSummary, bulk: bool) -> None:
     )
     for failed in summary.failed:
         click.echo(f"rejected: {failed.error}", err=True)
+    refused = summary.refused
+    for line in refused[:REFUSED_SHOWN]:
+        click.echo(f"refused: {line}", err=True)
+    if len(refused) > REFUSED_SHOWN:
+        click.echo(f"refused: … and {len(refused) - REFUSED_SHOWN:,} more", err=True)
     if summary.failed:
         again = "import them without --bulk" if bulk else "run the command again"
         raise click.ClickException(
             f"{len(summary.failed)} of {len(summary.files)} file(s) rejected "
             f"({_names(summary.failed)}); fix them and {again} (imported files are skipped)"
+        )
+    if refused:
+        raise click.ClickException(
+            f"{len(refused):,} playlist(s) left out: their pid was imported from another "
+            "file first (the rest of each file is imported)"
         )
 
 

@@ -22,13 +22,15 @@ from tunegraph.cli.model_output import (
     print_recommendations,
     print_train_result,
 )
-from tunegraph.model.cluster import Cluster
+from tunegraph.model.cluster import DEFAULT_CLUSTER_TIMEOUT_S, Cluster
 
 if TYPE_CHECKING:
     from tunegraph.model.api import TrainResult, TrainSettings
 
 
-def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | None:
+def _cluster_option(
+    cluster: str | None, worker_index: int | None, timeout_s: float
+) -> Cluster | None:
     """The cluster from --cluster/--worker-index, else TF_CONFIG (a bad one: ClusterError).
 
     This is the edge: with --cluster it also writes TF_CONFIG, before TensorFlow starts,
@@ -38,13 +40,13 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     from tunegraph.model.cluster import ClusterError, cluster_from_tf_config, parse_cluster
 
     if cluster is not None:
-        parsed = parse_cluster(cluster, worker_index)
+        parsed = parse_cluster(cluster, worker_index, timeout_s)
         os.environ["TF_CONFIG"] = parsed.tf_config()
         return parsed
     if worker_index is not None:
         raise ClusterError("--worker-index needs --cluster")
     tf_config = os.environ.get("TF_CONFIG", "").strip()
-    return cluster_from_tf_config(tf_config) if tf_config else None
+    return cluster_from_tf_config(tf_config, timeout_s) if tf_config else None
 
 
 @click.command("train")
@@ -100,6 +102,14 @@ def _cluster_option(cluster: str | None, worker_index: int | None) -> Cluster | 
     help="This machine's place in --cluster; worker 0 is the chief and writes --out.",
 )
 @click.option(
+    "--cluster-timeout",
+    "cluster_timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=DEFAULT_CLUSTER_TIMEOUT_S,
+    show_default=True,
+    help="Seconds a worker waits for the others of --cluster before it gives up.",
+)
+@click.option(
     "--worker-dir",
     type=click.Path(path_type=Path),
     default=None,
@@ -120,6 +130,7 @@ def train_cmd(
     threads: int | None,
     cluster: str | None,
     worker_index: int | None,
+    cluster_timeout: float,
     worker_dir: Path | None,
 ) -> None:
     """Train the retrieval and ranking models on an export, and score them on held-out playlists.
@@ -134,7 +145,7 @@ def train_cmd(
       tunegraph train --data /shared/export --out models/v1 \\
           --cluster host1:2222,host2:2222 --worker-index 0   # on host1; 1 on host2
     """
-    workers = _cluster_option(cluster, worker_index)
+    workers = _cluster_option(cluster, worker_index, cluster_timeout)
     from tunegraph.model.api import TrainSettings
 
     settings = TrainSettings(

@@ -131,8 +131,14 @@ def start(
 @click.option(
     "--backend", type=click.Choice(["auto", "local", "docker"]), default="auto", show_default=True
 )
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Its data folder, where its record is gone [default: the port's default folder].",
+)
 @cli_errors
-def stop(port: int, backend: str) -> None:
+def stop(port: int, backend: str, data_dir: Path | None) -> None:
     """Stop Neo4j cleanly; its data stays in its data directory.
 
     \b
@@ -140,14 +146,20 @@ def stop(port: int, backend: str) -> None:
       tunegraph neo4j stop --port 7688
     """
     paths = local_paths()
-    if neo4j_server.read_record(paths, port) is None and _backend(backend) == "docker":
+    found = neo4j_server.find_instance(paths, port, data_dir)
+    if found is None and _backend(backend) == "docker":
         docker_server.compose(COMPOSE_FILE, ["down"], DEFAULT_PASSWORD, port)
         click.echo("Neo4j (docker compose) stopped; data kept in its named volume.")
         return
-    record = neo4j_server.stop(paths, port)
-    if record is None:
+    if found is None:
         raise neo4j_server.LauncherError(
             f"no tunegraph Neo4j is recorded on port {port} (see `tunegraph neo4j status`)"
+        )
+    running = found.is_running()
+    record = neo4j_server.stop(paths, port, data_dir=data_dir) or found
+    if not running:
+        raise neo4j_server.LauncherError(
+            f"no Neo4j was running on port {port} (its stale record is removed)"
         )
     click.echo(f"Neo4j on port {port} stopped; data kept in {record.data_dir}")
 

@@ -83,7 +83,7 @@ def query(
     \b
     Examples:
       tunegraph query "MATCH (p:Playlist) RETURN count(p) AS playlists"
-      tunegraph query "MATCH (a:Artist {name: $name})-[:FOUND]->(p) RETURN p.name" -p name='"Abba"'
+      tunegraph query 'MATCH (a:Artist {name: $name})-[:FOUND]->(p) RETURN p.name' -p name='"Abba"'
       tunegraph query "MATCH (t:Track) RETURN t.name, t.popularity LIMIT 5" --format csv
     """
     parameters = dict(parse_param(text) for text in params)

@@ -4,7 +4,8 @@ Every request waits for the shared budget (and any Retry-After pause), carries a
 token, and is retried on transient failures with the policy's capped, jittered
 backoff (``retrying``). A 429 pauses every worker and is retried without spending an
 attempt, up to ``max_rate_limited`` in a row; a 401 refreshes the token once; other 4xx
-raise ``ApiError`` at once.
+raise ``ApiError`` at once. An absolute URL (a listing's ``next``) is followed only
+on the API's own origin: the bearer token never goes to another host.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from tunegraph.crawler.auth import TokenProvider
 from tunegraph.crawler.errors import (
     ApiError,
     ApiUnreachable,
+    ForeignUrl,
     MalformedResponse,
     PacedRetry,
     RateLimited,
@@ -33,6 +36,29 @@ from tunegraph.crawler.settings import ApiSettings
 from tunegraph.crawler.transport import Response, Transport
 
 TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port of an absolute URL (default port filled in); None if not one."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number, a broken IPv6 literal
+        return None
+    if not scheme or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port
+
+
+def _is_absolute(url: str) -> bool:
+    """Has a scheme or a host (``//host/…`` too); an unparsable URL counts as absolute."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    return bool(parts.scheme or parts.netloc or url.startswith("//"))
 
 
 @dataclass
@@ -84,6 +110,7 @@ class SpotifyClient:
     ) -> None:
         self.settings = settings
         self.api_url = settings.api_url.rstrip("/")
+        self.api_origin = origin(self.api_url)
         self.clock = clock
         self.sleep = sleep
         self.wall_clock = wall_clock
@@ -111,7 +138,13 @@ class SpotifyClient:
         await self.transport.__aexit__(*exc)
 
     def url(self, path: str) -> str:
-        return path if path.startswith("http") else f"{self.api_url}/{path.lstrip('/')}"
+        """``path`` under the API URL; an absolute URL only if it is on the API's origin."""
+        if not _is_absolute(path):
+            return f"{self.api_url}/{path.lstrip('/')}"
+        if self.api_origin is None or origin(path) != self.api_origin:
+            where = path.split("?", 1)[0]
+            raise ForeignUrl(f"not following {where}: not on the API's origin ({self.api_url})")
+        return path
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return await self.request("GET", path, params=params)

@@ -43,6 +43,14 @@ class ApiError(CrawlerError):
         self.message = message
 
 
+class ForeignUrl(CrawlerError):
+    """A URL from the network names another origin than the API's: the token stays home."""
+
+
+class PagingError(CrawlerError):
+    """A listing's ``next`` goes back to a page already fetched: its playlist fails."""
+
+
 class TransientError(CrawlerError):
     """5xx, timeouts, dropped connections, malformed bodies: worth another try."""
 

@@ -1,4 +1,5 @@
-"""Seed parsing: playlist ids, spotify: URIs and open.spotify.com URLs, checked up front."""
+"""Spotify ids: seeds (ids, spotify: URIs, open.spotify.com URLs) checked up front, and
+the same rule for every id the network hands the crawl."""
 
 from __future__ import annotations
 

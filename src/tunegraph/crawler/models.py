@@ -3,6 +3,8 @@
 Both playlist-item shapes are read: the current ``/items`` entry (``item``) and the
 legacy ``/tracks`` entry (``track``). Null entries, local files and episodes are
 skipped and counted; a body of the wrong shape is ``MalformedResponse`` (retried).
+Every id is checked as the seeds are (``ids.is_spotify_id``): one that is not a Spotify
+id is skipped and counted, never stored nor put in a URL.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tunegraph.crawler.errors import MalformedResponse
+from tunegraph.crawler.ids import is_spotify_id
 from tunegraph.features import AUDIO_FEATURES
 
 
@@ -66,9 +69,10 @@ class ItemsPage:
 
 @dataclass
 class SearchPage:
-    results: list[tuple[int, str]]  # (rank, playlist id), nulls left out
+    results: list[tuple[int, str]]  # (rank, playlist id), nulls and invalid ids left out
     nulls: int
     next: str | None
+    invalid: int = 0  # results whose id is not a Spotify id
 
 
 def _dict(value: Any, what: str) -> dict[str, Any]:
@@ -83,10 +87,17 @@ def _list(value: Any, what: str) -> list[Any]:
     return value
 
 
+def _next(paging: dict[str, Any]) -> str | None:
+    value = paging.get("next")
+    if value is not None and not isinstance(value, str):
+        raise MalformedResponse("next is not a URL")
+    return value or None
+
+
 def parse_playlist(body: Any) -> PlaylistInfo:
     body = _dict(body, "playlist")
-    if not isinstance(body.get("id"), str):
-        raise MalformedResponse("playlist without id")
+    if not is_spotify_id(body.get("id")):
+        raise MalformedResponse("playlist without a valid id")
     owner = body.get("owner") if isinstance(body.get("owner"), dict) else {}
     followers = body.get("followers")
     return PlaylistInfo(
@@ -100,18 +111,24 @@ def parse_playlist(body: Any) -> PlaylistInfo:
     )
 
 
-def parse_track(obj: dict[str, Any]) -> Track:
-    artists = tuple(
-        ArtistRef(a["id"], a.get("name") or "")
-        for a in obj.get("artists") or []
-        if isinstance(a, dict) and isinstance(a.get("id"), str)
-    )
+def parse_track(obj: dict[str, Any], skipped: Counter[str]) -> Track:
+    """The track in ``obj`` (its id checked by the caller); invalid artist or album ids
+    are left out and counted in ``skipped``."""
+    artists: list[ArtistRef] = []
+    for a in obj.get("artists") or []:
+        if not isinstance(a, dict) or a.get("id") is None:
+            continue
+        if is_spotify_id(a["id"]):
+            artists.append(ArtistRef(a["id"], a.get("name") or ""))
+        else:
+            skipped["invalid artist id"] += 1
     album = obj.get("album")
-    album_ref = (
-        AlbumRef(album["id"], album.get("name"), album.get("release_date"))
-        if isinstance(album, dict) and isinstance(album.get("id"), str)
-        else None
-    )
+    album_ref = None
+    if isinstance(album, dict) and album.get("id") is not None:
+        if is_spotify_id(album["id"]):
+            album_ref = AlbumRef(album["id"], album.get("name"), album.get("release_date"))
+        else:
+            skipped["invalid album id"] += 1
     popularity = obj.get("popularity")
     return Track(
         id=obj["id"],
@@ -119,7 +136,7 @@ def parse_track(obj: dict[str, Any]) -> Track:
         duration_ms=obj.get("duration_ms"),
         explicit=obj.get("explicit"),
         popularity=popularity if isinstance(popularity, int) else None,
-        artists=artists,
+        artists=tuple(artists),
         album=album_ref,
     )
 
@@ -129,7 +146,7 @@ def parse_items_page(body: Any) -> ItemsPage:
     body = _dict(body, "items page")
     raw_items = _list(body.get("items"), "items")
     offset = _offset(body)
-    page = ItemsPage(entries=[], next=body.get("next"))
+    page = ItemsPage(entries=[], next=_next(body))
     for index, raw in enumerate(raw_items):
         if raw is None:
             page.skipped["null"] += 1
@@ -142,10 +159,13 @@ def parse_items_page(body: Any) -> ItemsPage:
         obj = _dict(obj, "playlist item's track")
         if obj.get("type") == "episode":
             page.skipped["episode"] += 1
-        elif raw.get("is_local") or obj.get("is_local") or not isinstance(obj.get("id"), str):
+        elif raw.get("is_local") or obj.get("is_local") or obj.get("id") is None:
             page.skipped["local"] += 1
+        elif not is_spotify_id(obj["id"]):
+            page.skipped["invalid track id"] += 1
         else:
-            page.entries.append(Entry(offset + index, raw.get("added_at"), parse_track(obj)))
+            track = parse_track(obj, page.skipped)
+            page.entries.append(Entry(offset + index, raw.get("added_at"), track))
     return page
 
 
@@ -158,14 +178,15 @@ def parse_search_page(body: Any) -> SearchPage:
     playlists = _dict(_dict(body, "search answer").get("playlists"), "playlists")
     raw_items = _list(playlists.get("items"), "search items")
     offset = _offset(playlists)
-    results: list[tuple[int, str]] = []
-    nulls = 0
+    page = SearchPage(results=[], nulls=0, next=_next(playlists))
     for index, raw in enumerate(raw_items):
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            nulls += 1
-            continue
-        results.append((offset + index, raw["id"]))
-    return SearchPage(results=results, nulls=nulls, next=playlists.get("next"))
+        if not isinstance(raw, dict) or raw.get("id") is None:
+            page.nulls += 1
+        elif not is_spotify_id(raw["id"]):
+            page.invalid += 1
+        else:
+            page.results.append((offset + index, raw["id"]))
+    return page
 
 
 def parse_audio_features(body: Any) -> dict[str, dict[str, Any]]:
@@ -173,7 +194,7 @@ def parse_audio_features(body: Any) -> dict[str, dict[str, Any]]:
     rows = _list(_dict(body, "audio features").get("audio_features"), "audio_features")
     out: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if isinstance(row, dict) and isinstance(row.get("id"), str):
+        if isinstance(row, dict) and is_spotify_id(row.get("id")):
             out[row["id"]] = {
                 name: float(row[name])
                 for name in AUDIO_FEATURES

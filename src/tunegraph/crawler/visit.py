@@ -153,6 +153,8 @@ async def visit(
             continue
         for page_number in range(settings.search_pages):
             page = await searches.page(client, artist.name, page_number, settings.search_limit)
+            if page.invalid:
+                outcome.skipped["invalid search result id"] += page.invalid
             for rank, found_id in page.results:
                 outcome.batch.add_relationship(
                     "FOUND", artist_id=artist.id, playlist_id=found_id, query=artist.name, rank=rank

@@ -229,13 +229,26 @@ class _Reader:
             return
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what the graph (and a CSV :long) can hold
+
+
 def _field(obj: dict, key: str, kinds: type | tuple[type, ...], where: str) -> Any:
     if key not in obj:
         raise MpdFormatError(f"{where}: missing {key!r}")
     value = obj[key]
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _as_tuple(kinds)):
         raise MpdFormatError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise MpdFormatError(f"{where}: {key!r} is {value}, beyond a 64-bit integer")
     return value
+
+
+def _optional_int(obj: dict, key: str, default: int, where: str) -> int:
+    """An int field that may be absent or of another type (then ``default``)."""
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return default
+    return int(_field(obj, key, int, where))
 
 
 def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -263,12 +276,8 @@ def parse_playlist(raw: Any, file: str, index: int = 0) -> MpdPlaylist:
         name=_field(raw, "name", str, where),
         collaborative=collaborative,
         modified_at=_field(raw, "modified_at", int, where),
-        num_tracks=raw.get("num_tracks", len(tracks))
-        if isinstance(raw.get("num_tracks"), int)
-        else len(tracks),
-        num_followers=raw.get("num_followers", 0)
-        if isinstance(raw.get("num_followers"), int)
-        else 0,
+        num_tracks=_optional_int(raw, "num_tracks", len(tracks), where),
+        num_followers=_optional_int(raw, "num_followers", 0, where),
         description=description,
         tracks=tracks,
         source_file=file,

@@ -7,6 +7,7 @@ tunegraph opens a driver.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -147,6 +148,23 @@ class GraphStore:
     async def run_read(self, cypher: str, **parameters: Any) -> list[dict[str, Any]]:
         """A small read-only query: in a cluster any member may answer; a write is refused."""
         return await self.read(_all_rows(cypher, parameters))
+
+    async def plan_operators(self, cypher: str, parameters: dict[str, Any]) -> set[str]:
+        """The operators of the query's plan (``EXPLAIN``: nothing runs), e.g. ``LoadCSV``."""
+        head = re.match(r"\s*(EXPLAIN|PROFILE)\b", cypher, re.IGNORECASE)
+        body = cypher[head.end() :] if head else cypher
+        try:
+            async with self._session(read_only=True) as session:
+                summary = await (await session.run(f"EXPLAIN {body}", parameters)).consume()
+        except Exception as exc:
+            raise translate_error(exc, self.settings) from None
+        operators: set[str] = set()
+        stack = [summary.plan or {}]
+        while stack:
+            step = stack.pop()
+            operators.add(str(step.get("operatorType", "")).split("@", 1)[0])
+            stack.extend(step.get("children") or [])
+        return operators
 
     async def stream_values(
         self,

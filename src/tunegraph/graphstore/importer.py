@@ -42,12 +42,14 @@ from tunegraph.graphstore.mpd_slices import (
     ProgressTally,
     SlicePool,
     checked_playlists,
+    duplicate_message,
     expand_paths,
     file_key,
     file_sha256,
     mpd_playlist_id,
     playlist_properties,
     read_error,
+    slice_identity,
     track_row,
 )
 from tunegraph.graphstore.writers import GraphBatch, chunks, write_batch
@@ -94,6 +96,11 @@ MARK_FILE_DONE = (
     "SET f.kind = 'mpd', f.path = $path, f.sha256 = $sha256, f.status = 'complete', "
     "f.playlists = $playlists, f.rows = $rows, f.imported_at = datetime()"
 )
+# The slice's playlists that another file imported first (a pid repeated across files).
+FROM_OTHER_FILES = (
+    "MATCH (p:Playlist) WHERE p.id IN $ids AND p.mpd_file IS NOT NULL AND p.mpd_file <> $file "
+    "RETURN p.id AS id, p.mpd_file AS file"
+)
 FILE_RECORDS = (
     "MATCH (f:ImportFile) WHERE f.id IN $ids AND f.status = 'complete' "
     "RETURN f.id AS id, f.sha256 AS sha256"
@@ -135,17 +142,17 @@ def parse_slice_rows(path: str | PathLike[str], skip_sha256: str | None = None) 
     tracks: dict[str, Row] = {}
     try:
         for playlist in checked_playlists(path):
-            _add_playlist(out, tracks, playlist)
+            _add_playlist(out, tracks, playlist, slice_identity(path))
     except MpdFormatError as exc:
         return SliceRows(path=str(path), key=out.key, sha256=out.sha256, error=str(exc))
     out.tracks = list(tracks.values())
     return out
 
 
-def _add_playlist(out: SliceRows, tracks: dict[str, Row], playlist: MpdPlaylist) -> None:
+def _add_playlist(out: SliceRows, tracks: dict[str, Row], playlist: MpdPlaylist, file: str) -> None:
     """The playlist's node row and CONTAINS row; its tracks not yet in ``tracks``."""
     pid = mpd_playlist_id(playlist.pid)
-    props = {k: v for k, v in playlist_properties(playlist).items() if v is not None}
+    props = {k: v for k, v in playlist_properties(playlist, file).items() if v is not None}
     out.playlists.append({"id": pid, "props": props})
     ids = [track.track_id for track in playlist.tracks]
     for track, tid in zip(playlist.tracks, ids, strict=True):
@@ -287,12 +294,33 @@ async def import_mpd(
         for future in pool.in_order(parse_slice_rows, jobs):
             file_start = time.perf_counter()
             rows = await asyncio.wrap_future(future)
+            refused = await _leave_out_duplicates(store, rows)
             # A file recorded before but changed since replaces its playlists' tracks.
             replace = settings.force or rows.key in recorded
-            summary.files.append(await _import_file(writer, rows, replace, file_start))
+            result = await _import_file(writer, rows, replace, file_start)
+            result.refused = refused
+            summary.files.append(result)
             tally.add(files=1, current=rows.path)
     summary.seconds = tally.seconds
     return summary
+
+
+async def _leave_out_duplicates(store: GraphStore, rows: SliceRows) -> list[str]:
+    """Drop the slice's playlists that another file imported (their rows, not their tracks'
+    nodes, as the bulk path does); one line each, naming both files."""
+    if rows.skipped or rows.error or not rows.playlists:
+        return []
+    found = await store.run_read(
+        FROM_OTHER_FILES, ids=[p["id"] for p in rows.playlists], file=slice_identity(rows.path)
+    )
+    first = {r["id"]: r["file"] for r in found}
+    if not first:
+        return []
+    rows.playlists = [p for p in rows.playlists if p["id"] not in first]
+    rows.contains = [c for c in rows.contains if c["id"] not in first]
+    rows.rows = sum(c["n"] for c in rows.contains)
+    pids = sorted((int(pid.removeprefix("mpd:")), file) for pid, file in first.items())
+    return [duplicate_message(pid, rows.path, file) for pid, file in pids]
 
 
 async def _import_file(writer: _Writer, rows: SliceRows, replace: bool, start: float) -> FileResult:

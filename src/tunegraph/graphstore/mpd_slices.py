@@ -37,7 +37,18 @@ def mpd_playlist_id(pid: int) -> str:
     return f"mpd:{pid}"
 
 
-def playlist_properties(playlist: MpdPlaylist) -> dict[str, Any]:
+def slice_identity(path: Path | str) -> str:
+    """The file a playlist came from, as stored on it (``mpd_file``): the resolved path,
+    so ``data/x.json`` and ``/abs/data/x.json`` are one file, another folder's is not."""
+    return str(Path(path).resolve())
+
+
+def duplicate_message(pid: int, path: Path | str, first: str) -> str:
+    """The one line both import paths give a pid that another file imported first."""
+    return f"{path}: pid {pid} is already imported from {first}; this copy is left out"
+
+
+def playlist_properties(playlist: MpdPlaylist, file: str) -> dict[str, Any]:
     """An MPD playlist node's properties, in the bulk path's column order (None: absent)."""
     return {
         "name": playlist.name,
@@ -47,6 +58,7 @@ def playlist_properties(playlist: MpdPlaylist) -> dict[str, Any]:
         "collaborative": playlist.collaborative,
         "pid": playlist.pid,
         "source": MPD_SOURCE,
+        "mpd_file": file,
     }
 
 
@@ -157,6 +169,7 @@ class FileResult:
     rows: int = 0
     seconds: float = 0.0
     error: str | None = None
+    refused: list[str] = field(default_factory=list)  # duplicate pids left out, one line each
 
 
 @dataclass
@@ -178,6 +191,10 @@ class ImportSummary:
     @property
     def failed(self) -> list[FileResult]:
         return self._with("failed")
+
+    @property
+    def refused(self) -> list[str]:
+        return [line for f in self.files for line in f.refused]
 
     @property
     def playlists(self) -> int:

@@ -26,11 +26,13 @@ from tunegraph.graphstore.mpd_slices import (
     SlicePool,
     TrackRow,
     checked_playlists,
+    duplicate_message,
     file_key,
     file_sha256,
     mpd_playlist_id,
     playlist_properties,
     read_error,
+    slice_identity,
     track_row,
 )
 from tunegraph.graphstore.offline_load import InputGroup
@@ -51,7 +53,7 @@ GROUPS: dict[str, FileGroup] = {
     for g in (
         FileGroup("playlists", "nodes", "Playlist", (
             "id:ID(Playlist)", "name", "description", "followers:long", "modified_at:long",
-            "collaborative:boolean", "pid:long", "source", "num_tracks:long",
+            "collaborative:boolean", "pid:long", "source", "mpd_file", "num_tracks:long",
         )),
         FileGroup("tracks", "nodes", "Track", ("id:ID(Track)", "name", "duration_ms:long")),
         FileGroup("artists", "nodes", "Artist", ("id:ID(Artist)", "name")),
@@ -136,20 +138,32 @@ class StagedSlice:
     playlists: int = 0
     rows: int = 0
     tracks: list[TrackRow] = field(default_factory=list)  # distinct within the slice
+    pids: list[int] = field(default_factory=list)  # the playlists staged
     error: str | None = None
 
 
-def stage_slice(path: str, folder: str, part: str) -> StagedSlice:
-    """Validate one slice and write its playlists and CONTAINS rows; nothing if it is bad."""
+def stage_slice(
+    path: str, folder: str, part: str, leave_out: frozenset[int] = frozenset()
+) -> StagedSlice:
+    """Validate one slice and write its playlists and CONTAINS rows; nothing if it is bad.
+
+    The pids in ``leave_out`` (imported from another file) contribute their tracks only.
+    """
     file = Path(path)
     out = StagedSlice(path=path, key=file_key(file))
     playlists = GroupWriter(Path(folder), GROUPS["playlists"], part)
     contains = GroupWriter(Path(folder), GROUPS["contains"], part)
     tracks: dict[str, TrackRow] = {}
+    identity = slice_identity(file)
     try:
         out.sha256 = file_sha256(file)
         for playlist in checked_playlists(file):
-            _stage_playlist(playlist, playlists, contains, tracks)
+            if playlist.pid in leave_out:
+                tracks.update((t.track_id, track_row(t)) for t in playlist.tracks
+                              if t.track_id not in tracks)  # fmt: skip
+                continue
+            out.pids.append(playlist.pid)
+            _stage_playlist(playlist, playlists, contains, tracks, identity)
     except (MpdFormatError, OSError) as exc:
         playlists.discard()
         contains.discard()
@@ -166,6 +180,7 @@ def _stage_playlist(
     playlists: GroupWriter,
     contains: GroupWriter,
     tracks: dict[str, TrackRow],
+    identity: str,
 ) -> None:
     """The playlist's row and CONTAINS rows; its tracks not yet in ``tracks``."""
     pid = mpd_playlist_id(playlist.pid)
@@ -179,7 +194,8 @@ def _stage_playlist(
         if tid not in tracks:
             tracks[tid] = track_row(track)
     contains.write_plain(lines)
-    playlists.write((pid, *playlist_properties(playlist).values(), len(playlist.tracks)))
+    row = playlist_properties(playlist, identity).values()
+    playlists.write((pid, *row, len(playlist.tracks)))
 
 
 class _Entities:
@@ -191,6 +207,7 @@ class _Entities:
             for name in ("tracks", "artists", "albums", "by", "on", "import_files")
         }
         self.seen: dict[str, set[str]] = {"tracks": set(), "artists": set(), "albums": set()}
+        self.records: dict[str, tuple[Any, ...]] = {}
 
     def add(self, staged: StagedSlice) -> None:
         w, tracks, artists, albums = self.writers, *self.seen.values()
@@ -207,13 +224,16 @@ class _Entities:
             if album_id not in albums:
                 albums.add(album_id)
                 w["albums"].write((album_id, album_name))
-        record = (
+        # One record per file name, the later file's (as the transactional MERGE leaves it):
+        # two folders may hold slices of the same name.
+        self.records[staged.key] = (
             staged.key, "mpd", staged.path, staged.sha256, "complete", staged.playlists,
             staged.rows, datetime.now(UTC).isoformat(),
         )  # fmt: skip
-        w["import_files"].write(record)
 
     def commit(self) -> None:
+        for record in self.records.values():
+            self.writers["import_files"].write(record)
         for writer in self.writers.values():
             writer.commit()
 
@@ -244,6 +264,13 @@ class Staging:
         return groups
 
 
+def _remove_part(folder: Path, part: str) -> None:
+    """A slice's staged playlists and CONTAINS files, to stage it again."""
+    for name in ("playlists", "contains"):
+        for staged in (folder / name).glob(f"{part}.*"):
+            staged.unlink()
+
+
 def stage_mpd(
     files: list[Path],
     folder: Path,
@@ -255,15 +282,25 @@ def stage_mpd(
     entities = _Entities(folder)
     tally = ProgressTally(len(files), on_progress)
     jobs = [(str(path), str(folder), f"{index:06d}") for index, path in enumerate(files)]
+    first: dict[int, str] = {}  # pid → the file that staged it (files are staged in parallel)
     with SlicePool[StagedSlice](workers) as pool:
-        for future in pool.in_order(stage_slice, jobs):
+        for (path, _, part), future in zip(jobs, pool.in_order(stage_slice, jobs), strict=True):
             staged = future.result()
             if staged.error:
                 staging.files.append(FileResult(staged.path, "failed", error=staged.error))
                 tally.add(files=1, current=staged.path)
                 continue
+            repeated = {pid: first[pid] for pid in staged.pids if pid in first}
+            if repeated:  # rare: stage the slice again without them
+                _remove_part(folder, part)
+                staged = stage_slice(path, str(folder), part, frozenset(repeated))
+            identity = slice_identity(staged.path)
+            first.update((pid, identity) for pid in staged.pids)
             entities.add(staged)
-            staging.files.append(FileResult(staged.path, "imported", staged.playlists, staged.rows))
+            refused = [duplicate_message(p, staged.path, f) for p, f in sorted(repeated.items())]
+            staging.files.append(
+                FileResult(staged.path, "imported", staged.playlists, staged.rows, refused=refused)
+            )
             tally.add(staged.playlists, staged.rows, files=1, current=staged.path)
     entities.commit()
     staging.seconds = tally.seconds

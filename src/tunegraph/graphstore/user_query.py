@@ -8,6 +8,12 @@ from typing import Any
 from neo4j.graph import Node, Path, Relationship
 
 from tunegraph.graphstore.driver import GraphStore
+from tunegraph.graphstore.errors import QueryFailed
+
+LOAD_CSV_REFUSED = (
+    "LOAD CSV is refused in a read-only query: it makes the Neo4j server fetch a URL or "
+    "read a file; add --write if you mean it"
+)
 
 
 def to_plain(value: Any) -> Any:
@@ -36,9 +42,12 @@ async def user_query_rows(
 ) -> AsyncGenerator[list[Any], None]:
     """The rows of a user's query as they arrive, so no result is held whole in memory.
 
-    Read access mode unless writes are allowed, so a write is refused by Neo4j.
-    ``on_columns`` hears the column names before the first row (also for no rows).
+    Read access mode unless writes are allowed, so a write is refused by Neo4j; so is
+    ``LOAD CSV`` (found in the query's plan, whatever its spelling), which reads from the
+    server's side. ``on_columns`` hears the column names before the first row.
     """
+    if not allow_write and "LoadCSV" in await store.plan_operators(cypher, parameters):
+        raise QueryFailed(LOAD_CSV_REFUSED)
     rows = store.stream_values(cypher, parameters, read_only=not allow_write, on_keys=on_columns)
     try:
         async for values in rows:

@@ -23,26 +23,41 @@ does no auto-sharding) and keeps:
 
 Shares may be uneven (FILE); the multi-worker iterator agrees across workers on when an
 epoch ends, so a worker that runs out early feeds empty batches until the rest finish.
+
+Waiting for the others. TensorFlow waits for a missing worker for ever, inside C++ where
+Python's Ctrl-C handler never runs. So a worker first waits in Python for the chief's
+port (``cluster.wait_for_chief``: a one-line error after ``cluster.timeout_s``), and the
+strategy is created under a watch process (``cluster_watch``) that names the workers
+still missing and ends this process after the timeout or on Ctrl-C; the chief's whole
+wait is that one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from tunegraph.model._tf import tf
-from tunegraph.model.cluster import Cluster
+from tunegraph.model.cluster import Cluster, wait_for_chief
+from tunegraph.model.cluster_watch import say, waiting_line, watched
 
 FILE, DATA = "file", "data"
 
 
-def make_strategy(cluster: Cluster | None) -> tf.distribute.Strategy:
+def make_strategy(
+    cluster: Cluster | None, report: Callable[[str], None] = say
+) -> tf.distribute.Strategy:
     """The default strategy without a cluster; else MultiWorkerMirroredStrategy over it.
 
     Must run before TensorFlow executes anything in this process (collective ops are
     configured at start-up). The cluster comes from the settings, not ``TF_CONFIG``.
+    Raises ``ClusterTimeout`` when the chief does not come within ``cluster.timeout_s``.
     """
     if cluster is None:
         return tf.distribute.get_strategy()
+
+    wait_for_chief(cluster, lambda absent: report(waiting_line(cluster, absent)))
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
         tf.train.ClusterSpec({"worker": list(cluster.workers)}),
         task_type="worker",
@@ -50,10 +65,13 @@ def make_strategy(cluster: Cluster | None) -> tf.distribute.Strategy:
         rpc_layer="grpc",
     )
     ring = tf.distribute.experimental.CommunicationImplementation.RING  # CPU and GPU alike
-    return tf.distribute.MultiWorkerMirroredStrategy(
-        cluster_resolver=resolver,
-        communication_options=tf.distribute.experimental.CommunicationOptions(implementation=ring),
-    )
+    with watched(cluster):
+        return tf.distribute.MultiWorkerMirroredStrategy(
+            cluster_resolver=resolver,
+            communication_options=tf.distribute.experimental.CommunicationOptions(
+                implementation=ring
+            ),
+        )
 
 
 def shard_policy(

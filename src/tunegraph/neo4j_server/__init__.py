@@ -15,7 +15,7 @@ from tunegraph.neo4j_server.instances import (
     read_record,
     recorded_password,
 )
-from tunegraph.neo4j_server.local_server import start, stop
+from tunegraph.neo4j_server.local_server import find_instance, start, stop
 from tunegraph.neo4j_server.offline_import import local_offline_loader
 from tunegraph.neo4j_server.paths import LocalPaths, default_paths, pinned_neo4j_version
 
@@ -26,6 +26,7 @@ __all__ = [
     "LocalPaths",
     "OfflineImportError",
     "default_paths",
+    "find_instance",
     "list_instances",
     "local_offline_loader",
     "pinned_neo4j_version",

@@ -2,6 +2,9 @@
 
 Any later command (and `tunegraph neo4j status`) finds an instance with nothing more
 than NEO4J_URI, so the records and their folder are the owner's alone (0600/0700).
+A copy of the record lives in the data folder too (``MARKER``): it says who serves
+that folder, so a second start there is refused in one line, and an instance whose
+record was deleted can still be found (and stopped) from its data folder.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tunegraph.graphstore.bolt_uri import DEFAULT_BOLT_PORT, parse_bolt_uri
 from tunegraph.neo4j_server.paths import LocalPaths
 
 LAUNCHER_CLASS = "TunegraphNeo4j"
+MARKER = "tunegraph-neo4j.json"  # in the data folder: the instance serving it
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,34 @@ def write_record(paths: LocalPaths, record: InstanceRecord) -> None:
     """The record holds the password: 0600 from its first byte, in a 0700 folder."""
     file = paths.record_file(record.port)
     private_dir(file.parent).chmod(0o700)  # the records' folder is always ours
+    _write_private(file, record)
+
+
+def write_marker(record: InstanceRecord) -> None:
+    """The record's copy in its data folder (private too: the store lives there)."""
+    _write_private(Path(record.data_dir) / MARKER, record)
+
+
+def _write_private(file: Path, record: InstanceRecord) -> None:
     tmp = file.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)  # O_CREAT's mode applies to a new file only
     descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:
         out.write(json.dumps(asdict(record), indent=2))
     tmp.replace(file)
+
+
+def read_marker(data_dir: Path) -> InstanceRecord | None:
+    """The record kept in a data folder, if any (running or not)."""
+    try:
+        return InstanceRecord(**json.loads((data_dir / MARKER).read_text()))
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, TypeError):
+        return None
+
+
+def forget(paths: LocalPaths, record: InstanceRecord) -> None:
+    """Remove the record and its marker (where they still describe ``record``'s process)."""
+    for file in (paths.record_file(record.port), Path(record.data_dir) / MARKER):
+        copy = read_marker(file.parent) if file.name == MARKER else read_record(paths, record.port)
+        if copy is not None and copy.pid == record.pid:
+            file.unlink(missing_ok=True)

@@ -19,9 +19,12 @@ from tunegraph.neo4j_server.errors import LauncherError
 from tunegraph.neo4j_server.instances import (
     InstanceRecord,
     InstanceSpec,
+    forget,
     private_dir,
+    read_marker,
     read_record,
     reap,
+    write_marker,
     write_record,
 )
 from tunegraph.neo4j_server.jars import ensure_jars, launcher_command
@@ -79,7 +82,14 @@ def start(
         pagecache_mb=spec.pagecache_mb,
     )  # fmt: skip
     write_record(paths, record)
-    _wait_ready(process, log_file, log_start, spec.ready_timeout_s, import_args is not None, on_log)
+    write_marker(record)
+    try:
+        _wait_ready(
+            process, log_file, log_start, spec.ready_timeout_s, import_args is not None, on_log
+        )
+    except LauncherError:
+        forget(paths, record)  # no stale record of a start that failed
+        raise
     return record, True
 
 
@@ -87,7 +97,17 @@ def _running_on_port(
     spec: InstanceSpec, paths: LocalPaths, data_dir: Path
 ) -> InstanceRecord | None:
     """Our instance already serving this port and data directory; a LauncherError for any
-    other use of the port, and for a password Neo4j would refuse."""
+    other use of the port or of the data directory, and for a password Neo4j would refuse."""
+    served = read_marker(data_dir)
+    if served is not None and served.is_running():
+        if served.port != spec.port:
+            raise LauncherError(
+                f"{data_dir} is already served by tunegraph's Neo4j on port {served.port} "
+                f"(pid {served.pid}); stop it first: tunegraph neo4j stop --port {served.port}"
+            )
+        if read_record(paths, spec.port) is None:
+            write_record(paths, served)  # its record was deleted: found again
+        return served
     existing = read_record(paths, spec.port)
     if existing and existing.is_running():
         if Path(existing.data_dir) != data_dir:
@@ -179,9 +199,23 @@ def _last_error(log_text: str) -> str:
     return lines[-1][:300] if lines else "no output"
 
 
-def stop(paths: LocalPaths, port: int, timeout_s: float = 60.0) -> InstanceRecord | None:
-    """Stop the instance on this port cleanly (SIGTERM, then SIGKILL after the timeout)."""
+def find_instance(
+    paths: LocalPaths, port: int, data_dir: Path | None = None
+) -> InstanceRecord | None:
+    """The instance recorded on ``port``; without a record, the one whose data folder
+    (``data_dir``, else the port's default) says it serves ``port``."""
     record = read_record(paths, port)
+    if record is not None:
+        return record
+    marker = read_marker((data_dir or paths.default_data_dir(port)).resolve())
+    return marker if marker is not None and marker.port == port else None
+
+
+def stop(
+    paths: LocalPaths, port: int, timeout_s: float = 60.0, data_dir: Path | None = None
+) -> InstanceRecord | None:
+    """Stop the instance on this port cleanly (SIGTERM, then SIGKILL after the timeout)."""
+    record = find_instance(paths, port, data_dir)
     if record is None:
         return None
     if record.is_running():
@@ -193,5 +227,5 @@ def stop(paths: LocalPaths, port: int, timeout_s: float = 60.0) -> InstanceRecor
             os.kill(record.pid, signal.SIGKILL)
             time.sleep(0.5)
             reap(record.pid)
-    paths.record_file(port).unlink(missing_ok=True)
+    forget(paths, record)
     return record
