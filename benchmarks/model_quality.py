@@ -10,8 +10,12 @@ shown, the rest hidden), scored with the challenge's metrics over 500 recommenda
 The oracle ranks tracks by the generator's own probabilities for each test playlist: no
 model that sees only the data can expect to beat it, so it is the ceiling.
 
+Beside them, the calibration table (``_calibration``): each retriever alone on the same
+test playlists, its ratio to ALS, and the same ratio measured on real MPD playlists.
+
 Usage: .venv/bin/python benchmarks/model_quality.py [--playlists 10000] [--epochs 10]
-       [--oracle-only]   (shape, baselines and oracle; trains nothing)
+       [--oracle-only]      (shape, baselines, oracle, retrievers alone; trains nothing)
+       [--retrievers-only]  (shape, oracle, retrievers alone but the two-tower: fastest)
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _calibration import print_calibration, retriever_alone_rows
 from tunegraph.datasets.shape_stats import format_table, shape_statistics
 from tunegraph.datasets.synthetic_mpd import MpdShape, SyntheticMpd, generate_mpd
 from tunegraph.testing.export_dir import records_export, spotify_id
@@ -54,9 +59,11 @@ def print_table(rows: dict[str, dict[str, float]]) -> None:
 
 
 def print_goals(rows: dict[str, dict[str, float]]) -> None:
-    als, co, pop = rows["ALS"], rows["co-occurrence"], rows["popularity"]
-    order = als["r_precision"] > co["r_precision"] > pop["r_precision"]
-    print(f"\nworld: ALS > co-occurrence > popularity on R-precision: {_met(order)}")
+    als = rows["ALS"]
+    if "popularity" in rows:
+        co, pop = rows["co-occurrence"], rows["popularity"]
+        order = als["r_precision"] > co["r_precision"] > pop["r_precision"]
+        print(f"\nworld: ALS > co-occurrence > popularity on R-precision: {_met(order)}")
     ceiling = rows["oracle"]["r_precision"] / als["r_precision"]
     print(f"world: oracle R-precision {ceiling:.2f}x ALS (goal >= 1.5x): {_met(ceiling >= 1.5)}")
     if "tunegraph" not in rows:
@@ -83,12 +90,17 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--oracle-only", action="store_true", help="train nothing")
+    parser.add_argument(
+        "--retrievers-only", action="store_true", help="no training and no baselines"
+    )
     args = parser.parse_args()
 
+    from tunegraph.model.als import Als
     from tunegraph.model.api import TrainSettings, train
     from tunegraph.model.baselines import Csr
+    from tunegraph.model.candidates import SOURCES
     from tunegraph.model.data import load_export
-    from tunegraph.model.evaluation import baseline_rows
+    from tunegraph.model.evaluation import RETRIEVAL, baseline_rows
     from tunegraph.model.metrics import list_length
     from tunegraph.model.split import SplitSettings, split_playlists
 
@@ -110,10 +122,13 @@ def main() -> None:
             SplitSettings(defaults.test_fraction, defaults.val_fraction, seed=defaults.seed),
         )
         print(f"{len(split.test)} test playlists, {data.n_tracks:,} tracks in the export")
-        if args.oracle_only:
-            train_view = Csr(split.train_tracks, data.n_tracks)
+        train_view = Csr(split.train_tracks, data.n_tracks)
+        als = Als.fit(train_view)
+        if args.retrievers_only:
+            table = {}
+        elif args.oracle_only:
             k = list_length(split.test.hidden, data.n_tracks)
-            table = baseline_rows(split.test, train_view, k)
+            table = baseline_rows(split.test, train_view, k, als)
         else:
             start = time.perf_counter()
             result = train(
@@ -132,9 +147,24 @@ def main() -> None:
                 f" {result.best_epoch}, ranker {result.ranker}"
                 f" {result.ranking_choice}"
             )
+        start = time.perf_counter()
+        alone = retriever_alone_rows(
+            train_view,
+            data.tracks,
+            data.playlist_names,
+            split.test,
+            [data.playlist_names[r] for r in split.test.rows],
+            [s for s in SOURCES if s != "tower"],
+            als,
+        )
+        if RETRIEVAL in table:  # the two-tower model alone, as training scored it
+            alone["two-tower"] = table[RETRIEVAL]
+        print(f"retrievers alone scored in {time.perf_counter() - start:.1f}s")
         table["oracle"] = oracle_row(world, data, split.test)
+        table.setdefault("ALS", alone["ALS"])
     print_table(table)
     print_goals(table)
+    print_calibration(alone, table)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 from itertools import combinations
@@ -114,7 +115,9 @@ def test_names_carry_a_noisy_signal(world):
     for r in world.playlists:
         by_name[r["name"]].append(r["pid"])
     counts = sorted((len(v) for v in by_name.values()), reverse=True)
-    assert counts[0] >= 20 and len(by_name) < 1000  # many exact duplicate names
+    # many exact duplicate names ("country", "chill"), and a long tail of names of their own
+    assert counts[0] >= 20 and sum(c for c in counts if c > 1) > 2000 / 3
+    assert len(by_name) < 1300
 
     def overlap(a: int, b: int) -> float:
         return len(tracks[a] & tracks[b]) / min(len(tracks[a]), len(tracks[b]))
@@ -126,6 +129,28 @@ def test_names_carry_a_noisy_signal(world):
     pairs = rng.integers(0, 2000, (len(same), 2))
     random = [overlap(int(a), int(b)) for a, b in pairs if a != b]
     assert np.mean(same) > 2 * np.mean(random)
+
+
+def test_tracks_are_listed_with_their_companions(world):
+    """Co-listening: a track shares its playlists with its own fixed companions more often
+    than with another track's (of the same popularity), and only because of the companion
+    draws (the same world without them shows no such pairing)."""
+    alone = generate_mpd(dataclasses.replace(world.shape, companion_share=0.0))
+    companions = world.catalogue.companions
+    sham = np.roll(companions, 1, axis=0)  # the neighbouring track's: same genre, mostly
+
+    def with_companion(w, pairs: np.ndarray) -> float:
+        rows = w.rows()
+        member = set(zip(rows.playlist_id.tolist(), rows.track_id.tolist(), strict=True))
+        found = [
+            any((p, c) in member for c in pairs[t].tolist())
+            for p, t in zip(rows.playlist_id.tolist(), rows.track_id.tolist(), strict=True)
+        ]
+        return float(np.mean(found))
+
+    assert world.shape.companion_share > 0
+    assert with_companion(world, companions) > 1.15 * with_companion(world, sham)
+    assert with_companion(alone, companions) < 1.05 * with_companion(alone, sham)
 
 
 def test_oracle_scores_are_a_distribution_that_knows_the_playlist(world):

@@ -7,8 +7,11 @@ benchmarks can rank by the generator's own probabilities (an oracle ceiling) nex
 and the baselines.
 
 The latent structure lives in ``synthetic_catalogue``. A playlist draws its tracks from
-its genres, a few "focus" artists and cross-genre hits. The catalogue grows with the
-number of playlists (sub-linearly), so larger worlds have more tracks.
+its genres, a few "focus" artists and cross-genre hits, and many genre draws are a fixed
+companion of the track drawn before (co-listening that neither genres nor artists explain:
+it is what lets item co-occurrence stand to ALS as it does on real playlists). The
+catalogue grows with the number of playlists (sub-linearly), so larger worlds have more
+tracks.
 Everything is vectorised with numpy and drawn from ``numpy.random.default_rng``; each
 block of playlists has its own stream, so a playlist never depends on how files are cut.
 """
@@ -125,6 +128,14 @@ class SyntheticMpd:
         slot = -2 - np.minimum(gslot, 2)  # genre draws: -2, -3, -4; hits: -1
         slot[is_hit] = -1
         slot[is_focus] = fslot
+        share = self.shape.companion_share
+        if share > 0:  # a genre draw becomes a companion of the playlist's previous draw
+            follows = np.r_[False, owner[1:] == owner[:-1]] & (slot <= -2)
+            follows &= rng.random(n) < share
+            src = np.flatnonzero(follows) - 1
+            pick = rng.integers(cat.companions.shape[1], size=len(src))
+            tracks[follows] = cat.companions[tracks[src], pick]
+            slot[follows] = slot[src]
         return tracks, slot
 
     @property
@@ -158,12 +169,31 @@ class SyntheticMpd:
         gw = np.zeros(self.shape.genres)
         np.add.at(gw, lat.genres[pid], lat.genre_w[pid])
         share, hit = lat.focus_share[pid], lat.hit_share[pid]
-        scores = (1.0 - share - hit) * gw[cat.track_genre] * cat.p_genre + hit * cat.p_hit
+        rest = 1.0 - share - hit
+        genre = gw[cat.track_genre] * cat.p_genre
+        mix = rest * genre
         for a, w in zip(lat.focus[pid], lat.focus_w[pid], strict=True):
             if w > 0:
                 lo, hi = cat.artist_start[a], cat.artist_start[a + 1]
-                scores[lo:hi] += share * w * cat.p_artist[lo:hi]
+                mix[lo:hi] += share * w * cat.p_artist[lo:hi]
+        scores = mix + hit * cat.p_hit
+        c = self.shape.companion_share
+        if c > 0:  # a genre draw may be a companion of a draw from the whole mixture
+            spread = self._spread(mix) + hit * self._hit_spread
+            scores += c * rest * (spread - genre)
         return scores
+
+    def _spread(self, p: np.ndarray) -> np.ndarray:
+        """Where a companion of a draw from ``p`` lands (each companion equally likely)."""
+        some = np.flatnonzero(p)
+        k = self.catalogue.companions.shape[1]
+        return np.bincount(
+            self.catalogue.companions[some].ravel(), np.repeat(p[some] / k, k), len(p)
+        )
+
+    @cached_property
+    def _hit_spread(self) -> np.ndarray:
+        return self._spread(self.catalogue.p_hit)
 
     def track_uris(self, idx: np.ndarray) -> list[str]:
         return spotify_uris(self.shape.seed, "track", np.asarray(idx))
