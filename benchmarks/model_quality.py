@@ -27,7 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from _calibration import print_calibration, retriever_alone_rows
+from _calibration import (
+    REAL_CATEGORIES,
+    category_mean,
+    print_calibration,
+    real_like,
+    retriever_alone_rows,
+)
 from tunegraph.datasets.shape_stats import format_table, shape_statistics
 from tunegraph.datasets.synthetic_mpd import MpdShape, SyntheticMpd, generate_mpd
 from tunegraph.testing.export_dir import records_export, spotify_id
@@ -56,6 +62,22 @@ def print_table(rows: dict[str, dict[str, float]]) -> None:
     print(f"\n| method | {' | '.join(METRICS)} |\n|---|{'---|' * len(METRICS)}")
     for name, values in rows.items():
         print(f"| {name} | {' | '.join(f'{values[m]:.4f}' for m in METRICS)} |")
+
+
+def print_category_table(
+    categories: dict[str, dict[str, dict[str, float]]], counts: dict[str, int]
+) -> None:
+    """R-precision and NDCG of the pipeline and ALS per challenge category."""
+    if not categories:
+        return
+    print("\n| category | playlists | tunegraph R-prec | ALS R-prec | tunegraph NDCG | ALS NDCG |")
+    print("|---|---|---|---|---|---|")
+    for name, rows in categories.items():
+        ours, als = rows["tunegraph"], rows["ALS"]
+        print(
+            f"| {name} | {counts[name]} | {ours['r_precision']:.4f} | {als['r_precision']:.4f}"
+            f" | {ours['ndcg']:.4f} | {als['ndcg']:.4f} |"
+        )
 
 
 def print_goals(rows: dict[str, dict[str, float]]) -> None:
@@ -124,6 +146,8 @@ def main() -> None:
         print(f"{len(split.test)} test playlists, {data.n_tracks:,} tracks in the export")
         train_view = Csr(split.train_tracks, data.n_tracks)
         als = Als.fit(train_view)
+        categories: dict[str, dict[str, dict[str, float]]] = {}
+        counts: dict[str, int] = {}
         if args.retrievers_only:
             table = {}
         elif args.oracle_only:
@@ -141,6 +165,7 @@ def main() -> None:
                 )
             )
             table = result.metrics
+            categories, counts = result.categories, result.category_playlists
             print(
                 f"trained in {time.perf_counter() - start:.1f}s: {result.examples:,} pairs,"
                 f" {result.examples_per_second:,.0f} ex/s, best two-tower epoch"
@@ -148,23 +173,28 @@ def main() -> None:
                 f" {result.ranking_choice}"
             )
         start = time.perf_counter()
+        like_real = real_like(split.test)
         alone = retriever_alone_rows(
             train_view,
             data.tracks,
             data.playlist_names,
-            split.test,
-            [data.playlist_names[r] for r in split.test.rows],
+            like_real,
+            like_real.titles(data.playlist_names),
             [s for s in SOURCES if s != "tower"],
             als,
         )
-        if RETRIEVAL in table:  # the two-tower model alone, as training scored it
-            alone["two-tower"] = table[RETRIEVAL]
+        on_real_like = {}
+        if categories:  # the two-tower model alone and the pipeline, as training scored them
+            on_real_like = category_mean(categories, counts)
+            alone["two-tower"] = on_real_like[RETRIEVAL]
         print(f"retrievers alone scored in {time.perf_counter() - start:.1f}s")
         table["oracle"] = oracle_row(world, data, split.test)
         table.setdefault("ALS", alone["ALS"])
     print_table(table)
+    print_category_table(categories, counts)
     print_goals(table)
-    print_calibration(alone, table)
+    print(f"\ncalibration on the {len(like_real)} test playlists of {', '.join(REAL_CATEGORIES)}")
+    print_calibration(alone, on_real_like)
 
 
 if __name__ == "__main__":
