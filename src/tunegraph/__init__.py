@@ -15,11 +15,10 @@ The Python API::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from tunegraph.model.answers import Recommendation, Request
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tunegraph.model.answers import Recommendation, Request
     from tunegraph.model.engine import Model
 
 __version__ = "0.1.0"
@@ -31,3 +30,13 @@ def load_model(path: str | Path) -> Model:
     from tunegraph.model.engine import Model
 
     return Model.load(path)
+
+
+def __getattr__(name: str) -> Any:
+    """``Recommendation`` and ``Request`` on first use: importing any part of tunegraph
+    (the Neo4j launcher, the crawler) must not import the model package."""
+    if name in ("Recommendation", "Request"):
+        from tunegraph.model import answers
+
+        return getattr(answers, name)
+    raise AttributeError(f"module 'tunegraph' has no attribute {name!r}")
