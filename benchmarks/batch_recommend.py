@@ -77,7 +77,7 @@ def main() -> None:
         start = time.perf_counter()
         settings = TrainSettings(
             data, root / "model", epochs=args.epochs, threads=args.threads, save_index=False,
-            ranker="tfrs",
+            ranker="gbdt",  # what --ranker auto keeps on these worlds
         )  # fmt: skip
         result = train(settings)
         print(
