@@ -22,7 +22,7 @@ from tunegraph.model.als import Als, AlsRetriever
 from tunegraph.model.baselines import Csr, seed_matrix
 from tunegraph.model.data import TrackTable
 from tunegraph.model.names import NameExact, NameWords
-from tunegraph.model.neighbours import ITEM_KNN_PLAYLISTS, ItemKnn, NeighbourShare, PlaylistKnn
+from tunegraph.model.neighbours import ItemKnn, NeighbourShare, PlaylistKnn, kept_playlists
 from tunegraph.model.retriever import (
     FitContext,
     Queries,
@@ -159,7 +159,7 @@ class Retrievers:
         out[:, :, base + 4] = (name.matrix.getnnz(axis=1) > 0)[:, None]
         out[:, :, base + 5] = self.tracks.popularity[indices]
         out[:, :, base + 6] = self.tracks.popularity_mask[indices]
-        weights = self.neighbours.item_weights(seeds, ITEM_KNN_PLAYLISTS)
+        weights = kept_playlists(self.neighbours, queries)
         extra = base + len(GRAPH_FEATURES)
         out[:, :, extra:] = self.comparer.features(indices, seeds, queries.names, weights)
         out[~mask] = 0.0

@@ -52,8 +52,13 @@ class Neighbours:
     def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
         """Sparse [Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists
         (over the ``playlists`` that weigh most for each query, when > 0)."""
+        return self.cosine_over(self.item_weights(seeds, playlists))
+
+    def cosine_over(self, weights: sp.csr_matrix) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: the tracks of the weighted playlists (``item_weights``), each
+        over sqrt(its popularity)."""
         inverse = sp.diags(1.0 / self.norm).astype(np.float32)
-        return (self.item_weights(seeds, playlists) @ self.x @ inverse).tocsr()
+        return (weights @ self.x @ inverse).tocsr()
 
     def similar_playlists(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
         """Sparse [Q, playlists]: each query's most similar training playlists."""
@@ -66,17 +71,34 @@ class Neighbours:
 
     def playlist_scores(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
         """Sparse [Q, T+1]: tracks of the most similar training playlists, by similarity."""
-        sim = self.similar_playlists(seeds)
-        sim.data **= self.config.similarity_power
-        return (sim @ self.x).tocsr()
+        return self.weighted_tracks(self.similar_playlists(seeds))
 
-    def neighbour_shares(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
-        """Sparse [Q, T+1]: the share of the query's neighbour playlists holding each track
-        (a vote by head count, where ``playlist_scores`` weighs by similarity)."""
-        sim = self.similar_playlists(seeds)
+    def weighted_tracks(self, sim: sp.csr_matrix) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: the similar playlists' (``similar_playlists``) tracks, by
+        similarity sharpened to ``similarity_power``."""
+        return (sim.power(self.config.similarity_power) @ self.x).tocsr()
+
+    def neighbour_shares(self, sim: sp.csr_matrix) -> sp.csr_matrix:
+        """Sparse [Q, T+1]: the share of the similar playlists (``similar_playlists``)
+        holding each track (a vote by head count, where ``weighted_tracks`` weighs by
+        similarity)."""
         counts = np.maximum(sim.getnnz(axis=1), 1).astype(np.float32)
-        sim.data[:] = 1.0
-        return (sp.diags(1.0 / counts) @ (sim @ self.x)).tocsr()
+        voters = sp.csr_matrix((np.ones_like(sim.data), sim.indices, sim.indptr), sim.shape)
+        return (sp.diags(1.0 / counts) @ (voters @ self.x)).tocsr()
+
+
+def kept_playlists(neighbours: Neighbours, queries: Queries) -> sp.csr_matrix:
+    """The playlists item co-occurrence counts over for this batch (``item_weights``), worked
+    out once a batch: item co-occurrence and the per-seed features both read them."""
+    return queries.shared(
+        "kept_playlists", lambda: neighbours.item_weights(queries.seeds, ITEM_KNN_PLAYLISTS)
+    )
+
+
+def similar_playlists(neighbours: Neighbours, queries: Queries) -> sp.csr_matrix:
+    """This batch's similar playlists, worked out once: playlist kNN and the head count
+    both read them."""
+    return queries.shared("similar_playlists", lambda: neighbours.similar_playlists(queries.seeds))
 
 
 class ItemKnn:
@@ -86,7 +108,7 @@ class ItemKnn:
         self.neighbours = neighbours
 
     def scores(self, queries: Queries) -> SparseScores:
-        return SparseScores(self.neighbours.item_scores(queries.seeds, ITEM_KNN_PLAYLISTS))
+        return SparseScores(self.neighbours.cosine_over(kept_playlists(self.neighbours, queries)))
 
 
 class PlaylistKnn:
@@ -96,7 +118,8 @@ class PlaylistKnn:
         self.neighbours = neighbours
 
     def scores(self, queries: Queries) -> SparseScores:
-        return SparseScores(self.neighbours.playlist_scores(queries.seeds))
+        sim = similar_playlists(self.neighbours, queries)
+        return SparseScores(self.neighbours.weighted_tracks(sim))
 
 
 class NeighbourShare:
@@ -106,7 +129,8 @@ class NeighbourShare:
         self.neighbours = neighbours
 
     def scores(self, queries: Queries) -> SparseScores:
-        return SparseScores(self.neighbours.neighbour_shares(queries.seeds))
+        sim = similar_playlists(self.neighbours, queries)
+        return SparseScores(self.neighbours.neighbour_shares(sim))
 
 
 def top_per_row(m: sp.csr_matrix, k: int) -> sp.csr_matrix:

@@ -10,9 +10,9 @@ neighbour index, the name index, ALS), each built once, on first use.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from tunegraph.model.neighbours import Neighbours
 from tunegraph.model.source_scores import DenseScores, SparseScores
 
 Scores = DenseScores | SparseScores
+T = TypeVar("T")
 QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 
 
@@ -35,9 +36,17 @@ class Queries:
     seeds: Sequence[np.ndarray]
     names: Sequence[str]
     query_index: np.ndarray
+    _shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.seeds)
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """Work several retrievers (or the ranker's features) need for this batch, done
+        once: the first caller computes it, the others read it."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return cast(T, self._shared[key])
 
 
 class Retriever(Protocol):

@@ -211,7 +211,7 @@ def _train_epochs(
         model.set_weights(best_weights)
 
 
-RANKER_LISTS = 5_000  # validation lists the ranker learns from; their features are [L, ~1300, 19]
+RANKER_LISTS = 5_000  # validation lists the ranker learns from; features [lists, candidates, F]
 
 
 def _ranker_lists(
