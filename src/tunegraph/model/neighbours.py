@@ -38,6 +38,9 @@ class Neighbours:
         self.x = train.matrix()
         self.xt = self.x.T.tocsr()
         self.norm = np.sqrt(np.maximum(train.counts, 1.0)).astype(np.float32)
+        # each track's column over sqrt(its popularity), scaled once here rather than in
+        # every batch's [Q, T+1] product (a second product as large as the first)
+        self.x_over_norm = (self.x @ sp.diags(1.0 / self.norm).astype(np.float32)).tocsr()
         lengths = np.diff(train.indptr).astype(np.float32)
         self.length_penalty = np.maximum(lengths, 1.0) ** -self.config.length_exponent
 
@@ -57,8 +60,7 @@ class Neighbours:
     def cosine_over(self, weights: sp.csr_matrix) -> sp.csr_matrix:
         """Sparse [Q, T+1]: the tracks of the weighted playlists (``item_weights``), each
         over sqrt(its popularity)."""
-        inverse = sp.diags(1.0 / self.norm).astype(np.float32)
-        return (weights @ self.x @ inverse).tocsr()
+        return (weights @ self.x_over_norm).tocsr()
 
     def similar_playlists(self, seeds: Sequence[np.ndarray]) -> sp.csr_matrix:
         """Sparse [Q, playlists]: each query's most similar training playlists."""

@@ -45,9 +45,12 @@ class Rp3Beta:
         playlist_degree = np.maximum(np.diff(train.indptr).astype(np.float32), 1.0)
         # track -> playlist: 1/deg(track); playlist -> track: 1/deg(playlist); each ^alpha
         self.to_playlists = (sp.diags(track_degree**-alpha) @ x.T.tocsr()).astype(np.float32)
-        self.to_tracks = (sp.diags(playlist_degree**-alpha) @ x).astype(np.float32).tocsr()
-        self.penalty = (track_degree**-self.config.beta).astype(np.float32)
-        self.penalty[0] = 0.0
+        penalty = (track_degree**-self.config.beta).astype(np.float32)
+        penalty[0] = 0.0
+        # playlist -> track, with the landing track's penalty folded in once, here
+        self.to_tracks = (sp.diags(playlist_degree**-alpha) @ x @ sp.diags(penalty)).astype(
+            np.float32
+        ).tocsr()
         self.n_tracks = train.n_tracks
 
     def walk(self, seeds: list[np.ndarray] | tuple[np.ndarray, ...]) -> sp.csr_matrix:
@@ -55,8 +58,7 @@ class Rp3Beta:
         reached = (seed_matrix(seeds, self.n_tracks) @ self.to_playlists).tocsr()
         if self.config.playlists > 0:
             reached = top_per_row(reached, self.config.playlists)
-        landed = (reached @ self.to_tracks).tocsr()
-        return landed.multiply(self.penalty[None, :]).tocsr()
+        return (reached @ self.to_tracks).tocsr()
 
     def scores(self, queries: Queries) -> SparseScores:
         return SparseScores(self.walk(list(queries.seeds)))

@@ -44,7 +44,7 @@ class DenseScores:
             # a catalogue smaller than depth: padding and seeds come last; drop them
             best[~np.isfinite(values)] = 0
             out[start : start + chunk] = best
-            self._peak[start : start + chunk] = scores.max(axis=1)
+            self._peak[start : start + chunk] = values[:, 0]  # top_k's values come sorted
         return out
 
     def at(self, indices: np.ndarray) -> np.ndarray:
