@@ -48,9 +48,9 @@ class Rp3Beta:
         penalty = (track_degree**-self.config.beta).astype(np.float32)
         penalty[0] = 0.0
         # playlist -> track, with the landing track's penalty folded in once, here
-        self.to_tracks = (sp.diags(playlist_degree**-alpha) @ x @ sp.diags(penalty)).astype(
-            np.float32
-        ).tocsr()
+        self.to_tracks = (
+            (sp.diags(playlist_degree**-alpha) @ x @ sp.diags(penalty)).astype(np.float32).tocsr()
+        )
         self.n_tracks = train.n_tracks
 
     def walk(self, seeds: list[np.ndarray] | tuple[np.ndarray, ...]) -> sp.csr_matrix:
