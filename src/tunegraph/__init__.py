@@ -8,6 +8,8 @@ The Python API::
     model.recommend(playlist="37i9dQZF1DXcBWIGoYBM5M", k=10)
     model.recommend(tracks=["4uLU6hMCjMI75M1A2tKUQC"], name="road trip")
     model.recommend_many([tunegraph.Request(playlist="..."), {"name": "chill"}], k=10)
+    model.recommend(playlist="37i9dQZF1DXcBWIGoYBM5M", k=5, explain=True)[0].because
+    model.explain("7ouMYWpwJ422jRcDASZB7P", playlist="37i9dQZF1DXcBWIGoYBM5M")
 
 ``import tunegraph`` loads neither numpy nor TensorFlow; ``load_model`` does.
 """
@@ -18,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tunegraph.model.answers import Recommendation, Request
+    from tunegraph.model.answers import Because, Recommendation, Request, SharedSeed
     from tunegraph.model.engine import Model
 
 __version__ = "0.1.0"
-__all__ = ["Recommendation", "Request", "load_model"]
+__all__ = ["Because", "Recommendation", "Request", "SharedSeed", "load_model"]
+_ANSWERS = ("Because", "Recommendation", "Request", "SharedSeed")
 
 
 def load_model(path: str | Path) -> Model:
@@ -33,9 +36,9 @@ def load_model(path: str | Path) -> Model:
 
 
 def __getattr__(name: str) -> Any:
-    """``Recommendation`` and ``Request`` on first use: importing any part of tunegraph
-    (the Neo4j launcher, the crawler) must not import the model package."""
-    if name in ("Recommendation", "Request"):
+    """The answer types (``Recommendation``, ``Request``, ...) on first use: importing any
+    part of tunegraph (the Neo4j launcher, the crawler) must not import the model package."""
+    if name in _ANSWERS:
         from tunegraph.model import answers
 
         return getattr(answers, name)

@@ -67,6 +67,27 @@ def test_recommend_table_and_json(trained) -> None:
     assert "Song" in result.output
 
 
+def test_recommend_explain_as_json_and_as_a_table(trained) -> None:
+    pid = list(trained.world.playlists)[2]
+    base = ["recommend", "--model", str(trained.model_dir), "--playlist", pid, "--k", "4"]
+    result = CliRunner().invoke(cli, [*base, "--explain", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    because = rows[0]["because"]
+    assert because["retrievers"] and because["params"]["track"] == rows[0]["track_id"]
+    assert {"shared_seeds", "same_artist", "same_album", "same_title", "cypher"} <= set(because)
+    table = CliRunner().invoke(cli, [*base, "--explain"], env={"COLUMNS": "400"})
+    assert table.exit_code == 0, table.output
+    assert "because" in table.output and "tunegraph query" in table.output
+    first = because["shared_seeds"][0]
+    assert f'{first["playlists"]} playlist(s) with "{first["name"]}"' in table.output
+    batch = CliRunner().invoke(
+        cli, ["recommend", "--model", str(trained.model_dir), "--all", "--out", "x.csv",
+              "--explain"],
+    )  # fmt: skip
+    assert batch.exit_code == 2 and "--explain is for one playlist" in batch.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -284,6 +284,13 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="Say why each track: the retrievers that proposed it, the seed tracks it shares"
+    " playlists with, same artist or album, same-title playlists, and a Cypher query that"
+    " shows those playlists (tunegraph query).",
+)
+@click.option(
     "--out",
     "out",
     default=None,
@@ -327,6 +334,7 @@ def recommend_cmd(
     all_playlists: bool,
     k: int | None,
     as_json: bool,
+    explain: bool,
     out: Path | None,
     out_format: str | None,
     team: str | None,
@@ -348,13 +356,15 @@ def recommend_cmd(
       tunegraph recommend --model models/v1 --playlist 37i9dQZF1DXcBWIGoYBM5M --k 20
       tunegraph recommend --model models/v1 --tracks 4uLU6hMCjMI75M1A,7ouMYWpwJ422jRc \\
           --name "road trip" --json
+      tunegraph recommend --model models/v1 --playlist 37i9dQZF1DXcBWIGoYBM5M --explain
       SPOTIFY_ACCESS_TOKEN=... tunegraph recommend --model models/v1 --playlist ID \\
           --save-playlist "tunegraph picks"
       tunegraph recommend --model models/v1 --all --out recs.parquet
       tunegraph recommend --model models/v1 --playlists challenge_set.json --k 500 \\
           --format recsys2018 --team "my team" --email me@example.com --out submission.csv
     """
-    one_only = {"--json": as_json or None, "--save-playlist": save_name}
+    one_only = {"--json": as_json or None, "--explain": explain or None,
+                "--save-playlist": save_name}  # fmt: skip
     batch_only = {"--out": out, "--format": out_format, "--team": team, "--email": email}
     if _is_batch(playlist_id, tracks, name, playlists_file, all_playlists, one_only, batch_only):
         from tunegraph.cli.batch_output import recommend_batch_cmd
@@ -367,7 +377,10 @@ def recommend_cmd(
     from tunegraph.model.api import recommend
 
     track_ids = [t.strip() for t in tracks.split(",") if t.strip()] if tracks else None
-    recs = recommend(model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20, name=name)
+    recs = recommend(
+        model_dir, playlist_id=playlist_id, track_ids=track_ids, k=k or 20, name=name,
+        explain=explain,
+    )  # fmt: skip
     print_recommendations(recs, as_json)
     if save_name:
         where = save_playlist_hook(save_name, [r.track_id for r in recs], token, api_url)

@@ -16,7 +16,7 @@ from rich.table import Table
 from tunegraph.model.cluster import Cluster
 
 if TYPE_CHECKING:
-    from tunegraph.model.answers import Recommendation
+    from tunegraph.model.answers import Because, Recommendation
     from tunegraph.model.api import TrainResult
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
@@ -76,14 +76,43 @@ def print_train_result(result: TrainResult, workers: Cluster | None, console: Co
 
 
 def print_recommendations(recs: list[Recommendation], as_json: bool) -> None:
-    """The list as JSON, or as a table of rank, track, artists and score."""
+    """The list as JSON, or as a table of rank, track, artists and score (and why, when
+    explained, with the command that shows the first one's playlists in the graph)."""
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in recs], indent=2))
+        click.echo(json.dumps([r.as_json() for r in recs], indent=2, ensure_ascii=False))
         return
+    explained = any(r.because is not None for r in recs)
     table = Table()
     for column, justify in (("#", "right"), ("track", "left"), ("artists", "left"),
                             ("score", "right")):  # fmt: skip
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    if explained:
+        table.add_column("because", justify="left")
     for r in recs:
-        table.add_row(str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}")
+        row = [str(r.rank), r.name, ", ".join(r.artists), f"{r.score:.3f}"]
+        if explained:
+            row.append(because_text(r.because) if r.because else "")
+        table.add_row(*row)
     Console().print(table)
+    first = next((r for r in recs if r.because is not None), None)
+    if first is not None and first.because is not None:
+        click.echo(f"The playlists behind #{first.rank} in the graph (--json has every one's):")
+        click.echo(first.because.query_command())
+
+
+def because_text(why: Because) -> str:
+    """One line: who proposed it, the seed it goes with most, artist, album, title."""
+    parts = []
+    if why.retrievers:
+        ranked = sorted(why.retrievers.items(), key=lambda item: item[1])
+        parts.append(", ".join(f"{source} #{rank}" for source, rank in ranked))
+    if why.shared_seeds:
+        top = why.shared_seeds[0]
+        parts.append(f'{top.playlists} playlist(s) with "{top.name}"')
+    if why.same_artist:
+        parts.append(f"artist of {len(why.same_artist)} seed track(s)")
+    if why.same_album:
+        parts.append(f"album of {len(why.same_album)} seed track(s)")
+    if why.same_title:
+        parts.append(f"in {why.same_title} playlist(s) titled alike")
+    return "; ".join(parts)

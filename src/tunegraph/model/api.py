@@ -313,11 +313,13 @@ def recommend(
     track_ids: Sequence[str] | None = None,
     k: int = 20,
     name: str | None = None,
+    explain: bool = False,
 ) -> list[Recommendation]:
     """Top-k new tracks for a known playlist, or for track ids and/or a title, from a
     model read for this one call (``tunegraph.load_model`` keeps one for many calls)."""
     check_k(k)
-    return Model(load_model(model_dir), warm=False).recommend(playlist_id, track_ids, name, k)
+    model = Model(load_model(model_dir), warm=False)
+    return model.recommend(playlist_id, track_ids, name, k, explain)
 
 
 def serving_recommender(rec: Recommender, playlist_tracks: list[np.ndarray]) -> Recommender:

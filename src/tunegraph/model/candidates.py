@@ -120,14 +120,22 @@ class Retrievers:
         depth: dict[str, int] | None = None,
     ) -> CandidateBatch:
         """The merged candidates of a batch of queries, with their features."""
-        depth = depth or DEPTH
         seeds = [np.asarray(s, np.int64) for s in seeds]
         qix = np.zeros(len(seeds), np.int32) if query_index is None else query_index
         queries = Queries(seeds, names, qix)
-        scores = self.scores(queries)
-        picked = [scores[s].top(seeds, depth[s]) for s in scores if depth.get(s, 0) > 0]
-        indices = _union_rows(np.concatenate(picked, axis=1))
+        scores, proposed = self.proposed(queries, depth)
+        indices = _union_rows(np.concatenate(list(proposed.values()), axis=1))
         return CandidateBatch(indices, self._features(indices, scores, queries))
+
+    def proposed(
+        self, queries: Queries, depth: dict[str, int] | None = None
+    ) -> tuple[dict[str, Scores], dict[str, np.ndarray]]:
+        """Every retriever's scores, and each proposing one's own top tracks [Q, depth]
+        (best first, seeds excluded): the candidates, and where explanations find ranks."""
+        depth = depth or DEPTH
+        scores = self.scores(queries)
+        tops = {s: scores[s].top(queries.seeds, depth[s]) for s in scores if depth.get(s, 0) > 0}
+        return scores, tops
 
     def _features(
         self, indices: np.ndarray, scores: dict[str, Scores], queries: Queries

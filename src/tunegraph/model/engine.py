@@ -12,14 +12,16 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tunegraph.model.answers import MAX_K, Recommendation, Request
+from tunegraph.model.answers import MAX_K, Because, Recommendation, Request
 from tunegraph.model.artifacts import LoadedModel, load_model
 from tunegraph.model.errors import ModelError, NothingLeftError, RequestError, UnknownIdError
+from tunegraph.model.explain import Explainer
 from tunegraph.model.lookups import Lookups
 
 
@@ -40,7 +42,8 @@ def check_k(k: int) -> int:
 
 
 class Model:
-    """A loaded model directory: ``recommend`` one request, ``recommend_many`` several."""
+    """A loaded model directory: ``recommend`` one request, ``recommend_many`` several,
+    ``explain`` why a track would be recommended."""
 
     def __init__(self, loaded: LoadedModel, warm: bool = True) -> None:
         self.loaded = loaded
@@ -61,22 +64,49 @@ class Model:
         tracks: Sequence[str] | None = None,
         name: str | None = None,
         k: int = 20,
+        explain: bool = False,
     ) -> list[Recommendation]:
-        """Top-k new tracks for a known playlist, or for tracks and/or a title.
+        """Top-k new tracks for a known playlist, or for tracks and/or a title; with
+        ``explain``, each carries its ``because``.
 
         Tracks already in the playlist or list are never recommended, so fewer than k
         come back when fewer are left; NothingLeftError when none is.
         """
         check_k(k)
-        return self.rank([self.query(playlist, tracks, name)], k)[0]
+        return self.rank([self.query(playlist, tracks, name)], k, explain)[0]
 
     def recommend_many(
-        self, requests: Iterable[Request | Mapping[str, Any]], k: int = 20
+        self,
+        requests: Iterable[Request | Mapping[str, Any]],
+        k: int = 20,
+        explain: bool = False,
     ) -> list[list[Recommendation]]:
         """One list per request, in order, scored together in one model call."""
         check_k(k)
         queries = [self.query_of(as_request(r)) for r in requests]
-        return self.rank(queries, k)
+        return self.rank(queries, k, explain)
+
+    def explain(
+        self,
+        track: str,
+        playlist: str | None = None,
+        tracks: Sequence[str] | None = None,
+        name: str | None = None,
+    ) -> Because:
+        """Why ``track`` would be recommended for the playlist (or tracks and/or title),
+        whether or not it makes the top k: an empty ``retrievers`` says no source
+        proposed it."""
+        query = self.query(playlist, tracks, name)
+        [index] = self.lookups.tracks([track])
+        if index == 0:
+            raise UnknownIdError(f"unknown track id: {track}")
+        return self.explainer.explain(query.seed, query.name, query.query_index, [index])[0]
+
+    @cached_property
+    def explainer(self) -> Explainer:
+        """Built on the first explanation asked for, then kept (models that never explain
+        do not pay for it)."""
+        return Explainer(self.loaded)
 
     def query_of(self, request: Request) -> Query:
         return self.query(request.playlist, request.tracks, request.name)
@@ -119,8 +149,11 @@ class Model:
             )
         return query
 
-    def rank(self, queries: Sequence[Query], k: int) -> list[list[Recommendation]]:
-        """Each query's top-k in one model call (best first, seeds excluded)."""
+    def rank(
+        self, queries: Sequence[Query], k: int, explain: bool | Sequence[bool] = False
+    ) -> list[list[Recommendation]]:
+        """Each query's top-k in one model call (best first, seeds excluded); ``explain``
+        for all queries or per query."""
         if not queries:
             return []
         indices, scores = self.loaded.recommender.rank(
@@ -129,16 +162,29 @@ class Model:
             k,
             names=[q.name for q in queries],
         )
-        t = self.loaded.tracks
+        wanted = [explain] * len(queries) if isinstance(explain, bool) else list(explain)
         return [
-            [
-                Recommendation(
-                    rank + 1, t.ids[i - 1], t.names[i - 1], tuple(t.artist_names[i - 1]), float(s)
-                )
-                for rank, (i, s) in enumerate(zip(row_ix, row_sc, strict=True))
-                if i > 0
-            ]
-            for row_ix, row_sc in zip(indices, scores, strict=True)
+            self._listed(query, row_ix[row_ix > 0], row_sc[row_ix > 0], want)
+            for query, row_ix, row_sc, want in zip(queries, indices, scores, wanted, strict=True)
+        ]
+
+    def _listed(
+        self, query: Query, indices: np.ndarray, scores: np.ndarray, explain: bool
+    ) -> list[Recommendation]:
+        t = self.loaded.tracks
+        because: Sequence[Because | None] = [None] * len(indices)
+        if explain and len(indices):
+            because = self.explainer.explain(query.seed, query.name, query.query_index, indices)
+        return [
+            Recommendation(
+                rank + 1,
+                t.ids[i - 1],
+                t.names[i - 1],
+                tuple(t.artist_names[i - 1]),
+                float(s),
+                why,
+            )
+            for rank, (i, s, why) in enumerate(zip(indices, scores, because, strict=True))
         ]
 
     def _warm(self) -> None:

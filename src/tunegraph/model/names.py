@@ -1,13 +1,13 @@
 """Playlist names as a retriever: what playlists called the same (or with the same words) hold.
 
 Names carry much of what a short seed cannot say ("workout", "country", "chill"), and
-they are all a cold playlist has. Names are normalised (case, punctuation, spacing; emoji
-kept), then scored two ways: the exact normalised name, and each of its words.
+they are all a cold playlist has. Names are normalised (``tunegraph.titles``: case,
+punctuation, spacing; emoji kept), then scored two ways: the exact normalised name, and
+each of its words.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,23 +16,19 @@ import scipy.sparse as sp
 
 from tunegraph.model.baselines import Csr, rows_matrix
 from tunegraph.model.source_scores import SparseScores
+from tunegraph.titles import normalize_title
 
 if TYPE_CHECKING:
     from tunegraph.model.retriever import Queries
 
-_PUNCTUATION = re.compile(r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 _SMOOTHING = 2.0  # a name held by one playlist says less than one held by a hundred
-
-
-def normalize_name(name: str | None) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", (name or "").lower()).split())
 
 
 class NameIndex:
     """Per normalised name and per word: the share of such playlists holding each track."""
 
     def __init__(self, names: Sequence[str], train: Csr) -> None:
-        normal = [normalize_name(n) for n in names]
+        normal = [normalize_title(n) for n in names]
         self.exact_vocab = {n: i for i, n in enumerate(sorted({n for n in normal if n}))}
         words = sorted({w for n in normal for w in n.split()})
         self.word_vocab = {w: i for i, w in enumerate(words)}
@@ -46,11 +42,11 @@ class NameIndex:
 
     def knows(self, name: str) -> bool:
         """Whether the name, or one of its words, occurs among the training playlists."""
-        return any(w in self.word_vocab for w in normalize_name(name).split())
+        return any(w in self.word_vocab for w in normalize_title(name).split())
 
     def exact_scores(self, names: Sequence[str]) -> sp.csr_matrix:
         """Sparse [Q, T+1]: what playlists of exactly this (normalised) name hold."""
-        normal = [normalize_name(n) for n in names]
+        normal = [normalize_title(n) for n in names]
         exact = rows_matrix(
             [[self.exact_vocab[n]] if n in self.exact_vocab else [] for n in normal],
             len(self.exact_vocab),
@@ -59,7 +55,7 @@ class NameIndex:
 
     def word_scores(self, names: Sequence[str]) -> sp.csr_matrix:
         """Sparse [Q, T+1]: the mean over the name's words of what such playlists hold."""
-        normal = [normalize_name(n) for n in names]
+        normal = [normalize_title(n) for n in names]
         pick = rows_matrix(
             [[self.word_vocab[w] for w in n.split() if w in self.word_vocab] for n in normal],
             len(self.word_vocab),
