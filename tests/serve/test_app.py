@@ -108,7 +108,40 @@ def test_the_description_names_every_route(trained, model) -> None:
 
 
 def _plain(rec: Any) -> dict[str, Any]:
-    return json.loads(json.dumps(rec.__dict__))
+    fields = {name: value for name, value in rec.__dict__.items() if value is not None}
+    return json.loads(json.dumps(fields))
+
+
+def test_explanations_through_every_recommendation_route(trained, model) -> None:
+    pids = list(trained.world.playlists)
+    seed = trained.world.playlists[pids[1]][:4]
+    app = create_app(ServeSettings(trained.model_dir), model)
+
+    async def scenario(client: TestClient) -> list[Any]:
+        got = []
+        r = await client.get(f"/v1/playlists/{pids[0]}/recommendations?k=3&explain=true")
+        got.append(await r.json())
+        r = await client.post("/v1/recommendations", json={"tracks": seed, "k": 3, "explain": True})
+        got.append(await r.json())
+        body = {"requests": [{"playlist": pids[2]}], "k": 3, "explain": True}
+        r = await client.post("/v1/recommendations/batch", json=body)
+        got.append((await r.json())["results"][0])
+        r = await client.get(f"/v1/playlists/{pids[0]}/recommendations?k=3&explain=maybe")
+        got.append((r.status, await r.json()))
+        return got
+
+    by_playlist, by_tracks, batched, bad = run(app, scenario)
+    expected = [
+        model.recommend(pids[0], k=3, explain=True),
+        model.recommend(tracks=seed, k=3, explain=True),
+        model.recommend(pids[2], k=3, explain=True),
+    ]
+    for body, recs in zip((by_playlist, by_tracks, batched), expected, strict=True):
+        assert not schema_errors("Recommendations", body)
+        assert body["recommendations"] == [json.loads(json.dumps(r.as_json())) for r in recs]
+        assert all(r["because"]["retrievers"] for r in body["recommendations"])
+    status, error = bad
+    assert status == 400 and "explain must be true or false" in error["error"]["message"]
 
 
 BAD: list[tuple[str, str, Any, int, str]] = [

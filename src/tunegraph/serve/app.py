@@ -107,27 +107,41 @@ def _listed(recs: list[Recommendation]) -> dict[str, Any]:
     return {"recommendations": [r.as_json() for r in recs]}
 
 
-async def _answer(request: web.Request, model: Model, query: Query, k: int) -> web.Response:
-    [found] = await request.app[BATCHER].submit(model, [query], k)
+def _explain(value: Any) -> bool:
+    """``explain``: a JSON boolean, or in a query string true/false/1/0."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0"):
+        return value.lower() in ("true", "1")
+    raise RequestError(f"explain must be true or false, not {value!r}")
+
+
+async def _answer(
+    request: web.Request, model: Model, query: Query, k: int, explain: bool
+) -> web.Response:
+    [found] = await request.app[BATCHER].submit(model, [query], k, explain)
     return web.json_response(_listed(found))
 
 
 async def playlist_recommendations(request: web.Request) -> web.Response:
     model = request.app[SLOT].model
-    k = _k(request.query.get("k"))
-    return await _answer(request, model, model.query(request.match_info["playlist_id"]), k)
+    k, explain = _k(request.query.get("k")), _explain(request.query.get("explain"))
+    query = model.query(request.match_info["playlist_id"])
+    return await _answer(request, model, query, k, explain)
 
 
 async def recommendations(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    k = _k(body.pop("k", None))
+    k, explain = _k(body.pop("k", None)), _explain(body.pop("explain", None))
     model = request.app[SLOT].model
-    return await _answer(request, model, model.query_of(as_request(body)), k)
+    return await _answer(request, model, model.query_of(as_request(body)), k, explain)
 
 
 async def batch_recommendations(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    k = _k(body.get("k"))
+    k, explain = _k(body.get("k")), _explain(body.get("explain"))
     items = body.get("requests")
     if not isinstance(items, list) or len(items) > MAX_BATCH_REQUESTS:
         raise RequestError(f"requests must be a list of at most {MAX_BATCH_REQUESTS} queries")
@@ -142,7 +156,7 @@ async def batch_recommendations(request: web.Request) -> web.Response:
             continue
         where.append(len(results))
         results.append({})
-    found = await request.app[BATCHER].submit(model, queries, k)
+    found = await request.app[BATCHER].submit(model, queries, k, explain)
     for at, recs in zip(where, found, strict=True):
         results[at] = _listed(recs)
     return web.json_response({"results": results})

@@ -26,6 +26,7 @@ class _Job:
     model: Model
     query: Query
     k: int
+    explain: bool
     future: asyncio.Future[list[Recommendation]]
 
 
@@ -55,9 +56,11 @@ class Batcher:
                 await self._task
         self._executor.shutdown(wait=True)
 
-    async def submit(self, model: Model, queries: Sequence[Query], k: int) -> Results:
+    async def submit(
+        self, model: Model, queries: Sequence[Query], k: int, explain: bool = False
+    ) -> Results:
         loop = asyncio.get_running_loop()
-        jobs = [_Job(model, q, k, loop.create_future()) for q in queries]
+        jobs = [_Job(model, q, k, explain, loop.create_future()) for q in queries]
         for job in jobs:
             self._queue.put_nowait(job)
         return list(await asyncio.gather(*(job.future for job in jobs)))
@@ -93,7 +96,11 @@ class Batcher:
             start = loop.time()
             try:
                 results = await loop.run_in_executor(
-                    self._executor, model.rank, [j.query for j in group], k
+                    self._executor,
+                    model.rank,
+                    [j.query for j in group],
+                    k,
+                    [j.explain for j in group],
                 )
             except Exception as exc:  # handed to each waiting request, which reports it
                 for job in group:

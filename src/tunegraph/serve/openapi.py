@@ -27,6 +27,8 @@ _ERRORS = {
     "413": _json("Error", "The body is too large"),
 }
 _K = {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 20}
+_BECAUSE_FIELDS = ("retrievers", "shared_seeds", "same_artist", "same_album", "same_title")
+_EXPLAIN = {"type": "boolean", "default": False, "description": "give each track's because"}
 _SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -51,6 +53,41 @@ _SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "artists": {"type": "array", "items": {"type": "string"}},
             "score": {"type": "number", "description": "the ranker's; only its order means"},
+            "because": _ref("Because"),
+        },
+    },
+    "Because": {
+        "type": "object",
+        "description": "Why the track (with explain): facts the graph can show",
+        "required": [*_BECAUSE_FIELDS, "cypher", "params"],
+        "properties": {
+            "retrievers": {
+                "type": "object",
+                "description": "source -> the track's 1-based rank in its own list",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
+            "shared_seeds": {
+                "type": "array",
+                "description": "seed tracks it shares the most playlists with",
+                "items": {
+                    "type": "object",
+                    "required": ["track_id", "name", "playlists"],
+                    "properties": {
+                        "track_id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "playlists": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+            "same_artist": {"type": "array", "items": {"type": "string"}},
+            "same_album": {"type": "array", "items": {"type": "string"}},
+            "same_title": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "playlists titled like the query that hold the track",
+            },
+            "cypher": {"type": "string", "description": "read-only; run with tunegraph query"},
+            "params": {"type": "object"},
         },
     },
     "Recommendations": {
@@ -73,7 +110,7 @@ _SCHEMAS: dict[str, Any] = {
     "RecommendRequest": {
         "allOf": [_ref("Query")],
         "type": "object",
-        "properties": {"k": _K},
+        "properties": {"k": _K, "explain": _EXPLAIN},
     },
     "BatchRequest": {
         "type": "object",
@@ -81,6 +118,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "requests": {"type": "array", "maxItems": MAX_BATCH_REQUESTS, "items": _ref("Query")},
             "k": _K,
+            "explain": _EXPLAIN,
         },
     },
     "BatchResponse": {
@@ -175,6 +213,7 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                         },
                         {"name": "k", "in": "query", "schema": _K},
+                        {"name": "explain", "in": "query", "schema": _EXPLAIN},
                     ],
                     "responses": {
                         "200": _json("Recommendations", "The recommendations"),
