@@ -118,6 +118,9 @@ def test_the_readme_python_example_runs(trained, capsys: pytest.CaptureFixture[s
     assert [line.split()[0] for line in lines[:3]] == ["1", "2", "3"]
     assert len(eval(lines[3])) == 3
     assert lines[4] == "[2, 0]"  # the toy playlists have no titles: nothing to go on
+    assert eval(lines[5]) and all(rank >= 1 for rank in eval(lines[5]).values())
+    assert lines[6].startswith("Song ") and int(lines[6].split()[-1]) >= 1
+    assert lines[7].startswith("tunegraph query ")
 
 
 def test_uris_and_links_name_the_same_tracks_and_playlists(trained, model) -> None:
