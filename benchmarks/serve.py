@@ -54,7 +54,7 @@ def build_model(root: Path, args: argparse.Namespace) -> tuple[Path, list[dict[s
         start = time.perf_counter()
         settings = TrainSettings(
             data, model_dir, epochs=args.epochs, threads=args.threads, save_index=False,
-            ranking_objective="listwise",
+            ranker="gbdt",  # what --ranker auto keeps on these worlds, as batch_recommend
         )  # fmt: skip
         train(settings)
         print(f"trained in {time.perf_counter() - start:.1f}s")

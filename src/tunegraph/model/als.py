@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from tunegraph.model.baselines import Csr, seed_matrix
 from tunegraph.model.source_scores import DenseScores
@@ -35,9 +35,13 @@ class Als:
     def __init__(self, item_factors: np.ndarray, config: AlsConfig) -> None:
         self.item_factors = np.ascontiguousarray(item_factors, np.float32)  # [T+1, f]
         self.config = config
-        self._model = _implicit_model(config)
+        # folding in solves one small system per query: one thread does it, where a team
+        # of OpenMP threads meeting the ranker's and TensorFlow's cost a single query ~10 ms
+        self._model = _implicit_model(config, threads=1)
         self._model.item_factors = self.item_factors
         self._model.user_factors = np.zeros((1, self.item_factors.shape[1]), np.float32)
+        # the BLAS libraries, looked up once: a lookup reads the process's memory map (~2 ms)
+        self._threadpools = ThreadpoolController()
 
     @classmethod
     def fit(cls, train: Csr, config: AlsConfig | None = None, threads: int = 0) -> Als:
@@ -50,7 +54,7 @@ class Als:
     def query_factors(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
         """[Q, f] factors of playlists given by their seed tracks (empty seed: zeros)."""
         matrix = seed_matrix(seeds, self.item_factors.shape[0] - 1)
-        with threadpool_limits(1, "blas"):
+        with self._threadpools.limit(limits=1, user_api="blas"):
             factors = self._model.recalculate_user(np.arange(len(seeds)), matrix)
         out = np.asarray(factors, np.float32)
         out[matrix.getnnz(axis=1) == 0] = 0.0
