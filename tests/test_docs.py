@@ -43,3 +43,22 @@ def test_every_command_is_in_the_readme(path: tuple[str, ...]) -> None:
     assert f"tunegraph {' '.join(path)}" in README.read_text(), (
         f"README.md never mentions `tunegraph {' '.join(path)}`"
     )
+
+
+def command_of(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_option_says_what_it_does(path: tuple[str, ...]) -> None:
+    """Issue 22: `train --epochs`, `neo4j start --heap-mb` and others had no help text."""
+    bare = [
+        "/".join(param.opts)
+        for param in command_of(path).params
+        if isinstance(param, click.Option) and not param.hidden and not (param.help or "").strip()
+    ]
+    assert not bare, f"`tunegraph {' '.join(path)}`: options without help: {', '.join(bare)}"

@@ -72,7 +72,13 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
     type=click.IntRange(min=0),
     help="Playlists to visit, nearest first (0: no cap).",
 )
-@click.option("--tracks-per-playlist", default=50, show_default=True, callback=_positive)
+@click.option(
+    "--tracks-per-playlist",
+    default=50,
+    show_default=True,
+    callback=_positive,
+    help="Tracks read per playlist (its first ones), whose artists lead further.",
+)
 @click.option(
     "--artists-per-playlist",
     default=50,
@@ -108,9 +114,19 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
     type=click.FloatRange(0),
     help="Longest Retry-After to wait out; longer stops the crawl (resumable).",
 )
-@click.option("--api-url", default=DEFAULT_API_URL, show_default=True, envvar="SPOTIFY_API_URL")
 @click.option(
-    "--token-url", default=DEFAULT_TOKEN_URL, show_default=True, envvar="SPOTIFY_TOKEN_URL"
+    "--api-url",
+    default=DEFAULT_API_URL,
+    show_default=True,
+    envvar="SPOTIFY_API_URL",
+    help="Spotify Web API, or the simulator's API base.  [env SPOTIFY_API_URL]",
+)
+@click.option(
+    "--token-url",
+    default=DEFAULT_TOKEN_URL,
+    show_default=True,
+    envvar="SPOTIFY_TOKEN_URL",
+    help="Where client credentials become a token.  [env SPOTIFY_TOKEN_URL]",
 )
 @click.option(
     "--client-id", envvar="SPOTIFY_CLIENT_ID", default=None, help="[env SPOTIFY_CLIENT_ID]"
@@ -128,7 +144,12 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int) -> int:
     help="A user access token [env SPOTIFY_ACCESS_TOKEN]: lets a development-mode "
     "app read the playlists its user owns or collaborates on.",
 )
-@click.option("--audio-features/--no-audio-features", default=True, show_default=True)
+@click.option(
+    "--audio-features/--no-audio-features",
+    default=True,
+    show_default=True,
+    help="Fetch tracks' audio features where the app may (the model uses them).",
+)
 @click.option(
     "--lease-seconds",
     default=60.0,

@@ -24,10 +24,22 @@ from tunegraph.simulator.world import WorldConfig
     show_default=True,
     help="Folder for the export, the model and the pictures (nothing else may be in it).",
 )
-@click.option("--workers", type=click.IntRange(1), default=16, show_default=True)
-@click.option("--max-playlists", type=click.IntRange(1), default=1500, show_default=True)
-@click.option("--max-depth", type=click.IntRange(0), default=4, show_default=True)
-@click.option("--epochs", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(1), default=16, show_default=True,
+    help="Concurrent crawl workers (they share one rate limiter).",
+)  # fmt: skip
+@click.option(
+    "--max-playlists", type=click.IntRange(1), default=1500, show_default=True,
+    help="Playlists the crawl visits, nearest the seed first.",
+)  # fmt: skip
+@click.option(
+    "--max-depth", type=click.IntRange(0), default=4, show_default=True,
+    help="Breadth-first levels below the seed playlist.",
+)  # fmt: skip
+@click.option(
+    "--epochs", type=click.IntRange(1), default=10, show_default=True,
+    help="Two-tower training epochs (the best on validation is kept).",
+)  # fmt: skip
 @click.option(
     "--world-playlists",
     type=click.IntRange(50),
@@ -54,8 +66,14 @@ from tunegraph.simulator.world import WorldConfig
     default=None,
     help="[env SPOTIFY_CLIENT_SECRET]",
 )
-@click.option("--api-url", default=DEFAULT_API_URL, show_default=True)
-@click.option("--token-url", default=DEFAULT_TOKEN_URL, show_default=True)
+@click.option(
+    "--api-url", default=DEFAULT_API_URL, show_default=True,
+    help="Spotify Web API, used when SPOTIFY_CLIENT_ID and _SECRET are set.",
+)  # fmt: skip
+@click.option(
+    "--token-url", default=DEFAULT_TOKEN_URL, show_default=True,
+    help="Spotify's token endpoint, with --api-url.",
+)  # fmt: skip
 @neo4j_options
 @cli_errors
 def demo_cmd(

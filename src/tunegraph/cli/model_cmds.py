@@ -64,13 +64,38 @@ def _cluster_option(
     type=click.Path(path_type=Path),
     help="Model directory to write (replaced whole if it holds an earlier model and nothing else).",
 )
-@click.option("--epochs", default=10, show_default=True, type=click.IntRange(1))
-@click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(2))
-@click.option("--embedding-dim", default=32, show_default=True, type=click.IntRange(2))
 @click.option(
-    "--learning-rate", default=0.05, show_default=True, type=click.FloatRange(0, min_open=True)
+    "--epochs",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Two-tower training epochs; the best on validation playlists is kept.",
 )
-@click.option("--seed", default=42, show_default=True, type=int)
+@click.option(
+    "--batch-size",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Examples per step; the others in a batch are each one's negatives.",
+)
+@click.option(
+    "--embedding-dim",
+    default=32,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Size of the two-tower model's track and query embeddings.",
+)
+@click.option(
+    "--learning-rate",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="The two-tower optimizer's learning rate.",
+)
+@click.option(
+    "--seed", default=42, show_default=True, type=int,
+    help="Seed of the split, the initial weights and the samples: same seed, same model.",
+)  # fmt: skip
 @click.option(
     "--query-tower",
     type=click.Choice(["pooled", "id"]),
@@ -188,7 +213,13 @@ def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResu
 
 
 @click.command("evaluate")
-@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A model folder written by `tunegraph train --out`.",
+)
 @click.option(
     "--data",
     "data_dir",
@@ -210,7 +241,7 @@ def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResu
     default=None,
     help="Also draw model-vs-baselines bars as PNG.",
 )
-@click.option("--threads", type=click.IntRange(1), default=None)
+@click.option("--threads", type=click.IntRange(1), default=None, help="TensorFlow threads.")
 @cli_errors
 def evaluate_cmd(
     model_dir: Path,
@@ -255,7 +286,13 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
 
 
 @click.command("recommend")
-@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A model folder written by `tunegraph train --out`.",
+)
 @click.option(
     "--playlist", "playlist_id", default=None, help="A playlist id from the model's data."
 )

@@ -76,8 +76,20 @@ def neo4j() -> None:
     show_default=True,
     help="Password for user neo4j (≥ 8 characters) [env NEO4J_PASSWORD].",
 )
-@click.option("--heap-mb", type=click.IntRange(256), default=1024, show_default=True)
-@click.option("--pagecache-mb", type=click.IntRange(64), default=512, show_default=True)
+@click.option(
+    "--heap-mb",
+    type=click.IntRange(256),
+    default=1024,
+    show_default=True,
+    help="Java heap for queries and transactions (MiB).",
+)
+@click.option(
+    "--pagecache-mb",
+    type=click.IntRange(64),
+    default=512,
+    show_default=True,
+    help="Page cache for the graph's files (MiB); the whole store in it reads fastest.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(1),
@@ -127,9 +139,19 @@ def start(
 
 
 @neo4j.command()
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_BOLT_PORT, show_default=True)
 @click.option(
-    "--backend", type=click.Choice(["auto", "local", "docker"]), default="auto", show_default=True
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_BOLT_PORT,
+    show_default=True,
+    help="Bolt port of the instance to stop.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "local", "docker"]),
+    default="auto",
+    show_default=True,
+    help="How it was started (auto: whichever has an instance on the port).",
 )
 @click.option(
     "--data-dir",

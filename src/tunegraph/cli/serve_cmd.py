@@ -13,9 +13,21 @@ TOKEN_ENV = "TUNEGRAPH_SERVE_TOKEN"
 
 
 @click.command("serve")
-@click.option("--model", "model_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A model folder written by `tunegraph train --out` (reloaded in place on SIGHUP).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port (0: any free one, printed at start).",
+)
 @click.option(
     "--token",
     envvar=TOKEN_ENV,

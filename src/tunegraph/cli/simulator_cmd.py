@@ -72,11 +72,14 @@ def _build_world(world: str, config: WorldConfig) -> World:
     help="'synthetic', 'mpd-shaped' (generated, MPD-like; --playlists, --seed) or 'mpd:PATH'.",
 )
 @click.option("--seed", default=7, show_default=True, type=int, help="Seed of the synthetic world.")
-@click.option("--playlists", default=1000, show_default=True, type=int)
-@click.option("--users", default=200, show_default=True, type=int)
-@click.option("--artists", default=400, show_default=True, type=int)
-@click.option("--tracks", default=6000, show_default=True, type=int)
-@click.option("--genres", default=30, show_default=True, type=int)
+@click.option("--playlists", default=1000, show_default=True, type=int, help="World size.")
+@click.option("--users", default=200, show_default=True, type=int, help="Playlist owners.")
+@click.option("--artists", default=400, show_default=True, type=int, help="Artists in the world.")
+@click.option("--tracks", default=6000, show_default=True, type=int, help="Tracks in the world.")
+@click.option(
+    "--genres", default=30, show_default=True, type=int,
+    help="Genres; playlists mostly keep to a few.",
+)  # fmt: skip
 @click.option(
     "--mode",
     type=click.Choice(MODES),
@@ -84,10 +87,16 @@ def _build_world(world: str, config: WorldConfig) -> World:
     show_default=True,
     help="extended: public playlists readable; development: Spotify's 2026 limits.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
-@click.option("--client-id", default="tunegraph-demo", show_default=True)
-@click.option("--client-secret", default="tunegraph-demo-secret", show_default=True)
+@click.option(
+    "--client-id", default="tunegraph-demo", show_default=True,
+    help="The one client credential pair it accepts: the id.",
+)  # fmt: skip
+@click.option(
+    "--client-secret", default="tunegraph-demo-secret", show_default=True,
+    help="... and the secret.",
+)  # fmt: skip
 @click.option("--token-ttl", default=3600.0, show_default=True, type=float, help="Seconds.")
 @click.option(
     "--rate-limit",
@@ -111,7 +120,10 @@ def _build_world(world: str, config: WorldConfig) -> World:
     type=float,
     help="Share of API requests answered with a fault (0..1).",
 )
-@click.option("--fault-seed", default=0, show_default=True, type=int)
+@click.option(
+    "--fault-seed", default=0, show_default=True, type=int,
+    help="Seed of the injected faults: the same seed, the same faults.",
+)  # fmt: skip
 @click.option(
     "--fault-kinds",
     default="all",
@@ -205,7 +217,10 @@ def _announce(
 
 @simulator.command("generate-mpd")
 @click.option("--playlists", required=True, type=int, help="How many playlists to generate.")
-@click.option("--seed", default=2018, show_default=True, type=int)
+@click.option(
+    "--seed", default=2018, show_default=True, type=int,
+    help="Seed of the generated collection (same seed and size, same files).",
+)  # fmt: skip
 @click.option(
     "--out",
     required=True,

@@ -38,7 +38,13 @@ def viz() -> None:
     show_default=True,
     help="Draw the first N playlists in breadth-first order (a sample beyond).",
 )
-@click.option("--max-artists", type=click.IntRange(1), default=200, show_default=True)
+@click.option(
+    "--max-artists",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Artists drawn at most (those whose searches found playlists first).",
+)
 @neo4j_options
 @cli_errors
 def crawl(
