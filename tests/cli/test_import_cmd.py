@@ -44,6 +44,18 @@ def test_import_then_rerun_then_export(empty_graph: Neo4jSettings, tmp_path: Pat
     manifest = json.loads((out / F.MANIFEST_FILE).read_text())
     assert manifest[F.MANIFEST_COUNTS]["interactions"] == 120
 
+
+def test_progress_into_a_log_file_is_a_line_per_step(
+    empty_graph: Neo4jSettings, tmp_path: Path
+) -> None:
+    """Issue 22: where no bar can draw (CliRunner, like a log file), a line per file."""
+    imported = run(empty_graph, "import", "mpd", str(slices(tmp_path / "mpd")))
+    assert imported.exit_code == 0, imported.output
+    assert "[import] 1/2 files" in imported.output and "[import] 2/2 files" in imported.output
+    exported = run(empty_graph, "export", "--out", str(tmp_path / "export"))
+    assert exported.exit_code == 0, exported.output
+    assert "interactions: 120 rows" in exported.output
+
     # MPD playlists have no owner: --query-entity owner says so in one line.
     owner = run(empty_graph, "export", "--out", str(tmp_path / "o"), "--query-entity", "owner")
     assert owner.exit_code == 1

@@ -139,6 +139,9 @@ def test_train_command_end_to_end(toy_data_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "test R-precision" in result.output
     assert (tmp_path / "m" / "config.json").is_file()
+    # not a terminal (a log file): a line per stage and epoch, not 4 minutes of silence
+    assert "[train] epoch 1/1: loss" in result.output
+    assert "[train] " in result.output.split("[train] epoch")[0]
 
 
 def test_recommend_saves_the_list_as_a_spotify_playlist(spotify_simulator, tmp_path: Path) -> None:

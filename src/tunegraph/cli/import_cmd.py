@@ -61,8 +61,18 @@ async def _run(
             "staging" if bulk else "importing", total=len(paths), playlists=0, rate=0.0
         )
 
+        lines, reported = show and not console.is_terminal, [0]
+
         def progress(p: Progress) -> None:
             bar.update(task, completed=p.files_done, playlists=p.playlists, rate=p.rows_per_second)
+            if lines and p.files_done > reported[0]:  # no bar can draw: a line a file
+                reported[0] = p.files_done
+                console.print(
+                    f"[import] {p.files_done}/{p.files_total} files · {p.playlists:,} playlists"
+                    f" · {p.rows_per_second:,.0f} rows/s",
+                    markup=False,
+                    highlight=False,
+                )
 
         def stage(text: str) -> None:
             if show:

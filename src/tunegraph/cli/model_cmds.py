@@ -192,22 +192,26 @@ def train_cmd(
 
 
 def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResult:
-    """Train with a progress bar: the stage, or the epoch with its loss and val recall@50."""
+    """Train with a progress bar: the stage, or the epoch with its loss and val recall@50;
+    where no bar can draw (a log file, a pipe), a line for each instead."""
     from tunegraph.model.api import train
 
+    lines = not console.is_terminal
     with bar_progress(console) as progress:
         task = progress.add_task("starting", total=settings.epochs, info="")
 
         def on_epoch(epoch: int, total: int, loss: float, metric: float) -> None:
-            progress.update(
-                task,
-                completed=epoch,
-                description=f"epoch {epoch}/{total}",
-                info=f"loss {loss:.2f}  val recall@50 {metric:.4f}",
-            )
+            info = f"loss {loss:.2f}  val recall@50 {metric:.4f}"
+            progress.update(task, completed=epoch, description=f"epoch {epoch}/{total}", info=info)
+            if lines:
+                console.print(
+                    f"[train] epoch {epoch}/{total}: {info}", markup=False, highlight=False
+                )
 
         def on_stage(message: str) -> None:
             progress.update(task, description=message)
+            if lines:
+                console.print(f"[train] {message}", markup=False, highlight=False)
 
         return train(settings, on_epoch=on_epoch, on_stage=on_stage)
 
