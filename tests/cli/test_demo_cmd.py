@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,15 @@ def test_demo_claims_a_new_folder_and_comes_back_to_it(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--uri", NOWHERE])
         assert result.exit_code == 1 and "cannot reach Neo4j" in result.output, result.output
     assert sorted(p.name for p in out.iterdir()) == [".tunegraph-output.json"]
+
+
+def test_the_closing_hints_say_how_to_put_tunegraph_on_the_path(monkeypatch) -> None:
+    """Issue 22: after `make demo` the first `tunegraph ...` typed was "command not found"."""
+    from tunegraph.cli.demo_cmd import _activate_hint
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    hint = _activate_hint()
+    assert hint.startswith("Put tunegraph on your PATH first:  . ")
+    assert Path(hint.split(". ", 1)[1].strip()).name == "activate"
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
+    assert _activate_hint() == ""

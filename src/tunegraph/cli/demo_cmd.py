@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -132,10 +135,22 @@ def _world_of_size(playlists: int) -> WorldConfig:
     )
 
 
+def _activate_hint() -> str:
+    """How to put ``tunegraph`` on the PATH, where this shell's PATH lacks it (``make demo``
+    runs it from .venv without activating it): the first command typed must not fail."""
+    if shutil.which("tunegraph"):
+        return ""
+    activate = Path(sys.executable).parent / "activate"
+    with contextlib.suppress(ValueError):
+        activate = activate.relative_to(Path.cwd())
+    return f"Put tunegraph on your PATH first:  . {activate}\n"
+
+
 def _print_where_to_look(out_dir: Path, seed_playlist: str, neo4j: Neo4jSettings) -> None:
     click.echo(
         f"\nDone. Pictures, export, model and evaluation are in {out_dir}/\n"
-        f"Neo4j is still running at {neo4j.uri} (user {neo4j.user}). Look at "
+        + _activate_hint()
+        + f"Neo4j is still running at {neo4j.uri} (user {neo4j.user}). Look at "
         "the graph:\n"
         '  tunegraph query "MATCH (p:Playlist) RETURN p.crawl_state AS state, count(*) AS n"\n'
         '  tunegraph query "MATCH (a:Artist)-[f:FOUND]->(p:Playlist) RETURN a.name, p.name '
