@@ -240,7 +240,7 @@ def exponent(a: float, b: float, na: int, nb: int) -> float:
 
 
 def markdown(runs: list[SizeRun]) -> None:
-    """The table as the README shows it."""
+    """The table as docs/benchmarks.md shows it."""
     print("| playlists | stage | wall | rate | Python peak RSS | Neo4j peak RSS |")
     print("|---|---|---|---|---|---|")
     for run in runs:
@@ -305,7 +305,7 @@ def main() -> None:
     parser.add_argument("--pagecache-mb", type=int, default=4096)
     parser.add_argument("--train-arg", action="append", default=[], help="extra train option")
     parser.add_argument("--report-only", action="store_true")
-    parser.add_argument("--markdown", action="store_true", help="also print the README table")
+    parser.add_argument("--markdown", action="store_true", help="also print the docs table")
     args = parser.parse_args()
     forced = args.stages.split(",") if args.stages else []
     if unknown := set(forced) - set(STAGES):

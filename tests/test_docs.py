@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -62,3 +63,30 @@ def test_every_option_says_what_it_does(path: tuple[str, ...]) -> None:
         if isinstance(param, click.Option) and not param.hidden and not (param.help or "").strip()
     ]
     assert not bare, f"`tunegraph {' '.join(path)}`: options without help: {', '.join(bare)}"
+
+
+DOCS = README.parent / "docs"
+LINK = re.compile(r"\]\(([^)#\s]+\.md)(#[^)\s]+)?\)")
+
+
+def anchors(path: Path) -> set[str]:
+    """GitHub's anchors of a Markdown file's headings."""
+    heads = re.findall(r"^#+ (.+)$", path.read_text(), flags=re.M)
+    return {"#" + re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in heads}
+
+
+@pytest.mark.parametrize("page", [README, *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name)
+def test_links_between_the_docs_resolve(page: Path) -> None:
+    for target, anchor in LINK.findall(page.read_text()):
+        path = (page.parent / target).resolve()
+        assert path.is_file(), f"{page.name} links to {target}, which does not exist"
+        assert not anchor or anchor in anchors(path), f"{page.name}: no {anchor} in {target}"
+
+
+def test_the_readme_is_a_first_screen_and_links_every_doc() -> None:
+    """Issue 22: 797 lines, half of them benchmark history; the rest lives in docs/."""
+    text = README.read_text()
+    assert len(text.splitlines()) < 350
+    assert {p.name for p in DOCS.glob("*.md")} <= set(re.findall(r"docs/(\w+\.md)", text))
+    first_screen = "\n".join(text.splitlines()[:40])
+    assert ". .venv/bin/activate" in first_screen and "tunegraph --help" in first_screen

@@ -101,7 +101,7 @@ async def _run(
     is_flag=True,
     help="First load into an EMPTY database of `tunegraph neo4j start`: stage CSV files and "
     "load them with Neo4j's offline importer (stops and restarts that Neo4j; faster than "
-    "transactions, see the README's benchmarks).",
+    "transactions, see docs/benchmarks.md).",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @neo4j_options

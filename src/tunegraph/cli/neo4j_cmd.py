@@ -21,7 +21,7 @@ COMPOSE_FILE = Path("docker-compose.yml")
 
 
 def _create_schema(uri: str, password: str) -> None:
-    """Uniqueness constraints and indexes right at start-up (idempotent), as the README says."""
+    """Uniqueness constraints and indexes right at start-up (idempotent), as docs/guide.md says."""
 
     async def go() -> None:
         async with GraphStore(Neo4jSettings(uri=uri, user="neo4j", password=password)) as store:

@@ -19,7 +19,7 @@ import pandas as pd
 
 __all__ = ["REAL_MPD", "format_table", "recsys_split", "shape_statistics"]
 
-# Measured on 8,065 real MPD playlists (the README's MPD-shape table shows them).
+# Measured on 8,065 real MPD playlists (docs/guide.md's MPD-shape table shows them).
 REAL_MPD: dict[str, float] = {
     "singleton_tracks": 0.66,
     "top1_coverage": 0.27,

@@ -2,7 +2,7 @@
 
 Why: the real MPD cannot ship with the project, and the demo world is too clean (few
 singletons, short playlists). This world is calibrated to the real MPD's figures
-(``shape_stats.REAL_MPD``; the README's table shows both) and keeps its latent truth, so
+(``shape_stats.REAL_MPD``; docs/guide.md's table shows both) and keeps its latent truth, so
 benchmarks can rank by the generator's own probabilities (an oracle ceiling) next to ALS
 and the baselines.
 

@@ -1,4 +1,4 @@
-"""Every write of the graph model (README, "The graph") as one `UNWIND $rows AS row MERGE …`.
+"""Every write of the graph model (docs/guide.md, "The graph") as one `UNWIND $rows AS row MERGE …`.
 
 Values only ever arrive as parameters. Endpoint nodes of a relationship are MERGEd by
 id too, so writes commute: a relationship may be written before its nodes' properties

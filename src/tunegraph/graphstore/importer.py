@@ -165,7 +165,7 @@ def _add_playlist(out: SliceRows, tracks: dict[str, Row], playlist: MpdPlaylist,
 
 @dataclass(frozen=True)
 class ImportSettings:
-    """How to import. Defaults measured with benchmarks/import_mpd.py (see README)."""
+    """How to import. Defaults measured with benchmarks/import_mpd.py (see docs/benchmarks.md)."""
 
     force: bool = False  # re-import recorded files, replacing their playlists' tracks
     workers: int = 1  # >1: parse slices in that many processes

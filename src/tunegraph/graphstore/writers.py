@@ -24,7 +24,7 @@ from tunegraph.graphstore.cypher import (
 from tunegraph.graphstore.driver import GraphStore
 
 # Rows per UNWIND statement: larger chunks save round trips until throughput levels off,
-# but hold their locks longer. benchmarks/ingest.py measures the curve (README, Benchmarks).
+# but hold their locks longer. benchmarks/ingest.py measures the curve (docs/benchmarks.md).
 DEFAULT_CHUNK_ROWS = 2_000
 
 Row = dict[str, Any]

@@ -42,7 +42,7 @@ from tunegraph.outputs import check_output_dir, publish_dir
 
 @dataclass
 class TrainSettings:
-    """Everything ``tunegraph train`` can set; defaults are the tuned ones (see README)."""
+    """Everything ``tunegraph train`` can set; defaults are the tuned ones (see docs/guide.md)."""
 
     data_dir: Path
     model_dir: Path

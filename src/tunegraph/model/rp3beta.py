@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Rp3Config:
     # chosen on validation playlists of an MPD-shaped world, not the benchmark's (the
-    # README has the figures): alpha 0.5 beat 1.0 at every beta; beta 0.2 keeps a penalty,
+    # guide has the figures): alpha 0.5 beat 1.0 at every beta; beta 0.2 keeps a penalty,
     # though 0 scored a little better alone, since the ranker sees popularity too
     alpha: float = 0.5  # sharpens (>1) or flattens (<1) each transition probability
     beta: float = 0.2  # popularity penalty on the landing track

@@ -2,7 +2,7 @@
 
 Neo4j 5.26 supports Java 17 and 21. Java 25 (an LTS, some distributions' only Java)
 was measured too: the launcher starts it, and the Neo4j tests of the suite - the
-offline importer included - pass on it (README "Why these versions"). Releases past 25
+offline importer included - pass on it (docs/development.md, "Why these versions"). Releases past 25
 remove what Neo4j 5 relies on (``sun.misc.Unsafe`` memory access), so they are refused
 with the one line that says what to install, as is anything older than 17.
 """
