@@ -9,9 +9,9 @@ from dataclasses import asdict
 import pytest
 
 from support.simulator_fixtures import SMALL_WORLD, world_for
+from tunegraph.datasets.vocabulary import FEATURES
 from tunegraph.simulator.entities import normalize
 from tunegraph.simulator.ids import is_spotify_id
-from tunegraph.simulator.vocabulary import FEATURES
 from tunegraph.simulator.world import WorldConfig, generate_world
 
 CONFIG = WorldConfig(seed=3, playlists=400, users=80, artists=160, tracks=2500, genres=12)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tunegraph.simulator.vocabulary import (
+from tunegraph.datasets.vocabulary import (
     ADJECTIVES,
     FIRST_NAMES,
     LAST_NAMES,

@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 
-from tunegraph.simulator import vocabulary as vocab
+from tunegraph.datasets import vocabulary as vocab
 from tunegraph.simulator.entities import Artist, Extra, Playlist, User
 from tunegraph.simulator.ids import hashed_id
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from os import PathLike
 
-from tunegraph.simulator import vocabulary as vocab
+from tunegraph.datasets import vocabulary as vocab
 from tunegraph.simulator.entities import (
     Album,
     Artist,
