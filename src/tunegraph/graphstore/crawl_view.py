@@ -39,6 +39,8 @@ class CrawlView:
     contains: list[tuple[str, str]] = field(default_factory=list)  # playlist -> artist
     found: list[tuple[str, str]] = field(default_factory=list)  # artist -> playlist
     total_playlists: int = 0
+    # every crawled playlist counted by depth, not just the drawn sample: the frontier's growth
+    depth_counts: dict[int, int] = field(default_factory=dict)
 
 
 async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
@@ -47,6 +49,7 @@ async def read_crawl_view(store: GraphStore, max_playlists: int) -> CrawlView:
     view = CrawlView()
     levels = [(row["depth"], row["n"]) for row in await store.run_read(DEPTH_COUNTS)]
     view.total_playlists = sum(n for _, n in levels)
+    view.depth_counts = {int(depth): int(n) for depth, n in levels}
     budget = max_playlists
     for index, (depth, count) in enumerate(levels):
         quota = min(count, max(1, budget // (len(levels) - index)))

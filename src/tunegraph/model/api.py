@@ -29,7 +29,7 @@ from tunegraph.model.data import ExportData, load_export
 from tunegraph.model.engine import Model, check_k
 from tunegraph.model.errors import DataError, ModelDirError
 from tunegraph.model.evaluation import HeldOutScores, evaluate_heldout
-from tunegraph.model.plots import plot_comparison, plot_training_curves
+from tunegraph.model.plots import comparison_title, plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig
 from tunegraph.model.split import SplitSettings, split_playlists
@@ -239,7 +239,9 @@ def _write_report(folder: Path, result: TrainResult, stage: StageTimer, fitted: 
     result.stage_seconds = stage.finish()
     report = {k: v for k, v in asdict(result).items() if k != "model_dir"}
     (folder / "metrics.json").write_text(json.dumps(report, indent=2), "utf-8")
-    plot_training_curves(fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png")
+    plot_training_curves(
+        fitted.losses, fitted.val_metric, "recall@50", folder / "curves.png", fitted.best_epoch
+    )
 
 
 def _output_target(settings: TrainSettings) -> Path | None:
@@ -294,7 +296,8 @@ def evaluate(settings: EvalSettings) -> EvalReport:
             tmp.write_text(json.dumps(report.to_json(), indent=2), "utf-8")
     if settings.plot_path:
         with publish_file(settings.plot_path) as tmp:
-            plot_comparison(scores.rows, tmp, image_format(Path(settings.plot_path)))
+            title = comparison_title(report.playlists, data_dir)
+            plot_comparison(scores.rows, tmp, image_format(Path(settings.plot_path)), title)
     return report
 
 
