@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from support.cli_checks import assert_one_line_error
@@ -38,7 +39,18 @@ def test_user_errors_end_in_one_line(tmp_path):
         assert_one_line_error(result, message, exit_code=None)
 
 
-def test_serve_prints_where_and_how_then_stops_on_ctrl_c():
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop", "started_in_background"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-after-a-shell-ignored-it", "sigterm"],
+)
+def test_serve_prints_where_and_how_then_stops_on_ctrl_c(stop, started_in_background):
+    """A shell that starts a command with `&` (a script, a CI job) leaves SIGINT ignored:
+    the simulator stopped on it only where Python's default handler was left in place."""
     code = "from tunegraph.cli.main import cli; cli()"
     args = ["simulator", "serve", "--port", "0", "--playlists", "30", "--tracks", "200",
             "--artists", "20", "--users", "8", "--seeds", "3"]  # fmt: skip
@@ -49,6 +61,7 @@ def test_serve_prints_where_and_how_then_stops_on_ctrl_c():
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_ignore_sigint if started_in_background else None,
     )
     try:
         lines = []
@@ -64,7 +77,7 @@ def test_serve_prints_where_and_how_then_stops_on_ctrl_c():
         with urllib.request.urlopen(f"{base}/_simulator/seeds?n=3", timeout=5) as resp:
             assert json.load(resp)["playlist_ids"] == seeds
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _, err = proc.communicate(timeout=60)  # a loaded machine is slow to exit, not stuck
     assert proc.returncode == 0
     assert "Traceback" not in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import threading
 from collections.abc import Callable
 
@@ -80,12 +81,19 @@ class SimulatorThread:
 def serve_until_interrupted(
     world: World, config: SimulatorConfig, on_ready: Callable[[RunningSimulator], None]
 ) -> None:
-    """Serve in the foreground until Ctrl-C; ``on_ready`` is called once the port is bound."""
+    """Serve in the foreground until Ctrl-C or SIGTERM; ``on_ready`` is called once the port
+    is bound. Both signals are handled here, not left to Python's default: a shell that
+    starts a command in the background (``… &`` in a script, a CI job) leaves SIGINT
+    ignored, and the server would then never stop on it."""
 
     async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         async with run_simulator(world, config) as running:
             on_ready(running)
-            await asyncio.Event().wait()
+            await stop.wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers are in place
         asyncio.run(main())
