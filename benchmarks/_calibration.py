@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from tunegraph.model.als import Als
-from tunegraph.model.baselines import Csr
 from tunegraph.model.candidates import Retrievers
 from tunegraph.model.data import TrackTable
+from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import mean_metrics
 from tunegraph.model.retriever import Queries
 from tunegraph.model.split import HeldOut

@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tunegraph"
 # modules every part may use: errors, ids, titles, safe output files, the export format
-BASE = {"errors", "ids", "titles", "outputs", "output_file", "redaction", "features"}
+BASE = {"errors", "ids", "titles", "outputs", "output_file", "redaction", "export_format"}
 LAYERS: dict[str, set[str]] = {
     "datasets": set(),
     "simulator": {"datasets"},
@@ -47,7 +47,7 @@ def imports_of(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == "tunegraph":  # from tunegraph import features
+            if node.module == "tunegraph":  # from tunegraph import export_format
                 found |= {f"tunegraph.{a.name}" for a in node.names}
             elif node.module.startswith("tunegraph."):
                 found.add(node.module)

@@ -12,7 +12,7 @@ from tunegraph.cli.errors import cli_errors
 from tunegraph.crawler.errors import CrawlerError
 from tunegraph.datasets.mpd import MpdFormatError
 from tunegraph.errors import SettingsError, TunegraphError
-from tunegraph.features import DataContractError
+from tunegraph.export_format import DataContractError
 from tunegraph.graphstore.errors import GraphStoreError, Neo4jUnavailable
 from tunegraph.model.batch_io import BatchFileError
 from tunegraph.model.cluster import ClusterError

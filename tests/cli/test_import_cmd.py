@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.settings import Neo4jSettings
 

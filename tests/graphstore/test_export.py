@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from support.cli_checks import assert_one_line_error
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import (

@@ -55,9 +55,9 @@ def test_train_reports_every_method_per_challenge_category(trained) -> None:
 
 
 def test_trained_model_beats_untrained_and_popularity(trained) -> None:
-    from tunegraph.model.baselines import Csr
     from tunegraph.model.data import load_export
     from tunegraph.model.evaluation import evaluate_heldout
+    from tunegraph.model.matrix import Csr
     from tunegraph.model.recommender import Recommender
     from tunegraph.model.retrieval import RetrievalConfig, build_model, candidate_embeddings
     from tunegraph.model.split import SplitSettings, split_playlists

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from support.cli_checks import assert_one_line_error
 from tunegraph.cli.main import cli
-from tunegraph.model.baselines import Csr
 from tunegraph.model.batch import BatchSettings, recommend_batch, resolve, top_up
 from tunegraph.model.batch_io import BatchFileError, read_requests
+from tunegraph.model.matrix import Csr
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 

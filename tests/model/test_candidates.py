@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.baselines import Csr
 from tunegraph.model.candidates import FEATURES, Retrievers
 from tunegraph.model.data import TrackTable
+from tunegraph.model.matrix import Csr
 from tunegraph.model.names import NameIndex
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models

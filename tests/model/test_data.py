@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.model.data import load_export
 from tunegraph.model.errors import DataError
 from tunegraph.testing.export_dir import write_export_dir

@@ -161,5 +161,12 @@ def test_as_json_is_asdict_with_lists() -> None:
     from dataclasses import asdict
 
     rec = tunegraph.Recommendation(1, "t1", "Song", ("A", "B"), -0.5)
-    assert rec.as_json() == {**asdict(rec), "artists": ["A", "B"]}
+    plain = {k: v for k, v in asdict(rec).items() if k != "because"}  # None: left out
+    assert rec.as_json() == {**plain, "artists": ["A", "B"]}
     assert json.loads(json.dumps(rec.as_json())) == rec.as_json()
+    seed = tunegraph.SharedSeed("t0", "Seed", 3)
+    why = tunegraph.Because({"als": 2}, (seed,), ("t0",), (), 1, "MATCH ...", {"track": "t1"})
+    explained = tunegraph.Recommendation(1, "t1", "Song", ("A",), 0.1, why)
+    assert explained.as_json()["because"] == {**asdict(why), "shared_seeds": [asdict(seed)],
+                                              "same_artist": ["t0"], "same_album": []}  # fmt: skip
+    assert json.loads(json.dumps(explained.as_json())) == explained.as_json()

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from support.cli_checks import assert_one_line_error
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.cli.main import cli
 from tunegraph.testing.export_dir import write_export_dir
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tunegraph.model.baselines import Csr
+from tunegraph.model.matrix import Csr
 from tunegraph.model.rp3beta import Rp3Beta, Rp3Config
 
 

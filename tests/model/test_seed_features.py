@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from tunegraph.model.baselines import Csr
+from tunegraph.model.matrix import Csr
 from tunegraph.model.seed_features import LAST, SEED_FEATURES, SeedComparer
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tunegraph.features import AUDIO_FEATURES
+from tunegraph.export_format import AUDIO_FEATURES
 
 
 @dataclass(frozen=True)

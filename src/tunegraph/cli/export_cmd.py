@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.cli.common import neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore

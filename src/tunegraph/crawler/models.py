@@ -15,7 +15,7 @@ from typing import Any
 
 from tunegraph.crawler.errors import MalformedResponse
 from tunegraph.crawler.ids import is_spotify_id
-from tunegraph.features import AUDIO_FEATURES
+from tunegraph.export_format import AUDIO_FEATURES
 
 
 @dataclass(frozen=True)

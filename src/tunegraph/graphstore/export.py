@@ -1,4 +1,4 @@
-"""Export the graph's interactions and track features to Parquet, per ``tunegraph.features``.
+"""Export the graph's interactions and track features to Parquet, per ``tunegraph.export_format``.
 
 Pages come from ``export_queries`` (keyset-paged, one fetched ahead); interactions and
 tracks stream side by side, so Neo4j answers one while this process writes the other.
@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
 from tunegraph.graphstore.export_queries import (

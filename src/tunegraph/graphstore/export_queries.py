@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.graphstore.driver import GraphStore
 
 Page = list[list[Any]]

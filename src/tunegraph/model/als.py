@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from tunegraph.model.baselines import Csr, seed_matrix
+from tunegraph.model.matrix import Csr, seed_matrix
 from tunegraph.model.source_scores import DenseScores
 
 if TYPE_CHECKING:

@@ -18,17 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.model._tf import configure_threads
 from tunegraph.model.als import Als
 from tunegraph.model.answers import Recommendation
 from tunegraph.model.artifacts import LoadedModel, load_model, save_model
-from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData, load_export
 from tunegraph.model.engine import Model, check_k
 from tunegraph.model.errors import DataError, ModelDirError
 from tunegraph.model.evaluation import HeldOutScores, evaluate_heldout
+from tunegraph.model.matrix import Csr
 from tunegraph.model.plots import comparison_title, plot_comparison, plot_training_curves
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig

@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.baselines import Csr
 from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import ModelDirError
 from tunegraph.model.gbdt import GbdtConfig, GbdtRanker
+from tunegraph.model.matrix import Csr
 from tunegraph.model.ranking import RankingConfig, RankingModel
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import RetrievalConfig, build_model

@@ -19,8 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model.als import Als, AlsRetriever
-from tunegraph.model.baselines import Csr, seed_matrix
 from tunegraph.model.data import TrackTable
+from tunegraph.model.matrix import Csr, seed_matrix
 from tunegraph.model.names import NameExact, NameWords
 from tunegraph.model.neighbours import ItemKnn, NeighbourShare, PlaylistKnn, kept_playlists
 from tunegraph.model.retriever import (

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.model.errors import DataContractError, DataError
 from tunegraph.outputs import recover
 

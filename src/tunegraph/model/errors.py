@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunegraph.errors import TunegraphError
-from tunegraph.features import DataContractError
+from tunegraph.export_format import DataContractError
 
 
 class ModelError(TunegraphError):

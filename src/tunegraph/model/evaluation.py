@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model.als import Als
-from tunegraph.model.baselines import Csr, popularity_rankings, top_k_rows
 from tunegraph.model.ease import Ease
+from tunegraph.model.matrix import Csr, popularity_rankings, top_k_rows
 from tunegraph.model.metrics import Ids, average_metrics, list_length, playlist_metrics
 from tunegraph.model.neighbours import cooccurrence_rankings
 from tunegraph.model.recommender import Recommender

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.baselines import Csr, rows_matrix
+from tunegraph.model.matrix import Csr, rows_matrix
 from tunegraph.model.source_scores import SparseScores
 from tunegraph.titles import normalize_title
 

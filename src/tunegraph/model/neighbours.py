@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.baselines import Csr, seed_matrix, top_k_rows
+from tunegraph.model.matrix import Csr, seed_matrix, top_k_rows
 from tunegraph.model.source_scores import SparseScores
 
 if TYPE_CHECKING:

@@ -16,10 +16,10 @@ from typing import TypeVar
 import numpy as np
 
 from tunegraph.model.als import Als
-from tunegraph.model.baselines import Csr
 from tunegraph.model.candidates import CandidateBatch, Retrievers
 from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import UnknownIdError
+from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import Ids
 from tunegraph.model.ranking import Ranker
 from tunegraph.model.retrieval import (

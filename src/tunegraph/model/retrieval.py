@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
-from tunegraph.model.baselines import SCORE_CELLS
 from tunegraph.model.data import TrackTable
+from tunegraph.model.matrix import SCORE_CELLS
 from tunegraph.model.metrics import Ids
 from tunegraph.model.towers import CandidateTower, IdQueryTower, PooledQueryTower
 

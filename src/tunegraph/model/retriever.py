@@ -17,8 +17,8 @@ from typing import Any, Protocol, TypeVar, cast
 import numpy as np
 
 from tunegraph.model.als import Als
-from tunegraph.model.baselines import Csr
 from tunegraph.model.data import TrackTable
+from tunegraph.model.matrix import Csr
 from tunegraph.model.names import NameIndex
 from tunegraph.model.neighbours import Neighbours
 from tunegraph.model.source_scores import DenseScores, SparseScores

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.baselines import Csr, seed_matrix
+from tunegraph.model.matrix import Csr, seed_matrix
 from tunegraph.model.neighbours import top_per_row
 from tunegraph.model.source_scores import SparseScores
 

@@ -17,11 +17,11 @@ import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras
 from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.baselines import Csr
 from tunegraph.model.cluster import Cluster
 from tunegraph.model.data import ExportData
 from tunegraph.model.distributed import make_strategy, worker_share
 from tunegraph.model.gbdt import GbdtConfig, fit_gbdt
+from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import mean_metrics
 from tunegraph.model.ranking import Ranker, RankingConfig, fit_ranker, rerank
 from tunegraph.model.recommender import Recommender

@@ -1,7 +1,7 @@
 """Write a valid export directory from playlists in memory, so model tests and benchmarks
 need no Neo4j.
 
-The layout and dtypes come from ``tunegraph.features`` (the exporter's contract), so
+The layout and dtypes come from ``tunegraph.export_format`` (the exporter's contract), so
 these files are what ``tunegraph export`` would write for the same playlists;
 ``records_export`` writes Million Playlist Dataset records as ``import mpd`` + ``export``
 would leave them (playlist ids ``mpd:<pid>``, track ids from the URIs).
@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tunegraph import features as F
+from tunegraph import export_format as F
 from tunegraph.graphstore.export import arrow_schema
 
 

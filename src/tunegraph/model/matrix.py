@@ -1,8 +1,8 @@
-"""The playlist x track matrix every retriever and baseline shares, popularity, and top-k.
+"""The playlist x track matrix every retriever and baseline shares, and top-k over scores.
 
-A model's figures mean little without baselines: popularity is what a recommender gets
-for free; co-occurrence (``neighbours``), EASE (``ease``) and ALS (``als``) are the
-field's strong simple methods. All see only the training view of the split.
+Also the simplest baseline, popularity: what a recommender gets for free. The strong
+simple ones live with their methods: co-occurrence (``neighbours``), EASE (``ease``) and
+ALS (``als``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 import numpy as np
 
 from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.baselines import Csr, popularity_rankings, seed_matrix, top_k, top_k_rows
 from tunegraph.model.ease import Ease, EaseConfig
+from tunegraph.model.matrix import Csr, popularity_rankings, seed_matrix, top_k, top_k_rows
 from tunegraph.model.neighbours import Neighbours, cooccurrence_rankings
 
 
