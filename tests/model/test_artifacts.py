@@ -93,3 +93,22 @@ def test_a_truncated_arrays_file_is_one_line_in_recommend_and_evaluate(
     for args in (["recommend", "--playlist", pid], ["evaluate"]):
         result = CliRunner().invoke(cli, [*args, "--model", str(model)])
         assert_one_line_error(result, f"cannot read {model}/arrays.npz", "train it again")
+
+
+def test_a_copy_over_other_retriever_state_never_serves_stale_retrievers(trained) -> None:
+    """Issue 22: copies reset a private cache by hand (``_retrievers=None``); forgetting it
+    served retrievers fitted on the other matrix."""
+    from dataclasses import replace
+
+    from tunegraph.model.artifacts import load_model
+
+    loaded = load_model(trained.model_dir)
+    serving = loaded.recommender
+    assert serving.retrievers().train is loaded.playlists  # every playlist
+    scored = loaded.evaluation_recommender()
+    assert scored.retrievers().train is loaded.train and scored.retrievers().als is loaded.als_train
+    careless = replace(serving, train=loaded.train, als=loaded.als_train)  # cache copied along
+    assert careless.retrievers().train is loaded.train
+    assert serving.retrievers().train is loaded.playlists  # the original keeps its own
+    ranked = replace(serving, ranker=None)  # same matrix and ALS: the built ones are reused
+    assert ranked.retrievers() is serving.retrievers()

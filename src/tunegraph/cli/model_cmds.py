@@ -49,6 +49,15 @@ def _cluster_option(
     return cluster_from_tf_config(tf_config, timeout_s) if tf_config else None
 
 
+MODEL_OPTION = click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A model folder written by `tunegraph train --out`.",
+)
+
+
 @click.command("train")
 @click.option(
     "--data",
@@ -217,13 +226,7 @@ def _train_with_progress(settings: TrainSettings, console: Console) -> TrainResu
 
 
 @click.command("evaluate")
-@click.option(
-    "--model",
-    "model_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="A model folder written by `tunegraph train --out`.",
-)
+@MODEL_OPTION
 @click.option(
     "--data",
     "data_dir",
@@ -290,13 +293,7 @@ def save_playlist_hook(name: str, track_ids: list[str], token: str | None, api_u
 
 
 @click.command("recommend")
-@click.option(
-    "--model",
-    "model_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="A model folder written by `tunegraph train --out`.",
-)
+@MODEL_OPTION
 @click.option(
     "--playlist", "playlist_id", default=None, help="A playlist id from the model's data."
 )

@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -332,4 +332,4 @@ def serving_recommender(rec: Recommender, playlist_tracks: list[np.ndarray]) -> 
     if rec.als is None:
         raise ValueError("the retrievers are refit after ALS was fitted on the training view")
     full = Csr(playlist_tracks, rec.train.n_tracks)
-    return replace(rec, train=full, als=Als.fit(full, rec.als.config), _retrievers=None)
+    return rec.refit_on(full, Als.fit(full, rec.als.config))

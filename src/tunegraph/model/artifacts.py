@@ -22,7 +22,7 @@ import contextlib
 import json
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ class LoadedModel:
 
     def evaluation_recommender(self) -> Recommender:
         """The pipeline as it was scored: its retrievers fitted on the training view only."""
-        return replace(self.recommender, train=self.train, als=self.als_train, _retrievers=None)
+        return self.recommender.refit_on(self.train, self.als_train)
 
 
 def save_model(

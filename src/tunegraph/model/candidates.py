@@ -93,6 +93,7 @@ class Retrievers:
     ) -> None:
         context = FitContext(train, tracks, names, als, tower)
         self.train = train
+        self.als = als
         self.tracks = tracks
         self.fitted: dict[str, Retriever] = {}
         for spec in RETRIEVERS:

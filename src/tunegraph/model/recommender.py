@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import numpy as np
@@ -73,13 +73,22 @@ class Recommender:
             return query_embeddings(self.model, inputs)
 
     def retrievers(self) -> Retrievers:
-        if self._retrievers is None:
+        """Every retriever, fitted on ``train`` and ``als``: built on first use, and again
+        when a copy (``refit_on``) holds another matrix or ALS, never served stale."""
+        built = self._retrievers
+        if built is None or built.train is not self.train or built.als is not self.als:
             if self.als is None:
                 raise ValueError("the hybrid pipeline needs a fitted ALS retriever")
             names = self.playlist_names or [""] * len(self.train)
             tower = Tower(self.tower_queries, self.candidates)
-            self._retrievers = Retrievers(self.train, self.tracks, names, self.als, tower)
-        return self._retrievers
+            built = Retrievers(self.train, self.tracks, names, self.als, tower)
+            self._retrievers = built
+        return built
+
+    def refit_on(self, train: Csr, als: Als) -> Recommender:
+        """The same two-tower model and ranker over other retriever state (the training
+        view for the figures, every playlist for serving)."""
+        return replace(self, train=train, als=als, _retrievers=None)
 
     def candidate_batch(
         self,

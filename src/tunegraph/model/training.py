@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,9 +27,13 @@ from tunegraph.model.ranking import Ranker, RankingConfig, fit_ranker, rerank
 from tunegraph.model.recommender import Recommender
 from tunegraph.model.retrieval import (
     RetrievalConfig,
+    RetrievalModel,
     build_model,
     candidate_embeddings,
     context_matrix,
+    query_embeddings,
+    query_inputs,
+    top_k_scored,
     training_dataset,
 )
 from tunegraph.model.split import HeldOut, Split
@@ -81,15 +85,17 @@ def steps_per_epoch(examples: int, global_batch: int) -> int:
     return max(1, -(-examples // global_batch))
 
 
-def _val_recall(rec: Recommender, held: HeldOut, qix: np.ndarray) -> float:
+def _val_recall(
+    model: RetrievalModel, config: RetrievalConfig, n_tracks: int, held: HeldOut, qix: np.ndarray
+) -> float:
     """The two-tower model's recall over the validation lists that show tracks (a
     title-only list gives it nothing to go on)."""
-    rec.candidates = candidate_embeddings(rec.model, rec.candidates.shape[0] - 1)
     seeded = np.flatnonzero([len(s) > 0 for s in held.seeds])
     if not len(seeded):
         return 0.0
     held = held.subset(seeded)
-    ranked, _ = rec.retrieve(qix[seeded], held.seeds, 100)
+    queries = query_embeddings(model, query_inputs(config, qix[seeded], held.seeds))
+    ranked, _ = top_k_scored(queries, candidate_embeddings(model, n_tracks), held.seeds, 100)
     return mean_metrics(list(ranked), held.hidden)[VAL_METRIC]
 
 
@@ -117,28 +123,44 @@ def fit(
         model.compile(optimizer=optimizers[settings.optimizer](settings.learning_rate))
     ds, steps, policy = _training_input(data, split, config, settings, strategy, row_query)
     train = Csr(split.train_tracks, data.n_tracks)
-    rec = Recommender(
+    val_q = row_query[split.val.rows]
+    log = EpochLog()
+
+    def val_recall() -> float:
+        if not len(split.val):
+            return 0.0
+        return _val_recall(model, config, data.n_tracks, split.val, val_q)
+
+    _train_epochs(model, ds, steps, val_recall, settings.epochs, log, on_epoch)
+    del ds  # its tensors hold every training pair: gone before ALS and the ranker
+    stage("fitting ALS")
+    als = Als.fit(train, AlsConfig(seed=settings.seed))
+    retrieval = Recommender(
         config,
         model,
-        np.zeros((data.n_tracks + 1, 1), np.float32),
+        candidate_embeddings(model, data.n_tracks),
         train,
         data.tracks,
         playlist_names=list(data.playlist_names),
+        als=als,
     )
-    val_q = row_query[split.val.rows]
-    examples = sum(len(t) for t in split.train_tracks)
-    result = FitResult(rec, examples=examples, shard_policy=policy)
-    _train_epochs(rec, ds, steps, split.val, val_q, settings.epochs, result, on_epoch)
-    del ds  # its tensors hold every training pair: gone before ALS and the ranker
-    rec.candidates = candidate_embeddings(model, data.n_tracks)
-    stage("fitting ALS")
-    rec.als = Als.fit(train, AlsConfig(seed=settings.seed))
     stage("fitting the ranker on validation playlists")
     # titles only where the list's category shows one: the ranker also learns from
     # nameless lists, and serves them (``recommend --tracks``) as well as named ones
     val_names = split.val.titles(data.playlist_names)
-    _fit_ranking(rec, split.val, val_q, val_names, settings, result)
-    return result
+    kind, ranker, choice = _fit_ranking(retrieval, split.val, val_q, val_names, settings)
+    return FitResult(
+        replace(retrieval, ranker=ranker),  # the same retrievers, built once
+        losses=log.losses,
+        val_metric=log.val_metric,
+        best_epoch=log.best_epoch,
+        epoch_seconds=log.epoch_seconds,
+        validation_seconds=log.validation_seconds,
+        examples=sum(len(t) for t in split.train_tracks),
+        ranking_choice=choice,
+        ranker=kind,
+        shard_policy=policy,
+    )
 
 
 def _training_input(
@@ -180,31 +202,40 @@ def _training_input(
     return ds, steps_per_epoch(len(pair_tracks), settings.batch_size), policy
 
 
+@dataclass
+class EpochLog:
+    """What each epoch measured, filled as training goes."""
+
+    losses: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    epoch_seconds: list[float] = field(default_factory=list)
+    validation_seconds: list[float] = field(default_factory=list)
+
+
 def _train_epochs(
-    rec: Recommender,
+    model: RetrievalModel,
     ds: Any,
     steps: int | None,
-    val: HeldOut,
-    val_q: np.ndarray,
+    val_recall: Callable[[], float],
     epochs: int,
-    result: FitResult,
+    log: EpochLog,
     on_epoch: EpochCallback | None,
 ) -> None:
     """Fit epoch by epoch and keep the weights of the epoch with the best validation recall."""
-    model = rec.model
     best, best_weights = -1.0, None
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         history = model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
-        result.epoch_seconds.append(time.perf_counter() - start)
+        log.epoch_seconds.append(time.perf_counter() - start)
         loss = float(history.history["loss"][-1])
         start = time.perf_counter()
-        metric = _val_recall(rec, val, val_q) if len(val) else 0.0
-        result.validation_seconds.append(time.perf_counter() - start)
-        result.losses.append(loss)
-        result.val_metric.append(metric)
+        metric = val_recall()
+        log.validation_seconds.append(time.perf_counter() - start)
+        log.losses.append(loss)
+        log.val_metric.append(metric)
         if metric > best:
-            best, best_weights, result.best_epoch = metric, model.get_weights(), epoch
+            best, best_weights, log.best_epoch = metric, model.get_weights(), epoch
         if on_epoch:
             on_epoch(epoch, epochs, loss, metric)
     if best_weights is not None:
@@ -243,12 +274,14 @@ def _fit_ranking(
     val_q: np.ndarray,
     val_names: list[str],
     settings: FitSettings,
-    result: FitResult,
-) -> None:
-    """Pick the ranker on validation halves (A fits, B judges), then refit on all of it."""
+) -> tuple[str, Ranker | None, dict[str, float]]:
+    """Pick the ranker on validation halves (A fits, B judges), then refit on all of it:
+    (its kind, the ranker, each compared kind's validation NDCG); ("none", None, ...)
+    where there is nothing to learn from."""
     choice = settings.ranker
+    scored: dict[str, float] = {}
     if choice == "none" or len(val) < 4:
-        return
+        return "none", None, scored
     val, val_q, val_names = _ranker_lists(val, val_q, val_names, settings.seed)
     batch = rec.candidate_arrays(val.seeds, val_names, val_q)
     x, heads, mask = batch.features, batch.indices, batch.mask
@@ -263,11 +296,9 @@ def _fit_ranking(
         except ValueError:
             continue
         ranked = rerank(ranker, heads[b], x[b], mask[b])
-        result.ranking_choice[kind] = mean_metrics(list(ranked), hidden_b)[VAL_RANK_METRIC]
-    scored = result.ranking_choice
+        scored[kind] = mean_metrics(list(ranked), hidden_b)[VAL_RANK_METRIC]
     winner = max(scored, key=lambda o: scored[o]) if scored else candidates[0]
     try:
-        rec.ranker = fit_ranker_of(winner, x, relevant, mask, settings)
-    except ValueError:
-        return  # no validation list has a hit among its candidates: nothing to learn
-    result.ranker = winner
+        return winner, fit_ranker_of(winner, x, relevant, mask, settings), scored
+    except ValueError:  # no validation list has a hit among its candidates
+        return "none", None, scored
