@@ -14,15 +14,16 @@ from tunegraph.titles import TITLE_SEPARATORS
 
 # One row per playlist that holds $track and either some of $seeds or a title whose words
 # (``tunegraph.titles``) are $title_words. No title given: $title_words is [], never equal.
+# Double-quoted literals: the query travels inside a shell's single quotes when pasted.
 EXPLAIN_QUERY = """
 MATCH (t:Track {id: $track})<-[:CONTAINS]-(p:Playlist)
 WITH DISTINCT t, p
 OPTIONAL MATCH (p)-[:CONTAINS]->(s:Track) WHERE s.id IN $seeds
 WITH t, p, collect(DISTINCT s.id) AS seeds,
      size($title_words) > 0 AND [w IN split(
-       reduce(text = toLower(coalesce(p.name, '')), c IN split($separators, '') |
-              replace(text, c, ' ')),
-       ' ') WHERE w <> ''] = $title_words AS same_title
+       reduce(text = toLower(coalesce(p.name, "")), c IN split($separators, "") |
+              replace(text, c, " ")),
+       " ") WHERE w <> ""] = $title_words AS same_title
 WHERE size(seeds) > 0 OR same_title
 RETURN p.id AS playlist, p.name AS name, seeds, same_title
 ORDER BY size(seeds) DESC, playlist
