@@ -27,10 +27,13 @@ class Explainer:
 
     def __init__(self, loaded: LoadedModel) -> None:
         self.loaded = loaded
-        self.playlists = loaded.playlists
+        # the served retrievers are fitted on every playlist it knows (loaded.playlists): their
+        # playlist x track matrix and credits serve here too rather than a second copy
+        retrievers = loaded.recommender.retrievers()
+        self.matrix, self.by_track = retrievers.neighbours.x, retrievers.neighbours.xt
+        self.credits = retrievers.credits
         self.track_ids = loaded.tracks.ids
         self.track_names = loaded.tracks.names
-        self.credits = loaded.tracks.credits()
         self.albums = loaded.tracks.album_index
         by_title: dict[str, list[int]] = {}
         for row, name in enumerate(loaded.playlist_names):
@@ -78,19 +81,13 @@ class Explainer:
 
     def _holders(self, track: int) -> np.ndarray:
         """The playlists (rows) holding the track, each once."""
-        p = self.playlists
-        return np.unique(p.t_rows[p.t_indptr[track] : p.t_indptr[track + 1]])
+        return np.unique(self.by_track[track].indices)
 
     def _shared(self, holders: np.ndarray, seed: np.ndarray) -> list[tuple[int, int]]:
         """The seed tracks most often in the same playlist as the track: (track, playlists),
         most first, ties in seed order; at most SHOWN_SEEDS, none that shares nothing."""
-        p = self.playlists
-        starts, lengths = p.indptr[holders], p.indptr[holders + 1] - p.indptr[holders]
-        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        tracks = p.indices[np.repeat(starts, lengths) + within].astype(np.int64)
-        owner = np.repeat(np.arange(len(holders), dtype=np.int64), lengths)
-        pairs = np.unique(owner * (p.n_tracks + 1) + tracks)  # a track twice in one list: once
-        counts = np.bincount(pairs % (p.n_tracks + 1), minlength=p.n_tracks + 1)[seed]
+        together = self.matrix[holders][:, seed] > 0  # a track twice in one list: once
+        counts = np.asarray(together.sum(axis=0)).ravel()
         order = np.argsort(-counts, kind="stable")[:SHOWN_SEEDS]
         return [(int(seed[i]), int(counts[i])) for i in order if counts[i] > 0]
 
