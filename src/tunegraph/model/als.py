@@ -36,11 +36,11 @@ class Als:
         self.item_factors = np.ascontiguousarray(item_factors, np.float32)  # [T+1, f]
         self.config = config
         # folding in solves one small system per query: one thread does it, where a team
-        # of OpenMP threads meeting the ranker's and TensorFlow's cost a single query ~10 ms
+        # of OpenMP threads meeting the ranker's and TensorFlow's made a single query slow
         self._model = _implicit_model(config, threads=1)
         self._model.item_factors = self.item_factors
         self._model.user_factors = np.zeros((1, self.item_factors.shape[1]), np.float32)
-        # the BLAS libraries, looked up once: a lookup reads the process's memory map (~2 ms)
+        # the BLAS libraries, looked up once: a lookup reads the process's memory map
         self._threadpools = ThreadpoolController()
 
     @classmethod
