@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from tunegraph.model.matrix import Csr
+from tunegraph.model.neighbours import ITEM_KNN_PLAYLISTS, ItemKnn, Neighbours
+from tunegraph.model.retriever import Queries
 from tunegraph.model.rp3beta import Rp3Beta, Rp3Config
 
 
@@ -40,3 +42,23 @@ def test_capping_the_playlists_keeps_the_ones_the_walk_reaches_most() -> None:
     capped = Rp3Beta(train, Rp3Config(playlists=1)).walk([np.array([1, 2])]).toarray()[0]
     assert capped[3] > 0  # playlist 0 holds both seeds: the heaviest
     assert capped[4] == 0  # playlist 1, reached through one seed only, is left out
+
+
+def test_a_batch_walks_its_first_step_once_for_rp3beta_and_item_cooccurrence() -> None:
+    rng = np.random.default_rng(1)
+    rows = [rng.choice(np.arange(1, 30), 6, replace=False) for _ in range(40)]
+    train = Csr(rows, n_tracks=29)
+    seeds = [np.array([1, 2, 3]), np.array([7]), np.array([], np.int64)]
+    queries = Queries(seeds, ["", "", ""], np.zeros(3, np.int32))
+    neighbours = Neighbours(train)
+    cooccurrence = ItemKnn(neighbours).scores(queries).matrix
+    rp3 = Rp3Beta(train, Rp3Config(alpha=0.5, playlists=ITEM_KNN_PLAYLISTS))
+    shared = rp3.scores(queries).matrix
+    assert [k for k in queries._shared if k.startswith("walk_start")] == [
+        f"walk_start/0.5/{ITEM_KNN_PLAYLISTS}"
+    ]  # one first step, both read it
+    assert np.allclose(shared.toarray(), rp3.walk(seeds).toarray(), atol=1e-6)
+    assert np.allclose(cooccurrence.toarray(), neighbours.item_scores(seeds).toarray(), atol=1e-6)
+    assert shared[0].nnz > 0 and shared[2].nnz == 0  # an empty seed walks nowhere
+    other = Rp3Beta(train, Rp3Config(alpha=0.8)).scores(queries).matrix  # its own first step
+    assert np.allclose(other.toarray(), Rp3Beta(train, Rp3Config(alpha=0.8)).walk(seeds).toarray())

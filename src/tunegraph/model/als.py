@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from tunegraph.model.matrix import Csr, seed_matrix
-from tunegraph.model.source_scores import DenseScores
+from tunegraph.model.source_scores import Catalogue, DenseScores
 
 if TYPE_CHECKING:
     from tunegraph.model.retriever import Queries
@@ -66,13 +66,15 @@ class Als:
 
 
 class AlsRetriever:
-    """ALS as a retriever: the seeds folded in, every track scored by its factors."""
+    """ALS as a retriever: the seeds folded in, the catalogue's tracks scored by their factors."""
 
-    def __init__(self, als: Als) -> None:
+    def __init__(self, als: Als, catalogue: Catalogue) -> None:
         self.als = als
+        self.catalogue = catalogue
 
     def scores(self, queries: Queries) -> DenseScores:
-        return DenseScores(self.als.query_factors(queries.seeds), self.als.item_factors)
+        factors = self.als.query_factors(queries.seeds)
+        return DenseScores(factors, self.als.item_factors, self.catalogue)
 
 
 def _implicit_model(config: AlsConfig, threads: int = 0):  # implicit is untyped

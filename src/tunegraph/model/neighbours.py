@@ -41,6 +41,8 @@ class Neighbours:
         # each track's column over sqrt(its popularity), scaled once here rather than in
         # every batch's [Q, T+1] product (a second product as large as the first)
         self.x_over_norm = (self.x @ sp.diags(1.0 / self.norm).astype(np.float32)).tocsr()
+        # and each track's playlists over sqrt(its popularity): a walk's first step
+        self.to_playlists = (sp.diags(1.0 / self.norm).astype(np.float32) @ self.xt).tocsr()
         lengths = np.diff(train.indptr).astype(np.float32)
         self.length_penalty = np.maximum(lengths, 1.0) ** -self.config.length_exponent
 
@@ -48,8 +50,7 @@ class Neighbours:
         """Sparse [Q, playlists]: how much each training playlist weighs for each query
         (its seed tracks, each 1/sqrt(popularity)); ``playlists`` > 0 keeps the heaviest
         (the exact sum walks every playlist holding a seed track, thousands for a hit)."""
-        inverse = sp.diags(1.0 / self.norm).astype(np.float32)
-        weights = (seed_matrix(seeds, self.n_tracks) @ inverse @ self.xt).tocsr()
+        weights = (seed_matrix(seeds, self.n_tracks) @ self.to_playlists).tocsr()
         return top_per_row(weights, playlists) if playlists > 0 else weights
 
     def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
@@ -89,12 +90,25 @@ class Neighbours:
         return (sp.diags(1.0 / counts) @ (voters @ self.x)).tocsr()
 
 
+def walk_start(
+    queries: Queries, to_playlists: sp.csr_matrix, alpha: float, playlists: int
+) -> sp.csr_matrix:
+    """Sparse [Q, training playlists]: where a walk from each query's seed tracks lands
+    in one step (``to_playlists``: each track's playlists over its popularity^``alpha``),
+    the ``playlists`` heaviest (all when 0). Worked out once a batch for each (alpha,
+    playlists): item co-occurrence, RP3beta and the per-seed features walk alike."""
+
+    def reach() -> sp.csr_matrix:
+        weights = (seed_matrix(queries.seeds, to_playlists.shape[0] - 1) @ to_playlists).tocsr()
+        return top_per_row(weights, playlists) if playlists > 0 else weights
+
+    return queries.shared(f"walk_start/{alpha}/{playlists}", reach)
+
+
 def kept_playlists(neighbours: Neighbours, queries: Queries) -> sp.csr_matrix:
-    """The playlists item co-occurrence counts over for this batch (``item_weights``), worked
-    out once a batch: item co-occurrence and the per-seed features both read them."""
-    return queries.shared(
-        "kept_playlists", lambda: neighbours.item_weights(queries.seeds, ITEM_KNN_PLAYLISTS)
-    )
+    """The playlists item co-occurrence counts over for this batch (``item_weights``):
+    item co-occurrence and the per-seed features both read them."""
+    return walk_start(queries, neighbours.to_playlists, 0.5, ITEM_KNN_PLAYLISTS)
 
 
 def similar_playlists(neighbours: Neighbours, queries: Queries) -> sp.csr_matrix:

@@ -21,14 +21,9 @@ from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import UnknownIdError
 from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import Ids
+from tunegraph.model.query_encoder import QueryEncoder, encode
 from tunegraph.model.ranking import Ranker
-from tunegraph.model.retrieval import (
-    RetrievalConfig,
-    RetrievalModel,
-    query_embeddings,
-    query_inputs,
-    top_k_scored,
-)
+from tunegraph.model.retrieval import RetrievalConfig, RetrievalModel, query_inputs, top_k_scored
 from tunegraph.model.retriever import Tower
 
 QUERY_BATCH = 256  # queries per candidate batch: their score matrices stay small
@@ -54,23 +49,27 @@ class Recommender:
     als: Als | None = None
     ranker: Ranker | None = None
     _retrievers: Retrievers | None = field(default=None, repr=False)
+    # the query tower in numpy: read out of ``model`` once, no lock or TensorFlow per call
+    _encoder: QueryEncoder | None = field(default=None, repr=False)
     # Keras layers are not safe to call from two threads at once: batches in flight
-    # share the numpy and scipy work, and take turns with the TF models
+    # share the numpy and scipy work, and take turns with the TFRS ranker
     _keras_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._encoder is None:
+            self._encoder = QueryEncoder.of(self.model)
 
     def retrieve(
         self, query_index: Ids, seeds: Sequence[np.ndarray], k: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (indices, scores) by the two-tower model alone, seeds excluded."""
-        inputs = query_inputs(self.config, query_index, seeds)
-        queries = query_embeddings(self.model, inputs)
+        queries = self.tower_queries(seeds, np.asarray(query_index, np.int32))
         return top_k_scored(queries, self.candidates, seeds, k)
 
     def tower_queries(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
         """[Q, d] two-tower query embeddings."""
-        inputs = query_inputs(self.config, query_index, seeds)
-        with self._keras_lock:
-            return query_embeddings(self.model, inputs)
+        assert self._encoder is not None  # built in __post_init__
+        return encode(self._encoder, query_inputs(self.config, query_index, seeds))
 
     def retrievers(self) -> Retrievers:
         """Every retriever, fitted on ``train`` and ``als``: built on first use, and again

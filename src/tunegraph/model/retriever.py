@@ -21,10 +21,12 @@ from tunegraph.model.data import TrackTable
 from tunegraph.model.matrix import Csr
 from tunegraph.model.names import NameIndex
 from tunegraph.model.neighbours import Neighbours
-from tunegraph.model.source_scores import DenseScores, SparseScores
+from tunegraph.model.source_scores import Catalogue, DenseScores, SparseScores
 
 Scores = DenseScores | SparseScores
 T = TypeVar("T")
+# factor models propose only tracks in at least this many training playlists (0: any)
+DENSE_MIN_PLAYLISTS = 2
 QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 
 
@@ -67,11 +69,13 @@ class Tower:
 class TowerRetriever:
     """The two-tower model as a retriever."""
 
-    def __init__(self, tower: Tower) -> None:
+    def __init__(self, tower: Tower, catalogue: Catalogue) -> None:
         self.tower = tower
+        self.catalogue = catalogue
 
     def scores(self, queries: Queries) -> DenseScores:
-        return DenseScores(self.tower.embed(queries.seeds, queries.query_index), self.tower.items)
+        embedded = self.tower.embed(queries.seeds, queries.query_index)
+        return DenseScores(embedded, self.tower.items, self.catalogue)
 
 
 class FitContext:
@@ -94,6 +98,10 @@ class FitContext:
     @cached_property
     def neighbours(self) -> Neighbours:
         return Neighbours(self.train)
+
+    def catalogue(self, items: np.ndarray) -> Catalogue:
+        """What a factor model with these [T+1, f] track factors may propose."""
+        return Catalogue(items, self.train.counts, DENSE_MIN_PLAYLISTS)
 
     @cached_property
     def name_index(self) -> NameIndex:

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tunegraph.model.matrix import Csr, seed_matrix
-from tunegraph.model.neighbours import top_per_row
+from tunegraph.model.neighbours import top_per_row, walk_start
 from tunegraph.model.source_scores import SparseScores
 
 if TYPE_CHECKING:
@@ -61,4 +61,7 @@ class Rp3Beta:
         return (reached @ self.to_tracks).tocsr()
 
     def scores(self, queries: Queries) -> SparseScores:
-        return SparseScores(self.walk(list(queries.seeds)))
+        # the first step is item co-occurrence's when alpha is 0.5: then done once a batch
+        alpha, playlists = self.config.alpha, self.config.playlists
+        reached = walk_start(queries, self.to_playlists, alpha, playlists)
+        return SparseScores((reached @ self.to_tracks).tocsr())
