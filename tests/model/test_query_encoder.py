@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.test_candidates import _tracks
-from tunegraph.model.query_encoder import QueryEncoder, encode
+from tunegraph.model.query_encoder import QueryEncoder
 from tunegraph.model.retrieval import RetrievalConfig, build_model, query_embeddings
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
@@ -28,7 +28,7 @@ def test_numpy_tower_equals_keras_tower(kind: str, normalize: bool) -> None:
         kernel, bias = layer.get_weights()
         layer.set_weights([kernel, rng.normal(size=bias.shape).astype(np.float32)])
     keras = query_embeddings(model, inputs)
-    ours = encode(QueryEncoder.of(model), inputs, batch=3)
+    ours = QueryEncoder.of(model)(inputs)
     assert ours.shape == keras.shape == (4, 8)  # hidden layers 16, 4; out: the dim
     assert np.allclose(ours, keras, atol=1e-5)
     assert not np.allclose(ours[0], ours[1])  # the comparison is not of equal rows

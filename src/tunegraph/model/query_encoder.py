@@ -9,7 +9,6 @@ rounding) with no lock and no TensorFlow at request time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,25 +48,23 @@ class QueryEncoder:
         return cls(pooled, embedding, tuple(layers), model.config.normalize)
 
     def __call__(self, inputs: np.ndarray) -> np.ndarray:
-        inputs = np.asarray(inputs, np.int64)
+        # a query at a time: its vector must not depend on its batch-mates (a vectorised
+        # sum regroups with the batch's padding, a matrix product with its row count)
+        out = np.zeros((len(inputs), self.layers[-1].bias.shape[0]), np.float32)
+        for row, query in enumerate(np.asarray(inputs, np.int64)):
+            out[row] = self._one(query)
+        return out
+
+    def _one(self, query: np.ndarray) -> np.ndarray:
         if self.pooled:
-            mask = (inputs != 0).astype(np.float32)
-            summed = np.einsum("qld,ql->qd", self.embedding[inputs], mask)
-            out = summed / np.maximum(mask.sum(axis=1), 1.0)[:, None]
+            tracks = query[query != 0]
+            vector = self.embedding[tracks].sum(axis=0) / max(len(tracks), 1)
         else:
-            out = self.embedding[inputs]
+            vector = self.embedding[int(query)]
         for layer in self.layers:
-            out = out @ layer.kernel + layer.bias
+            vector = vector @ layer.kernel + layer.bias
             if layer.relu:
-                out = np.maximum(out, 0.0)
+                vector = np.maximum(vector, 0.0)
         if self.normalize:
-            out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out.astype(np.float32)
-
-
-def encode(encoder: QueryEncoder, inputs: np.ndarray, batch: int = 1024) -> np.ndarray:
-    """``encoder`` over many queries, ``batch`` at a time (a [batch, L, dim] gather each)."""
-    parts: Sequence[np.ndarray] = [
-        encoder(inputs[i : i + batch]) for i in range(0, len(inputs), batch)
-    ]
-    return np.concatenate(parts) if len(parts) else np.zeros((0, 1), np.float32)
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return vector

@@ -21,7 +21,7 @@ from tunegraph.model.data import TrackTable
 from tunegraph.model.errors import UnknownIdError
 from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import Ids
-from tunegraph.model.query_encoder import QueryEncoder, encode
+from tunegraph.model.query_encoder import QueryEncoder
 from tunegraph.model.ranking import Ranker
 from tunegraph.model.retrieval import RetrievalConfig, RetrievalModel, query_inputs, top_k_scored
 from tunegraph.model.retriever import Tower
@@ -69,7 +69,7 @@ class Recommender:
     def tower_queries(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
         """[Q, d] two-tower query embeddings."""
         assert self._encoder is not None  # built in __post_init__
-        return encode(self._encoder, query_inputs(self.config, query_index, seeds))
+        return self._encoder(query_inputs(self.config, query_index, seeds))
 
     def retrievers(self) -> Retrievers:
         """Every retriever, fitted on ``train`` and ``als``: built on first use, and again

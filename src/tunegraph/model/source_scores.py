@@ -45,15 +45,7 @@ class DenseScores:
 
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
         """[Q, depth] best track indices of the catalogue (seeds excluded), best first."""
-        # TensorFlow's top_k uses every core (numpy's argpartition one, three times slower);
-        # imported here so the neighbour retrievers load without TensorFlow
-        from tunegraph.model._tf import tf
-
-        items, tracks, position = (
-            self.catalogue.items,
-            self.catalogue.tracks,
-            self.catalogue.position,
-        )
+        items, tracks = self.catalogue.items, self.catalogue.tracks
         depth = min(depth, len(tracks))
         out = np.zeros((len(self.queries), depth), np.int32)
         self._peak = np.zeros(len(self.queries), np.float32)
@@ -63,14 +55,14 @@ class DenseScores:
         for start in range(0, len(self.queries), chunk):
             scores = self.queries[start : start + chunk] @ items.T
             for row, seed in enumerate(seeds[start : start + chunk]):
-                at = position[seed]
+                at = self.catalogue.position[seed]
                 scores[row, at[at >= 0]] = -np.inf
-            values, best = (t.numpy() for t in tf.math.top_k(scores, depth))  # both cores
+            values, best = _top_sorted(scores, depth)
             # a catalogue smaller than depth: seeds come last; drop them
             picked = tracks[best]
             picked[~np.isfinite(values)] = 0
             out[start : start + chunk] = picked
-            self._peak[start : start + chunk] = values[:, 0]  # top_k's values come sorted
+            self._peak[start : start + chunk] = values[:, 0]
         return out
 
     def at(self, indices: np.ndarray) -> np.ndarray:
@@ -86,6 +78,18 @@ class DenseScores:
             self.top(seeds, 1)
         assert self._peak is not None
         return self._peak
+
+
+def _top_sorted(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``depth`` largest (values, columns), best first: a partition, then a sort
+    of only those (as fast as TensorFlow's top_k on a batch, faster on one row)."""
+    if depth < scores.shape[1]:
+        best = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+    else:
+        best = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
+    values = np.take_along_axis(scores, best, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(values, order, axis=1), np.take_along_axis(best, order, axis=1)
 
 
 class SparseScores:
