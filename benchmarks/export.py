@@ -20,7 +20,7 @@ from _neo4j import fresh_neo4j
 from import_mpd import generate
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import import_mpd
+from tunegraph.graphstore.mpd.transactional import import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_relationships

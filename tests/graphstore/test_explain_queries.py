@@ -20,7 +20,7 @@ from tunegraph.cli.main import cli
 from tunegraph.datasets.synthetic_mpd import MpdShape, write_mpd_slices
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import import_mpd
+from tunegraph.graphstore.mpd.transactional import import_mpd
 from tunegraph.graphstore.settings import Neo4jSettings
 
 pytestmark = pytest.mark.tensorflow

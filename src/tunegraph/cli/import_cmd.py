@@ -13,9 +13,9 @@ from rich.progress import Progress as RichProgress
 from tunegraph.cli.common import local_paths, neo4j_options
 from tunegraph.cli.errors import cli_errors
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import ImportSettings, import_mpd
-from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
-from tunegraph.graphstore.mpd_slices import FileResult, ImportSummary, Progress, expand_paths
+from tunegraph.graphstore.mpd.bulk import BulkSettings, bulk_import_mpd
+from tunegraph.graphstore.mpd.slices import FileResult, ImportSummary, Progress, expand_paths
+from tunegraph.graphstore.mpd.transactional import ImportSettings, import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server import local_offline_loader

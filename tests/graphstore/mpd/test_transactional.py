@@ -14,13 +14,13 @@ from support.mpd_files import mpd_playlist, two_worlds, write_corrupt_gz_slice, 
 from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import (
+from tunegraph.graphstore.mpd.slices import ImportSummary
+from tunegraph.graphstore.mpd.transactional import (
     ImportInterrupted,
     ImportSettings,
     import_mpd,
     parse_slice_rows,
 )
-from tunegraph.graphstore.mpd_slices import ImportSummary
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
 
