@@ -1,14 +1,14 @@
 """Export the graph's interactions and track features to Parquet, per ``tunegraph.export_format``.
 
-Pages come from ``export_queries`` (keyset-paged, one fetched ahead); interactions and
+Pages come from ``queries`` (keyset-paged, one fetched ahead); interactions and
 tracks stream side by side, so Neo4j answers one while this process writes the other.
 Interactions come back one record per playlist with its tracks in position order (far
 fewer records than one per pair); duplicates of a track within a playlist are dropped
 here, keeping the first position. Output:
 
     DIR/interactions/part-00000.parquet …   (query_id, playlist_id, track_id, position)
-    DIR/tracks.parquet                       (features.TRACK_COLUMNS)
-    DIR/playlists.parquet                    (features.PLAYLIST_COLUMNS)
+    DIR/tracks.parquet                       (export_format.TRACK_COLUMNS)
+    DIR/playlists.parquet                    (export_format.PLAYLIST_COLUMNS)
     DIR/vocab/<query_id|track_id|artist_id|album_id>.txt
     DIR/manifest.json
 
@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from tunegraph import export_format as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.export_queries import (
+from tunegraph.graphstore.export.queries import (
     INTERACTION_ROW,
     INTERACTIONS_QUERY,
     TRACK_ROW,

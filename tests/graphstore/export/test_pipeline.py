@@ -15,7 +15,7 @@ from support.cli_checks import assert_one_line_error
 from tunegraph import export_format as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import (
+from tunegraph.graphstore.export.pipeline import (
     INTERACTIONS_QUERY,
     TRACKS_QUERY,
     ExportError,
@@ -24,7 +24,7 @@ from tunegraph.graphstore.export import (
     arrow_schema,
     export_graph,
 )
-from tunegraph.graphstore.export_queries import INTERACTION_ROW, TRACK_ROW
+from tunegraph.graphstore.export.queries import INTERACTION_ROW, TRACK_ROW
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import GraphBatch, write_batch
 from tunegraph.model.data import load_export
