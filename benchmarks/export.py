@@ -19,8 +19,8 @@ from pathlib import Path
 from _neo4j import fresh_neo4j
 from import_mpd import generate
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import import_mpd
+from tunegraph.graphstore.export import ExportSettings, export_store
+from tunegraph.graphstore.mpd.transactional import import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_relationships
@@ -52,7 +52,7 @@ async def run(args: argparse.Namespace, settings: Neo4jSettings, folder: Path, o
                 phases[table] = time.perf_counter() - start
 
             with RssSampler() as sampler:
-                result = await export_graph(store, export, progress)
+                result = await export_store(store, export, progress)
             # the two tables stream side by side: each one's time is from the start
             inter_s, tracks_s = phases["interactions"], phases["tracks"]
             print(

@@ -32,9 +32,9 @@ from pathlib import Path
 from _neo4j import fresh_local_neo4j, fresh_neo4j
 from tunegraph.datasets.mpd import iter_playlists
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import ImportSettings, import_mpd
-from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
-from tunegraph.graphstore.mpd_slices import ImportSummary, Progress, expand_paths
+from tunegraph.graphstore.mpd.bulk import BulkSettings, bulk_import_mpd
+from tunegraph.graphstore.mpd.slices import ImportSummary, Progress, expand_paths
+from tunegraph.graphstore.mpd.transactional import ImportSettings, import_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships

@@ -158,12 +158,7 @@ def crawl_step(
 
 def export_step(neo4j: Neo4jSettings, data_dir: Path) -> ExportResult:
     """Interactions, track features and vocabularies from the graph, published whole."""
-
-    async def export() -> ExportResult:
-        async with GraphStore(neo4j) as store:
-            return await export_graph(store, ExportSettings(out_dir=data_dir))
-
-    return asyncio.run(export())
+    return asyncio.run(export_graph(neo4j, ExportSettings(out_dir=data_dir)))
 
 
 def _trained_on(exported: ExportResult) -> dict[str, Any]:

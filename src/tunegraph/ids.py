@@ -17,7 +17,7 @@ from tunegraph.errors import TunegraphError
 
 Kind = Literal["track", "playlist"]
 SPOTIFY_HOST = "open.spotify.com"
-MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.importer)
+MPD_PREFIX = "mpd:"  # the graph id of an MPD playlist (tunegraph.graphstore.mpd.slices)
 TRACK_URI_PREFIX = "spotify:track:"
 _SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 

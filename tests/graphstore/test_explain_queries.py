@@ -19,8 +19,8 @@ from crawler.crawl_helpers import crawl_settings, run_crawl
 from tunegraph.cli.main import cli
 from tunegraph.datasets.synthetic_mpd import MpdShape, write_mpd_slices
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import import_mpd
+from tunegraph.graphstore.export import ExportSettings, export_store
+from tunegraph.graphstore.mpd.transactional import import_mpd
 from tunegraph.graphstore.settings import Neo4jSettings
 
 pytestmark = pytest.mark.tensorflow
@@ -32,7 +32,7 @@ def export_and_train(settings: Neo4jSettings, root: Path) -> Any:
 
     async def export() -> None:
         async with GraphStore(settings) as store:
-            await export_graph(store, ExportSettings(out_dir=root / "export"))
+            await export_store(store, ExportSettings(out_dir=root / "export"))
 
     asyncio.run(export())
     train(TrainSettings(data_dir=root / "export", model_dir=root / "model", epochs=1,

@@ -14,10 +14,10 @@ FORBIDDEN_IN_SERVER = ("tunegraph.crawler", "tunegraph.model", "tunegraph.simula
 
 
 def every_module(package: str) -> str:
-    """A statement importing ``package`` and each of its modules."""
+    """A statement importing ``package`` and each of its modules, sub-packages' included."""
     return (
-        f"import importlib, pkgutil, {package} as p; "
-        f"[importlib.import_module(m.name) for m in pkgutil.iter_modules(p.__path__, '{package}.')]"
+        f"import importlib, pkgutil, {package} as p; [importlib.import_module(m.name) "
+        f"for m in pkgutil.walk_packages(p.__path__, '{package}.')]"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,20 +12,19 @@ from rich.console import Console
 from tunegraph import export_format as F
 from tunegraph.cli.common import neo4j_options
 from tunegraph.cli.errors import cli_errors
-from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import ExportResult, ExportSettings, export_graph
+from tunegraph.graphstore.export import ExportSettings, export_graph
 from tunegraph.graphstore.settings import Neo4jSettings
 
 
-async def _run(settings: Neo4jSettings, options: ExportSettings, show: bool) -> ExportResult:
+def _progress(show: bool) -> Callable[[str, int], None]:
+    """The export's progress, a line a table step on stderr (``--no-progress``: none)."""
     console = Console(stderr=True)
 
     def progress(table: str, rows: int) -> None:
         if show:
             console.print(f"  {table}: {rows:,} rows", highlight=False)
 
-    async with GraphStore(settings) as store:
-        return await export_graph(store, options, progress)
+    return progress
 
 
 @click.command("export")
@@ -71,7 +71,7 @@ def export_cmd(
       tunegraph train --data export/ --out model/
     """
     options = ExportSettings(out_dir=out_dir, query_entity=query_entity, shard_rows=shard_rows)
-    result = asyncio.run(_run(neo4j, options, progress))
+    result = asyncio.run(export_graph(neo4j, options, _progress(progress)))
     click.echo(
         f"exported {result.interactions:,} interactions of {result.playlists:,} playlists and "
         f"{result.tracks:,} tracks to {result.out_dir} in {result.seconds:.1f} s "

@@ -7,16 +7,21 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
 from tunegraph.cli.common import local_paths, neo4j_options
 from tunegraph.cli.errors import cli_errors
-from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import ImportSettings, import_mpd
-from tunegraph.graphstore.mpd_bulk import BulkSettings, bulk_import_mpd
-from tunegraph.graphstore.mpd_slices import FileResult, ImportSummary, Progress, expand_paths
-from tunegraph.graphstore.schema import ensure_schema
+from tunegraph.graphstore.mpd import (
+    BulkSettings,
+    FileResult,
+    ImportReporter,
+    ImportSettings,
+    ImportSummary,
+    OfflineLoader,
+    Progress,
+    import_mpd_files,
+)
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server import local_offline_loader
 
@@ -48,42 +53,56 @@ def _progress_bar(console: Console, show: bool) -> RichProgress:
     )
 
 
-async def _run(
-    settings: Neo4jSettings,
-    paths: list[Path],
-    options: ImportSettings | BulkSettings,
-    show: bool,
-) -> ImportSummary:
-    console = Console(stderr=True)
-    bulk = isinstance(options, BulkSettings)
-    with _progress_bar(console, show) as bar:
-        task = bar.add_task(
-            "staging" if bulk else "importing", total=len(paths), playlists=0, rate=0.0
-        )
+class _BarReporter(ImportReporter):
+    """The import's progress bar on stderr; where no bar can draw (a log file), a line a file.
 
-        lines, reported = show and not console.is_terminal, [0]
+    The bar starts when the import does (after its files are found) and stops on leaving
+    the ``with``; a bar that never started prints nothing.
+    """
 
-        def progress(p: Progress) -> None:
-            bar.update(task, completed=p.files_done, playlists=p.playlists, rate=p.rows_per_second)
-            if lines and p.files_done > reported[0]:  # no bar can draw: a line a file
-                reported[0] = p.files_done
-                console.print(
-                    f"[import] {p.files_done}/{p.files_total} files · {p.playlists:,} playlists"
-                    f" · {p.rows_per_second:,.0f} rows/s",
-                    markup=False,
-                    highlight=False,
-                )
+    def __init__(self, show: bool) -> None:
+        self.console = Console(stderr=True)
+        self.show = show
+        self.lines = show and not self.console.is_terminal
+        self.reported = 0
+        self.bar: RichProgress | None = None
+        self.task: TaskID | None = None
 
-        def stage(text: str) -> None:
-            if show:
-                console.print(f"[dim]{text}[/dim]")
+    def started(self, stage: str, files: int) -> None:
+        self.bar = _progress_bar(self.console, self.show)
+        self.bar.start()
+        self.task = self.bar.add_task(stage, total=files, playlists=0, rate=0.0)
 
-        if isinstance(options, BulkSettings):
-            loader = local_offline_loader(local_paths(), settings)
-            return await bulk_import_mpd(settings, loader, paths, options, progress, stage)
-        async with GraphStore(settings) as store:
-            await ensure_schema(store)
-            return await import_mpd(store, paths, options, progress)
+    def progress(self, progress: Progress) -> None:
+        p = progress
+        if self.bar is not None and self.task is not None:
+            self.bar.update(
+                self.task, completed=p.files_done, playlists=p.playlists, rate=p.rows_per_second
+            )
+        if self.lines and p.files_done > self.reported:  # no bar can draw: a line a file
+            self.reported = p.files_done
+            self.console.print(
+                f"[import] {p.files_done}/{p.files_total} files · {p.playlists:,} playlists"
+                f" · {p.rows_per_second:,.0f} rows/s",
+                markup=False,
+                highlight=False,
+            )
+
+    def stage(self, text: str) -> None:
+        if self.show:
+            self.console.print(f"[dim]{text}[/dim]")
+
+    def __enter__(self) -> _BarReporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _local_loader(settings: Neo4jSettings) -> OfflineLoader:
+    """--bulk's loader: the local instance `tunegraph neo4j start` runs behind ``settings``."""
+    return local_offline_loader(local_paths(), settings)
 
 
 @import_group.command("mpd")
@@ -137,7 +156,6 @@ def mpd(
       tunegraph import mpd --bulk ~/data/mpd/data   # a first load, into an empty database
       tunegraph export --out export/
     """
-    files = expand_paths(paths)
     if bulk and force:
         raise click.UsageError("--force and --bulk do not go together: --bulk needs an empty graph")
     options: ImportSettings | BulkSettings = (
@@ -145,7 +163,8 @@ def mpd(
         if bulk
         else ImportSettings(force=force, workers=workers or ImportSettings.workers)
     )
-    summary = asyncio.run(_run(neo4j, files, options, progress))
+    with _BarReporter(progress) as reporter:
+        summary = asyncio.run(import_mpd_files(neo4j, paths, options, reporter, _local_loader))
     _present(summary, bulk)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tunegraph.graphstore.offline_load import InputGroup
+from tunegraph.graphstore.mpd.offline import InputGroup
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server import local_server
 from tunegraph.neo4j_server.errors import LauncherError, OfflineImportError
@@ -106,7 +106,7 @@ def local_instance(paths: LocalPaths, settings: Neo4jSettings) -> InstanceRecord
 
 @dataclass(frozen=True)
 class LocalOfflineLoader:
-    """The ``graphstore.offline_load.OfflineLoader`` of an instance `neo4j start` runs."""
+    """The ``graphstore.mpd.offline.OfflineLoader`` of an instance `neo4j start` runs."""
 
     paths: LocalPaths
     record: InstanceRecord

@@ -1,6 +1,6 @@
 """What a first load hands to Neo4j's offline importer, and what it needs from whoever runs it.
 
-The graph side stages CSV files (``mpd_staging``) and checks the result (``mpd_bulk``);
+The graph side stages CSV files (``staging``) and checks the result (``bulk``);
 running ``neo4j-admin import`` means stopping and starting a server, which is the job of
 ``tunegraph.neo4j_server``. The CLI joins the two with an ``OfflineLoader``.
 """

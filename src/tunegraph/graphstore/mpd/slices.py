@@ -1,6 +1,6 @@
 """What both MPD import paths share: slice files, their checks, a parsing pool, results.
 
-The transactional import (``importer``) and the bulk staging (``mpd_staging``) read the
+The transactional import (``transactional``) and the bulk staging (``staging``) read the
 same slice files the same way: ``expand_paths`` names them, ``checked_playlists`` reads
 one with the checks that span its records, and a ``SlicePool`` works on them in worker
 processes while the caller consumes the results in file order. A bad file becomes a

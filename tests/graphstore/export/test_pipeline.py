@@ -1,4 +1,4 @@
-"""`export_graph` against the real Neo4j: the features.py contract, read back by the model."""
+"""`export_graph` against the real Neo4j: the export_format contract, read back by the model."""
 
 from __future__ import annotations
 
@@ -15,16 +15,16 @@ from support.cli_checks import assert_one_line_error
 from tunegraph import export_format as F
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import (
+from tunegraph.graphstore.export.pipeline import (
     INTERACTIONS_QUERY,
     TRACKS_QUERY,
     ExportError,
     ExportResult,
     ExportSettings,
     arrow_schema,
-    export_graph,
+    export_store,
 )
-from tunegraph.graphstore.export_queries import INTERACTION_ROW, TRACK_ROW
+from tunegraph.graphstore.export.queries import INTERACTION_ROW, TRACK_ROW
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import GraphBatch, write_batch
 from tunegraph.model.data import load_export
@@ -71,7 +71,7 @@ async def _write_and_export(
     async with GraphStore(settings) as store:
         if batch is not None:
             await write_batch(store, batch)
-        return await export_graph(store, export)
+        return await export_store(store, export)
 
 
 def _export(settings: Neo4jSettings, batch: GraphBatch | None, out: Path, **kw: Any) -> Any:

@@ -34,7 +34,7 @@ from neo4j import AsyncManagedTransaction
 from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.mpd_slices import (
+from tunegraph.graphstore.mpd.slices import (
     TRACK_ROW_KEYS,
     FileResult,
     ImportSummary,

@@ -13,14 +13,14 @@ import pytest
 from support.mpd_files import mpd_playlist, two_worlds, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import reset_graph
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.export import ExportSettings, export_graph
-from tunegraph.graphstore.importer import (
+from tunegraph.graphstore.export import ExportSettings, export_store
+from tunegraph.graphstore.mpd.slices import ImportSummary
+from tunegraph.graphstore.mpd.transactional import (
     ImportInterrupted,
     ImportSettings,
     import_mpd,
     parse_slice_rows,
 )
-from tunegraph.graphstore.mpd_slices import ImportSummary
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import count_nodes, count_relationships
 
@@ -66,7 +66,7 @@ async def _snapshot(settings: Neo4jSettings, out: Path) -> tuple[Any, ...]:
     async with GraphStore(settings) as store:
         nodes = await count_nodes(store)
         rels = await count_relationships(store)
-        result = await export_graph(store, ExportSettings(out_dir=out))
+        result = await export_store(store, ExportSettings(out_dir=out))
         props = await store.run("MATCH (p:Playlist {id: 'mpd:0'}) RETURN properties(p) AS props")
     return nodes, rels, result.graph_checksum, props
 
@@ -207,7 +207,7 @@ def test_export_and_train_on_imported_data(empty_graph: Neo4jSettings, tmp_path:
 
     async def export() -> Any:
         async with GraphStore(empty_graph) as store:
-            return await export_graph(store, ExportSettings(out_dir=tmp_path / "export"))
+            return await export_store(store, ExportSettings(out_dir=tmp_path / "export"))
 
     result = asyncio.run(export())
     assert result.playlists == 160

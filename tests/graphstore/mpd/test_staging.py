@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
-from tunegraph.graphstore.mpd_staging import GROUPS, stage_mpd
+from tunegraph.graphstore.mpd.staging import GROUPS, stage_mpd
 
 
 def _rows(path: Path) -> list[list[str]]:

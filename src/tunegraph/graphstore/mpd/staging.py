@@ -7,7 +7,7 @@ parent keeps the set of track, artist and album ids already written (memory grow
 the distinct ids, not with the number of files) and writes each of them once, with its
 BY and ON.
 
-The graph is the one ``importer.import_mpd`` writes, property for property: a test
+The graph is the one ``transactional.import_mpd`` writes, property for property: a test
 imports the same files both ways and compares the two graphs.
 """
 
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from tunegraph.datasets.mpd import MpdFormatError, MpdPlaylist
-from tunegraph.graphstore.mpd_slices import (
+from tunegraph.graphstore.mpd.offline import InputGroup
+from tunegraph.graphstore.mpd.slices import (
     FileResult,
     ProgressCallback,
     ProgressTally,
@@ -35,7 +36,6 @@ from tunegraph.graphstore.mpd_slices import (
     slice_identity,
     track_row,
 )
-from tunegraph.graphstore.offline_load import InputGroup
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """``tunegraph import mpd --bulk``: a first load of MPD through Neo4j's offline importer.
 
-The transactional import (``importer.import_mpd``) adds to any graph, resumes and
+The transactional import (``transactional.import_mpd``) adds to any graph, resumes and
 skips files one by one; it is limited by Neo4j's transactional writes. A first load of
 the whole MPD into an empty database does not need any of that, and the offline
 importer is several times faster, so this path stages the slices as CSV
-(``mpd_staging``), has an ``OfflineLoader`` load them (the local server's, wired in by
+(``staging``), has an ``OfflineLoader`` load them (the local server's, wired in by
 the CLI), then puts the schema back and checks the counts. The ImportFile records it
 writes are the ones the transactional path reads, so later runs of either kind skip
 these files.
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.mpd_slices import ImportSummary, Progress
-from tunegraph.graphstore.mpd_staging import stage_mpd
-from tunegraph.graphstore.offline_load import OfflineLoader
+from tunegraph.graphstore.mpd.offline import OfflineLoader
+from tunegraph.graphstore.mpd.slices import ImportSummary, Progress
+from tunegraph.graphstore.mpd.staging import stage_mpd
 from tunegraph.graphstore.schema import ensure_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 

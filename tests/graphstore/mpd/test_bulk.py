@@ -13,15 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 import tunegraph.neo4j_server as server
-from graphstore.test_importer import two_worlds
+from graphstore.mpd.test_transactional import two_worlds
 from support.mpd_files import mpd_playlist, write_corrupt_gz_slice, write_slice
 from support.neo4j_fixtures import TEST_PASSWORD, free_port, reset_graph, start_instance
 from tunegraph.cli.main import cli
 from tunegraph.graphstore.driver import GraphStore
-from tunegraph.graphstore.importer import import_mpd
-from tunegraph.graphstore.mpd_bulk import BulkImportError, bulk_import_mpd
-from tunegraph.graphstore.mpd_staging import stage_mpd
-from tunegraph.graphstore.offline_load import InputGroup
+from tunegraph.graphstore.mpd.bulk import BulkImportError, bulk_import_mpd
+from tunegraph.graphstore.mpd.offline import InputGroup
+from tunegraph.graphstore.mpd.staging import stage_mpd
+from tunegraph.graphstore.mpd.transactional import import_mpd
 from tunegraph.graphstore.schema import describe_schema
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.neo4j_server.errors import OfflineImportError

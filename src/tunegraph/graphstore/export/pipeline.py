@@ -1,14 +1,14 @@
 """Export the graph's interactions and track features to Parquet, per ``tunegraph.export_format``.
 
-Pages come from ``export_queries`` (keyset-paged, one fetched ahead); interactions and
+Pages come from ``queries`` (keyset-paged, one fetched ahead); interactions and
 tracks stream side by side, so Neo4j answers one while this process writes the other.
 Interactions come back one record per playlist with its tracks in position order (far
 fewer records than one per pair); duplicates of a track within a playlist are dropped
 here, keeping the first position. Output:
 
     DIR/interactions/part-00000.parquet …   (query_id, playlist_id, track_id, position)
-    DIR/tracks.parquet                       (features.TRACK_COLUMNS)
-    DIR/playlists.parquet                    (features.PLAYLIST_COLUMNS)
+    DIR/tracks.parquet                       (export_format.TRACK_COLUMNS)
+    DIR/playlists.parquet                    (export_format.PLAYLIST_COLUMNS)
     DIR/vocab/<query_id|track_id|artist_id|album_id>.txt
     DIR/manifest.json
 
@@ -36,7 +36,8 @@ import pyarrow.parquet as pq
 from tunegraph import export_format as F
 from tunegraph.graphstore.driver import GraphStore
 from tunegraph.graphstore.errors import GraphStoreError
-from tunegraph.graphstore.export_queries import (
+from tunegraph.graphstore.export.parquet import ShardedWriter, arrow_schema
+from tunegraph.graphstore.export.queries import (
     INTERACTION_ROW,
     INTERACTIONS_QUERY,
     TRACK_ROW,
@@ -44,6 +45,7 @@ from tunegraph.graphstore.export_queries import (
     pages,
     prefetched,
 )
+from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.outputs import publish_dir
 
 __all__ = [
@@ -52,26 +54,14 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "ExportSettings",
+    "arrow_schema",
     "export_graph",
+    "export_store",
 ]
 
 
 # Enough playlists for the model to hold some out (split by playlist).
 MIN_SPLIT_PLAYLISTS = 3
-
-_ARROW = {
-    "string": pa.string(),
-    "int32": pa.int32(),
-    "int64": pa.int64(),
-    "float32": pa.float32(),
-    "bool": pa.bool_(),
-    "list<string>": pa.list_(pa.string()),
-}
-
-
-def arrow_schema(columns: tuple[F.Column, ...]) -> pa.Schema:
-    """The Parquet schema of a contract table."""
-    return pa.schema([pa.field(c.name, _ARROW[c.dtype], nullable=c.nullable) for c in columns])
 
 
 class ExportError(GraphStoreError):
@@ -106,56 +96,6 @@ class ExportResult:
 ProgressCallback = Callable[[str, int], None]  # (table, rows written so far)
 
 
-class _ShardedWriter:
-    """Interactions into part-NNNNN.parquet files of at most shard_rows rows."""
-
-    def __init__(self, folder: Path, shard_rows: int, flush_rows: int = 200_000) -> None:
-        self.folder, self.shard_rows = folder, shard_rows
-        self.flush_rows = min(flush_rows, shard_rows)
-        self.schema = arrow_schema(F.INTERACTION_COLUMNS)
-        self.columns: dict[str, list[Any]] = {c: [] for c in self.schema.names}
-        self.writer: pq.ParquetWriter | None = None
-        self.in_shard = 0
-        self.shards = 0
-
-    def add(self, query_id: str, playlist_id: str, tracks: list[str], positions: list[int]) -> None:
-        start = 0
-        while start < len(tracks):
-            room = self.shard_rows - self.in_shard - len(self.columns["track_id"])
-            take = min(room, len(tracks) - start)
-            self.columns["query_id"].extend([query_id] * take)
-            self.columns["playlist_id"].extend([playlist_id] * take)
-            self.columns["track_id"].extend(tracks[start : start + take])
-            self.columns["position"].extend(positions[start : start + take])
-            start += take
-            if len(self.columns["track_id"]) >= self.flush_rows or take == room:
-                self.flush()
-
-    def flush(self) -> None:
-        n = len(self.columns["track_id"])
-        if not n:
-            return
-        if self.writer is None:
-            path = self.folder / f"part-{self.shards:05d}.parquet"
-            self.writer = pq.ParquetWriter(path, self.schema)
-            self.shards += 1
-        self.writer.write_table(pa.table(self.columns, schema=self.schema))
-        self.columns = {c: [] for c in self.schema.names}
-        self.in_shard += n
-        if self.in_shard >= self.shard_rows:
-            self.writer.close()
-            self.writer, self.in_shard = None, 0
-
-    def close(self) -> None:
-        self.flush()
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        if self.shards == 0:  # the contract wants at least one part file
-            pq.write_table(self.schema.empty_table(), self.folder / "part-00000.parquet")
-            self.shards = 1
-
-
 def _dedup(tracks: list[str], positions: list[int] | None) -> tuple[list[str], list[int]]:
     """Tracks with their positions, a repeated track dropped (its first position kept);
     ``positions`` None means 0, 1, 2, … (the query sends no list then)."""
@@ -176,9 +116,21 @@ def _dedup(tracks: list[str], positions: list[int] | None) -> tuple[list[str], l
 
 
 async def export_graph(
+    neo4j: Neo4jSettings, settings: ExportSettings, on_progress: ProgressCallback | None = None
+) -> ExportResult:
+    """Export the graph behind ``neo4j`` into ``settings.out_dir``: all `tunegraph export` does.
+
+    ExportError (and OutputError for an ``out_dir`` not ours to replace) for what a user
+    must fix; GraphStoreError when Neo4j fails.
+    """
+    async with GraphStore(neo4j) as store:
+        return await export_store(store, settings, on_progress)
+
+
+async def export_store(
     store: GraphStore, settings: ExportSettings, on_progress: ProgressCallback | None = None
 ) -> ExportResult:
-    """Export the graph into ``settings.out_dir``; ExportError for what a user must fix."""
+    """``export_graph`` over a connection the caller holds (tests, benchmarks)."""
     if settings.query_entity not in F.QUERY_ENTITIES:
         raise ExportError(
             f"unknown query entity {settings.query_entity!r}: use {' or '.join(F.QUERY_ENTITIES)}"
@@ -265,7 +217,7 @@ async def _write_interactions(
 ) -> _Interactions:
     """interactions/part-*.parquet and playlists.parquet, one page of playlists at a time."""
     seen = _Interactions()
-    shards = _ShardedWriter(root / F.INTERACTIONS_DIR, max(1, settings.shard_rows))
+    shards = ShardedWriter(root / F.INTERACTIONS_DIR, max(1, settings.shard_rows))
     playlist_schema = arrow_schema(F.PLAYLIST_COLUMNS)
     playlists_writer = pq.ParquetWriter(root / F.PLAYLISTS_FILE, playlist_schema)
     stream = pages(

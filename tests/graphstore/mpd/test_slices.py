@@ -10,7 +10,7 @@ import pytest
 
 from support.mpd_files import mpd_playlist, write_slice
 from tunegraph.datasets.mpd import MpdFormatError
-from tunegraph.graphstore.mpd_slices import (
+from tunegraph.graphstore.mpd.slices import (
     SlicePool,
     checked_playlists,
     expand_paths,
