@@ -37,7 +37,7 @@ SAME_PART = {"demo_presenter": "demo"}  # the demo's steps and what prints them:
 
 
 def part_of(module: str) -> str:
-    """``tunegraph.model.als`` -> ``model``; ``tunegraph.ids`` -> ``ids``."""
+    """``tunegraph.model.retrievers.als`` -> ``model``; ``tunegraph.ids`` -> ``ids``."""
     part = module.split(".")[1] if module.count(".") >= 1 else "__init__"
     return SAME_PART.get(part, part)
 

@@ -43,7 +43,7 @@ def _copy_model(source: Path, staging: Path) -> None:
 
 def test_a_swap_during_load_gives_the_old_or_the_new_model_whole(trained, tmp_path: Path) -> None:
     from tunegraph.model.api import TrainSettings, train
-    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.pipeline.artifacts import load_model
 
     world = genre_world(playlists=80, tracks=120, genres=3, length=(5, 15), seed=5)
     data = write_export_dir(tmp_path / "data", world.playlists, world.tracks_meta)
@@ -100,7 +100,7 @@ def test_a_copy_over_other_retriever_state_never_serves_stale_retrievers(trained
     served retrievers fitted on the other matrix."""
     from dataclasses import replace
 
-    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.pipeline.artifacts import load_model
 
     loaded = load_model(trained.model_dir)
     serving = loaded.recommender

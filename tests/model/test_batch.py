@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from support.cli_checks import assert_one_line_error
 from tunegraph.cli.main import cli
-from tunegraph.model.batch import BatchSettings, recommend_batch, resolve, top_up
-from tunegraph.model.batch_io import BatchFileError, read_requests
-from tunegraph.model.matrix import Csr
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.serving.batch import BatchSettings, recommend_batch, resolve, top_up
+from tunegraph.model.serving.batch_io import BatchFileError, read_requests
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
@@ -26,7 +26,7 @@ URI = "spotify:track:"
 
 @pytest.fixture(scope="module")
 def loaded(trained):
-    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.pipeline.artifacts import load_model
 
     return load_model(trained.model_dir)
 
@@ -196,7 +196,7 @@ def test_an_mpd_pid_maps_to_its_imported_playlist() -> None:
         playlist_names=["road trip", "other"],
         playlists=Csr([np.array([1, 2], np.int32), np.array([4], np.int32)], 4),
     )
-    from tunegraph.model.batch_io import RawRequest
+    from tunegraph.model.serving.batch_io import RawRequest
 
     warnings: list[str] = []
     req = resolve([RawRequest("12", "", ("c",), False)], model, warnings)

@@ -1,4 +1,4 @@
-"""`tunegraph.model.batch_io` without a model: request files in, submission files out."""
+"""`tunegraph.model.serving.batch_io` without a model: request files in, submission files out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tunegraph.model.batch_io import (
+from tunegraph.model.serving.batch_io import (
     BatchFileError,
     ResultWriter,
     check_submission,

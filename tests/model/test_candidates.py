@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.candidates import FEATURES, Retrievers
-from tunegraph.model.data import TrackTable
-from tunegraph.model.matrix import Csr
-from tunegraph.model.names import NameIndex
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.ranker.candidates import FEATURES, Retrievers
+from tunegraph.model.retrievers.als import Als, AlsConfig
+from tunegraph.model.retrievers.names import NameIndex
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 
@@ -85,7 +85,7 @@ def test_names_are_scored_by_name_and_by_word() -> None:
 
 
 def test_every_retriever_is_fitted_and_described_by_its_features(retrievers: Retrievers) -> None:
-    from tunegraph.model.candidates import RETRIEVERS
+    from tunegraph.model.ranker.candidates import RETRIEVERS
 
     # no two-tower model here: every other retriever of the list is fitted
     assert set(retrievers.fitted) == {s.name for s in RETRIEVERS} - {"tower"}

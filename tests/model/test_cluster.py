@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from tunegraph.model.cluster import (
+from tunegraph.model.twotower.cluster import (
     ClusterError,
     ClusterTimeout,
     accepts_connections,

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tunegraph import export_format as F
-from tunegraph.model.data import load_export
+from tunegraph.model.data.export import load_export
 from tunegraph.model.errors import DataError
 from tunegraph.testing.export_dir import write_export_dir
 

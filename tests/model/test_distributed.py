@@ -50,7 +50,7 @@ def export_dir(session_dir: Path) -> Path:
 
 def test_two_workers_agree_and_match_one_machine(session_dir: Path, export_dir: Path) -> None:
     from tunegraph.model.api import TrainSettings, train
-    from tunegraph.model.artifacts import load_model
+    from tunegraph.model.pipeline.artifacts import load_model
 
     root = session_dir / "dist"
     cluster = ",".join(f"127.0.0.1:{p}" for p in free_ports(2))
@@ -121,7 +121,7 @@ def test_two_workers_agree_and_match_one_machine(session_dir: Path, export_dir: 
 
 
 def test_cluster_option_parsing() -> None:
-    from tunegraph.model.cluster import ClusterError, cluster_from_tf_config, parse_cluster
+    from tunegraph.model.twotower.cluster import ClusterError, cluster_from_tf_config, parse_cluster
 
     cluster = parse_cluster("h1:2222, h2:2223", 1)
     assert cluster.workers == ("h1:2222", "h2:2223") and not cluster.is_chief
@@ -137,7 +137,7 @@ def test_cluster_option_parsing() -> None:
 
 
 def test_worker_shares_cover_the_pairs_once() -> None:
-    from tunegraph.model.distributed import DATA, FILE, worker_share
+    from tunegraph.model.twotower.distributed import DATA, FILE, worker_share
 
     rows = np.repeat(np.arange(6), 3)  # 6 playlists, 3 pairs each
     parts = np.array([0, 0, 1, 1, 2, 2])
@@ -153,7 +153,7 @@ def test_worker_shares_cover_the_pairs_once() -> None:
 
 def test_only_the_chief_writes_the_model_dir(session_dir: Path) -> None:
     from tunegraph.model.api import TrainSettings, _output_dir
-    from tunegraph.model.cluster import parse_cluster
+    from tunegraph.model.twotower.cluster import parse_cluster
 
     tmp_path = session_dir / "output-dirs"
     settings = TrainSettings(data_dir=tmp_path, model_dir=tmp_path / "model")

@@ -9,7 +9,7 @@ import pytest
 
 import tunegraph
 from tunegraph.model.errors import UnknownIdError
-from tunegraph.model.retriever import Queries
+from tunegraph.model.retrievers.protocol import Queries
 from tunegraph.titles import normalize_title
 
 

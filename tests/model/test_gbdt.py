@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tunegraph.model.gbdt import GbdtConfig, GbdtRanker, fit_gbdt
+from tunegraph.model.ranker.gbdt import GbdtConfig, GbdtRanker, fit_gbdt
 
 
 def _lists(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,9 +1,9 @@
 import numpy as np
 
-from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.ease import Ease, EaseConfig
-from tunegraph.model.matrix import Csr, popularity_rankings, seed_matrix, top_k, top_k_rows
-from tunegraph.model.neighbours import Neighbours, cooccurrence_rankings
+from tunegraph.model.data.matrix import Csr, popularity_rankings, seed_matrix, top_k, top_k_rows
+from tunegraph.model.retrievers.als import Als, AlsConfig
+from tunegraph.model.retrievers.ease import Ease, EaseConfig
+from tunegraph.model.retrievers.neighbours import Neighbours, cooccurrence_rankings
 
 
 def _csr() -> Csr:

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from matplotlib.axes import Axes
 
-from tunegraph.model.metrics import METRIC_NAMES
-from tunegraph.model.plots import (
+from tunegraph.model.evaluation.plots import (
     comparison_figure,
     comparison_title,
     plot_comparison,
     plot_training_curves,
     training_curves_figure,
 )
+from tunegraph.model.metrics import METRIC_NAMES
 
 METHODS = ("two-tower", "tunegraph", "popularity", "co-occurrence", "EASE", "ALS")
 CLICKS = {"two-tower": 4.2, "tunegraph": 2.1, "popularity": 9.5, "co-occurrence": 2.9,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from model.test_candidates import _tracks
-from tunegraph.model.query_encoder import QueryEncoder
-from tunegraph.model.retrieval import RetrievalConfig, build_model, query_embeddings
+from tunegraph.model.twotower.query_encoder import QueryEncoder
+from tunegraph.model.twotower.retrieval import RetrievalConfig, build_model, query_embeddings
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 

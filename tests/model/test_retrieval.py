@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tunegraph.model.retrieval import (
+from tunegraph.model.twotower.retrieval import (
     RetrievalConfig,
     context_matrix,
     shuffled_batches,

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from tunegraph.model.matrix import Csr
-from tunegraph.model.neighbours import ITEM_KNN_PLAYLISTS, ItemKnn, Neighbours
-from tunegraph.model.retriever import Queries
-from tunegraph.model.rp3beta import Rp3Beta, Rp3Config
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.retrievers.neighbours import ITEM_KNN_PLAYLISTS, ItemKnn, Neighbours
+from tunegraph.model.retrievers.protocol import Queries
+from tunegraph.model.retrievers.rp3beta import Rp3Beta, Rp3Config
 
 
 def test_scores_follow_the_random_walk_definition() -> None:

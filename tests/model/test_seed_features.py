@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import Csr
-from tunegraph.model.seed_features import LAST, SEED_FEATURES, SeedComparer
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.ranker.seed_features import LAST, SEED_FEATURES, SeedComparer
 
 
 def _world() -> tuple[Csr, list[np.ndarray]]:

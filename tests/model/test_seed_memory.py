@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.candidates import _shared
+from tunegraph.model.ranker.candidates import _shared
 
 
 def _case(q: int, c: int, n: int, seed: int) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:

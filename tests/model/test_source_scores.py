@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from tunegraph.model.source_scores import Catalogue, DenseScores, SparseScores
+from tunegraph.model.retrievers.scores import Catalogue, DenseScores, SparseScores
 
 pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
 

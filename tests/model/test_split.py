@@ -3,8 +3,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from tunegraph.model.errors import DataError
-from tunegraph.model.split import (
+from tunegraph.model.data.split import (
     CATEGORIES,
     CATEGORY_NAMES,
     MIN_HIDDEN,
@@ -12,6 +11,7 @@ from tunegraph.model.split import (
     assign_categories,
     split_playlists,
 )
+from tunegraph.model.errors import DataError
 
 BY_NAME = {c.name: c for c in CATEGORIES}
 

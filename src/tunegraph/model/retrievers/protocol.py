@@ -16,12 +16,12 @@ from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
-from tunegraph.model.als import Als
-from tunegraph.model.data import TrackTable
-from tunegraph.model.matrix import Csr
-from tunegraph.model.names import NameIndex
-from tunegraph.model.neighbours import Neighbours
-from tunegraph.model.source_scores import Catalogue, DenseScores, SparseScores
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.retrievers.als import Als
+from tunegraph.model.retrievers.names import NameIndex
+from tunegraph.model.retrievers.neighbours import Neighbours
+from tunegraph.model.retrievers.scores import Catalogue, DenseScores, SparseScores
 
 Scores = DenseScores | SparseScores
 T = TypeVar("T")

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from tunegraph.model.matrix import Csr, seed_matrix
-from tunegraph.model.source_scores import Catalogue, DenseScores
+from tunegraph.model.data.matrix import Csr, seed_matrix
+from tunegraph.model.retrievers.scores import Catalogue, DenseScores
 
 if TYPE_CHECKING:
-    from tunegraph.model.retriever import Queries
+    from tunegraph.model.retrievers.protocol import Queries
 
 
 @dataclass(frozen=True)

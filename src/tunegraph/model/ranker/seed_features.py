@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import Csr
+from tunegraph.model.data.matrix import Csr
 
 SEED_FEATURES: tuple[str, ...] = (
     "cooc_max",

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from tunegraph.ids import MPD_PREFIX
-from tunegraph.model.artifacts import LoadedModel, load_model
-from tunegraph.model.batch_io import (
+from tunegraph.model.errors import UnknownIdError
+from tunegraph.model.pipeline.artifacts import LoadedModel, load_model
+from tunegraph.model.serving.batch_io import (
     RawRequest,
     ResultWriter,
     check_submission,
@@ -32,8 +33,7 @@ from tunegraph.model.batch_io import (
     output_format,
     read_requests,
 )
-from tunegraph.model.errors import UnknownIdError
-from tunegraph.model.lookups import Lookups
+from tunegraph.model.serving.lookups import Lookups
 from tunegraph.output_file import check_output_file, publish_file
 
 ProgressCallback = Callable[[int, int], None]  # playlists done, playlists in all

@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
-from tunegraph.model.retrieval import shuffled_batches
+from tunegraph.model.twotower.retrieval import shuffled_batches
 
 OBJECTIVES: tuple[str, ...] = ("listwise", "pointwise")
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import Csr, rows_matrix
-from tunegraph.model.source_scores import SparseScores
+from tunegraph.model.data.matrix import Csr, rows_matrix
+from tunegraph.model.retrievers.scores import SparseScores
 from tunegraph.titles import normalize_title
 
 if TYPE_CHECKING:
-    from tunegraph.model.retriever import Queries
+    from tunegraph.model.retrievers.protocol import Queries
 
 _SMOOTHING = 2.0  # a name held by one playlist says less than one held by a hundred
 

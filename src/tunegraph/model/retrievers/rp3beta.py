@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import Csr, seed_matrix
-from tunegraph.model.neighbours import top_per_row, walk_start
-from tunegraph.model.source_scores import SparseScores
+from tunegraph.model.data.matrix import Csr, seed_matrix
+from tunegraph.model.retrievers.neighbours import top_per_row, walk_start
+from tunegraph.model.retrievers.scores import SparseScores
 
 if TYPE_CHECKING:
-    from tunegraph.model.retriever import Queries
+    from tunegraph.model.retrievers.protocol import Queries
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,17 @@ from typing import Any
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras
-from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.cluster import Cluster
-from tunegraph.model.data import ExportData
-from tunegraph.model.distributed import make_strategy, worker_share
-from tunegraph.model.gbdt import GbdtConfig, fit_gbdt
-from tunegraph.model.matrix import Csr
+from tunegraph.model.data.export import ExportData
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.data.split import HeldOut, Split
 from tunegraph.model.metrics import mean_metrics
-from tunegraph.model.ranking import Ranker, RankingConfig, fit_ranker, rerank
-from tunegraph.model.recommender import Recommender
-from tunegraph.model.retrieval import (
+from tunegraph.model.pipeline.recommender import Recommender
+from tunegraph.model.ranker.gbdt import GbdtConfig, fit_gbdt
+from tunegraph.model.ranker.tfrs import Ranker, RankingConfig, fit_ranker, rerank
+from tunegraph.model.retrievers.als import Als, AlsConfig
+from tunegraph.model.twotower.cluster import Cluster
+from tunegraph.model.twotower.distributed import make_strategy, worker_share
+from tunegraph.model.twotower.retrieval import (
     RetrievalConfig,
     RetrievalModel,
     build_model,
@@ -36,7 +37,6 @@ from tunegraph.model.retrieval import (
     top_k_scored,
     training_dataset,
 )
-from tunegraph.model.split import HeldOut, Split
 
 EpochCallback = Callable[[int, int, float, float], None]  # epoch, epochs, loss, val recall@50
 VAL_METRIC = "recall@50"
@@ -110,7 +110,7 @@ def fit(
     """Train retrieval on the split's training view, then choose and fit the ranker.
 
     With ``settings.cluster`` the two-tower model trains on every worker at once (see
-    ``tunegraph.model.distributed``); what follows (best epoch, ALS, the ranker) is the
+    ``tunegraph.model.twotower.distributed``); what follows (best epoch, ALS, the ranker) is the
     same deterministic work on every worker, from the same weights.
     """
     strategy = make_strategy(settings.cluster)  # first: before TF executes anything

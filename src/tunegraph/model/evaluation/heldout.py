@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunegraph.model.als import Als
-from tunegraph.model.ease import Ease
-from tunegraph.model.matrix import Csr, popularity_rankings, top_k_rows
+from tunegraph.model.data.matrix import Csr, popularity_rankings, top_k_rows
+from tunegraph.model.data.split import CATEGORY_NAMES, HeldOut
 from tunegraph.model.metrics import Ids, average_metrics, list_length, playlist_metrics
-from tunegraph.model.neighbours import cooccurrence_rankings
-from tunegraph.model.recommender import Recommender
-from tunegraph.model.split import CATEGORY_NAMES, HeldOut
+from tunegraph.model.pipeline.recommender import Recommender
+from tunegraph.model.retrievers.als import Als
+from tunegraph.model.retrievers.ease import Ease
+from tunegraph.model.retrievers.neighbours import cooccurrence_rankings
 
 RETRIEVAL = "two-tower"
 PIPELINE = "tunegraph"

@@ -29,14 +29,14 @@ from typing import Any
 import numpy as np
 
 from tunegraph import export_format as F
-from tunegraph.model.als import Als, AlsConfig
-from tunegraph.model.data import TrackTable
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr
 from tunegraph.model.errors import ModelDirError
-from tunegraph.model.gbdt import GbdtConfig, GbdtRanker
-from tunegraph.model.matrix import Csr
-from tunegraph.model.ranking import RankingConfig, RankingModel
-from tunegraph.model.recommender import Recommender
-from tunegraph.model.retrieval import RetrievalConfig, build_model
+from tunegraph.model.pipeline.recommender import Recommender
+from tunegraph.model.ranker.gbdt import GbdtConfig, GbdtRanker
+from tunegraph.model.ranker.tfrs import RankingConfig, RankingModel
+from tunegraph.model.retrievers.als import Als, AlsConfig
+from tunegraph.model.twotower.retrieval import RetrievalConfig, build_model
 from tunegraph.outputs import reading, recover
 
 MODEL_FORMAT = "tunegraph-model"
@@ -167,7 +167,7 @@ def save_brute_force_index(path: Path, rec: Recommender, query_vocab: list[str])
     """A self-contained SavedModel: query ids (id tower) or track-id lists (pooled) in,
     top-100 track ids out. Built, called once (required), then saved."""
     from tunegraph.model._tf import tf, tfrs
-    from tunegraph.model.towers import string_query_model
+    from tunegraph.model.twotower.towers import string_query_model
 
     kind = rec.config.query_tower
     vocab = query_vocab if kind == "id" else rec.tracks.ids

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import Csr, seed_matrix, top_k_rows
-from tunegraph.model.source_scores import SparseScores
+from tunegraph.model.data.matrix import Csr, seed_matrix, top_k_rows
+from tunegraph.model.retrievers.scores import SparseScores
 
 if TYPE_CHECKING:
-    from tunegraph.model.retriever import Queries
+    from tunegraph.model.retrievers.protocol import Queries
 
 ITEM_KNN_PLAYLISTS = 1000  # co-occurrence over the playlists that weigh most, not all of them
 

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from tunegraph.model.answers import MAX_K, Because, Recommendation, Request
-from tunegraph.model.artifacts import LoadedModel, load_model
 from tunegraph.model.errors import ModelError, NothingLeftError, RequestError, UnknownIdError
-from tunegraph.model.explain import Explainer
-from tunegraph.model.lookups import Lookups
+from tunegraph.model.pipeline.artifacts import LoadedModel, load_model
+from tunegraph.model.serving.answers import MAX_K, Because, Recommendation, Request
+from tunegraph.model.serving.explain import Explainer
+from tunegraph.model.serving.lookups import Lookups
 
 
 @dataclass(frozen=True)

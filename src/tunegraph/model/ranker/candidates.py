@@ -18,12 +18,18 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.als import Als, AlsRetriever
-from tunegraph.model.data import TrackTable
-from tunegraph.model.matrix import Csr, seed_matrix
-from tunegraph.model.names import NameExact, NameWords
-from tunegraph.model.neighbours import ItemKnn, NeighbourShare, PlaylistKnn, kept_playlists
-from tunegraph.model.retriever import (
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr, seed_matrix
+from tunegraph.model.ranker.seed_features import SEED_FEATURES, SeedComparer
+from tunegraph.model.retrievers.als import Als, AlsRetriever
+from tunegraph.model.retrievers.names import NameExact, NameWords
+from tunegraph.model.retrievers.neighbours import (
+    ItemKnn,
+    NeighbourShare,
+    PlaylistKnn,
+    kept_playlists,
+)
+from tunegraph.model.retrievers.protocol import (
     FitContext,
     Queries,
     Retriever,
@@ -32,9 +38,8 @@ from tunegraph.model.retriever import (
     Tower,
     TowerRetriever,
 )
-from tunegraph.model.rp3beta import Rp3Beta
-from tunegraph.model.seed_features import SEED_FEATURES, SeedComparer
-from tunegraph.model.source_scores import SparseScores
+from tunegraph.model.retrievers.rp3beta import Rp3Beta
+from tunegraph.model.retrievers.scores import SparseScores
 
 # The pipeline's retrievers, in the order their candidates are merged; depth 0: its scores
 # are ranker features only. A new retriever is a module with a ``scores`` method and a line here.

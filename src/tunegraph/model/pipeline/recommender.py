@@ -15,16 +15,21 @@ from typing import TypeVar
 
 import numpy as np
 
-from tunegraph.model.als import Als
-from tunegraph.model.candidates import CandidateBatch, Retrievers
-from tunegraph.model.data import TrackTable
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr
 from tunegraph.model.errors import UnknownIdError
-from tunegraph.model.matrix import Csr
 from tunegraph.model.metrics import Ids
-from tunegraph.model.query_encoder import QueryEncoder
-from tunegraph.model.ranking import Ranker
-from tunegraph.model.retrieval import RetrievalConfig, RetrievalModel, query_inputs, top_k_scored
-from tunegraph.model.retriever import Tower
+from tunegraph.model.ranker.candidates import CandidateBatch, Retrievers
+from tunegraph.model.ranker.tfrs import Ranker
+from tunegraph.model.retrievers.als import Als
+from tunegraph.model.retrievers.protocol import Tower
+from tunegraph.model.twotower.query_encoder import QueryEncoder
+from tunegraph.model.twotower.retrieval import (
+    RetrievalConfig,
+    RetrievalModel,
+    query_inputs,
+    top_k_scored,
+)
 
 QUERY_BATCH = 256  # queries per candidate batch: their score matrices stay small
 T = TypeVar("T")

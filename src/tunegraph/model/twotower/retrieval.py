@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunegraph.model._tf import tf, tf_keras, tfrs
-from tunegraph.model.data import TrackTable
-from tunegraph.model.matrix import SCORE_CELLS
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import SCORE_CELLS
 from tunegraph.model.metrics import Ids
-from tunegraph.model.towers import CandidateTower, IdQueryTower, PooledQueryTower
+from tunegraph.model.twotower.towers import CandidateTower, IdQueryTower, PooledQueryTower
 
 CANDIDATE_BATCH = 4096
 

@@ -11,7 +11,7 @@ from tunegraph.ids import MPD_PREFIX, IdSyntaxError, mpd_suggestion, spotify_id_
 from tunegraph.model.errors import UnknownIdError
 
 if TYPE_CHECKING:
-    from tunegraph.model.artifacts import LoadedModel
+    from tunegraph.model.pipeline.artifacts import LoadedModel
 
 
 class Lookups:

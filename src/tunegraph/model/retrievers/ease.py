@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import lapack
 
-from tunegraph.model.matrix import Csr, seed_matrix
+from tunegraph.model.data.matrix import Csr, seed_matrix
 
 
 @dataclass(frozen=True)

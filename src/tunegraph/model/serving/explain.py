@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from tunegraph.graphstore.explain_queries import EXPLAIN_QUERY, explain_params
-from tunegraph.model.answers import Because, SharedSeed
-from tunegraph.model.artifacts import LoadedModel
-from tunegraph.model.retriever import Queries
+from tunegraph.model.pipeline.artifacts import LoadedModel
+from tunegraph.model.retrievers.protocol import Queries
+from tunegraph.model.serving.answers import Because, SharedSeed
 from tunegraph.titles import normalize_title
 
 SHOWN_SEEDS = 5  # seed tracks named per reason: the strongest few say enough

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.matrix import SCORE_CELLS
+from tunegraph.model.data.matrix import SCORE_CELLS
 
 
 class Catalogue:

@@ -39,8 +39,8 @@ from collections.abc import Callable
 import numpy as np
 
 from tunegraph.model._tf import tf
-from tunegraph.model.cluster import Cluster, wait_for_chief
-from tunegraph.model.cluster_watch import say, waiting_line, watched
+from tunegraph.model.twotower.cluster import Cluster, wait_for_chief
+from tunegraph.model.twotower.cluster_watch import say, waiting_line, watched
 
 FILE, DATA = "file", "data"
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 
-from tunegraph.model.cluster import Cluster, ClusterTimeout, accepts_connections, wait_for
+from tunegraph.model.twotower.cluster import Cluster, ClusterTimeout, accepts_connections, wait_for
 
 ABORTED = 130
 
@@ -80,7 +80,8 @@ def watched(cluster: Cluster) -> Iterator[None]:
     """Run the block (the handshake) under a watch process; stopped when it is over."""
     args = [str(os.getpid()), str(cluster.index), str(cluster.timeout_s), *cluster.workers]
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "tunegraph.model.cluster_watch", *args], stdin=subprocess.PIPE
+        [sys.executable, "-m", "tunegraph.model.twotower.cluster_watch", *args],
+        stdin=subprocess.PIPE,
     )
     try:
         yield

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from tunegraph.model.retrieval import RetrievalModel
+    from tunegraph.model.twotower.retrieval import RetrievalModel
 
 
 @dataclass(frozen=True)
