@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.test_candidates import _tracks
+from model.ranker.test_candidates import _tracks
 from tunegraph.model.twotower.query_encoder import QueryEncoder
 from tunegraph.model.twotower.retrieval import RetrievalConfig, build_model, query_embeddings
 

@@ -32,7 +32,7 @@ TRAIN_ARGS = ("--epochs", "2", "--batch-size", "128", "--seed", "7", "--threads"
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
     here = Path(__file__).resolve().parents
-    paths = [str(here[2] / "src"), str(here[1]), os.environ.get("PYTHONPATH", "")]
+    paths = [str(here[3] / "src"), str(here[2]), os.environ.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)  # this checkout's code
     env["CUDA_VISIBLE_DEVICES"] = ""  # two processes must not share one GPU's memory
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"

@@ -101,7 +101,7 @@ def test_the_readme_python_example_runs(trained, capsys: pytest.CaptureFixture[s
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
     section = readme.split("### From Python", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, flags=re.S)
     assert code is not None, "the README lost its Python example"
