@@ -167,13 +167,13 @@ def train(
     with _model_folder(out, scratch) as folder:
         save_model(
             folder,
-            serving,
-            rec,
-            data.manifest,
-            run_config,
-            data.playlist_ids,
-            query_index_of(data, np.arange(len(data.playlist_ids))),
-            data.query_vocab,
+            serving=serving,
+            evaluation=rec,
+            manifest=data.manifest,
+            config=run_config,
+            playlist_ids=data.playlist_ids,
+            playlist_query=query_index_of(data, np.arange(len(data.playlist_ids))),
+            query_vocab=data.query_vocab,
             save_index=settings.save_index,
         )
         _write_report(folder, result, stage, fitted)

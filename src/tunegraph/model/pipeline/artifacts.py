@@ -76,7 +76,8 @@ class LoadedModel:
 
 def save_model(
     path: Path,
-    rec: Recommender,
+    *,
+    serving: Recommender,
     evaluation: Recommender,
     manifest: dict[str, Any],
     config: dict[str, Any],
@@ -87,31 +88,31 @@ def save_model(
 ) -> None:
     """Write everything into ``path``, a fresh folder (``train`` publishes it whole with
     ``tunegraph.outputs.publish_dir``); the index is built and called once before
-    tf.saved_model.save.
+    tf.saved_model.save. Keyword-only: two recommenders side by side must not swap.
 
-    ``rec`` serves (its retrievers know every playlist: ``rec.train`` holds them whole);
-    ``evaluation`` is the same model with retrievers fitted on the training view, kept so
-    ``evaluate`` stays honest.
+    ``serving`` answers requests (its retrievers know every playlist: ``serving.train``
+    holds them whole); ``evaluation`` is the same model with retrievers fitted on the
+    training view, kept so ``evaluate`` stays honest.
     """
-    if rec.als is None or evaluation.als is None:
+    if serving.als is None or evaluation.als is None:
         raise ValueError("a model is saved after its ALS retriever is fitted")
     path.mkdir(parents=True, exist_ok=True)
     (path / "vocab").mkdir(exist_ok=True)
-    t = rec.tracks
+    t = serving.tracks
     (path / "vocab" / "track_id.txt").write_text("".join(f"{x}\n" for x in t.ids), "utf-8")
     (path / "vocab" / "query_id.txt").write_text("".join(f"{x}\n" for x in query_vocab), "utf-8")
     (path / F.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), "utf-8")
-    rec.model.save_weights(str(path / "retrieval" / "weights"))
-    if isinstance(rec.ranker, GbdtRanker):
-        rec.ranker.save(path / "ranker")
-    elif isinstance(rec.ranker, RankingModel):
-        rec.ranker.save_weights(str(path / "ranker" / "weights"))
+    serving.model.save_weights(str(path / "retrieval" / "weights"))
+    if isinstance(serving.ranker, GbdtRanker):
+        serving.ranker.save(path / "ranker")
+    elif isinstance(serving.ranker, RankingModel):
+        serving.ranker.save_weights(str(path / "ranker" / "weights"))
     _save_arrays(
-        path / "arrays.npz", rec, rec.als, evaluation.train, evaluation.als, playlist_query
+        path / "arrays.npz", serving, serving.als, evaluation.train, evaluation.als, playlist_query
     )
     names = {"names": t.names, "artists": t.artist_names, "n_artists": t.n_artists}
     (path / "tracks.json").write_text(json.dumps(names), "utf-8")
-    playlists = {"ids": playlist_ids, "names": rec.playlist_names}
+    playlists = {"ids": playlist_ids, "names": serving.playlist_names}
     (path / "playlists.json").write_text(json.dumps(playlists), "utf-8")
     config = {
         **config,
@@ -119,15 +120,15 @@ def save_model(
         "model_format_version": MODEL_FORMAT_VERSION,
         "data_format_version": manifest[F.MANIFEST_FORMAT_VERSION],
         "data_checksum": manifest[F.MANIFEST_GRAPH_CHECKSUM],
-        "retrieval": asdict(rec.config),
-        "ranking": _ranker_config(rec),
-        "als": asdict(rec.als.config),
+        "retrieval": asdict(serving.config),
+        "ranking": _ranker_config(serving),
+        "als": asdict(serving.als.config),
         "n_tracks": len(t.ids),
         "n_queries": len(query_vocab),
     }
     (path / "config.json").write_text(json.dumps(config, indent=2), "utf-8")
     if save_index:
-        save_brute_force_index(path / "index", rec, query_vocab)
+        save_brute_force_index(path / "index", serving, query_vocab)
 
 
 def _save_arrays(
