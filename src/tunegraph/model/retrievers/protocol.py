@@ -2,9 +2,9 @@
 scores a batch of queries.
 
 A retriever is a small object with ``scores(queries)``; the pipeline's list of them
-(``candidates.RETRIEVERS``) pairs each with its name, its candidate depth and how to build
-it from a ``FitContext``. The context holds what several retrievers share (the matrix, its
-neighbour index, the name index, ALS), each built once, on first use.
+(``ranker.candidates.RETRIEVERS``) pairs each with its name, its candidate depth and how to
+build it from a ``FitContext``. The context holds what several retrievers share (the
+matrix, its neighbour index, the name index, ALS), each built once, on first use.
 """
 
 from __future__ import annotations
