@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tunegraph.model.als import Als
-from tunegraph.model.candidates import Retrievers
-from tunegraph.model.data import TrackTable
-from tunegraph.model.matrix import Csr
+from tunegraph.model.data.export import TrackTable
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.data.split import HeldOut
 from tunegraph.model.metrics import mean_metrics
-from tunegraph.model.retriever import Queries
-from tunegraph.model.split import HeldOut
+from tunegraph.model.ranker.candidates import Retrievers
+from tunegraph.model.retrievers.als import Als
+from tunegraph.model.retrievers.protocol import Queries
 
 K = 500
 BATCH = 256  # queries scored at once: their sparse score matrices stay small

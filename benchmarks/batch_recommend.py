@@ -59,8 +59,8 @@ def main() -> None:
 
     from tunegraph.model._tf import configure_threads
     from tunegraph.model.api import TrainSettings, train
-    from tunegraph.model.artifacts import load_model
-    from tunegraph.model.batch import BatchSettings, recommend_batch
+    from tunegraph.model.pipeline.artifacts import load_model
+    from tunegraph.model.serving.batch import BatchSettings, recommend_batch
 
     configure_threads(args.threads)
     print(f"host: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")

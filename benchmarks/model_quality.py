@@ -44,7 +44,7 @@ K = 500
 
 def oracle_row(world: SyntheticMpd, data, held) -> dict[str, float]:
     """Rank each test playlist's tracks by the generator's true probabilities."""
-    from tunegraph.model.matrix import top_k_dense
+    from tunegraph.model.data.matrix import top_k_dense
     from tunegraph.model.metrics import mean_metrics
 
     uris = world.track_uris(np.arange(world.n_tracks))
@@ -117,14 +117,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from tunegraph.model.als import Als
     from tunegraph.model.api import TrainSettings, train
-    from tunegraph.model.candidates import SOURCES
-    from tunegraph.model.data import load_export
-    from tunegraph.model.evaluation import RETRIEVAL, baseline_rows
-    from tunegraph.model.matrix import Csr
+    from tunegraph.model.data.export import load_export
+    from tunegraph.model.data.matrix import Csr
+    from tunegraph.model.data.split import SplitSettings, split_playlists
+    from tunegraph.model.evaluation.heldout import RETRIEVAL, baseline_rows
     from tunegraph.model.metrics import list_length
-    from tunegraph.model.split import SplitSettings, split_playlists
+    from tunegraph.model.ranker.candidates import SOURCES
+    from tunegraph.model.retrievers.als import Als
 
     start = time.perf_counter()
     world = generate_mpd(MpdShape(playlists=args.playlists, seed=args.seed))

@@ -81,7 +81,7 @@ def percentiles(seconds: list[float]) -> str:
 
 
 def batch_rate(model: Any, entries: list[dict[str, Any]], k: int, root: Path) -> float:
-    from tunegraph.model.batch import BatchSettings, recommend_batch
+    from tunegraph.model.serving.batch import BatchSettings, recommend_batch
 
     path = root / "requests.json"
     path.write_text(json.dumps({"playlists": entries}))

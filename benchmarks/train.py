@@ -57,11 +57,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from tunegraph.model._tf import configure_threads, tf, tf_keras, tfrs
-    from tunegraph.model.data import load_export
-    from tunegraph.model.evaluation import evaluate_heldout
-    from tunegraph.model.retrieval import RetrievalConfig, RetrievalModel, build_model
-    from tunegraph.model.split import SplitSettings, split_playlists
-    from tunegraph.model.training import FitSettings, fit, query_index_of
+    from tunegraph.model.data.export import load_export
+    from tunegraph.model.data.split import SplitSettings, split_playlists
+    from tunegraph.model.evaluation.heldout import evaluate_heldout
+    from tunegraph.model.pipeline.training import FitSettings, fit, query_index_of
+    from tunegraph.model.twotower.retrieval import RetrievalConfig, RetrievalModel, build_model
 
     configure_threads(args.threads)
     load = os.getloadavg()[0]
@@ -96,7 +96,7 @@ def main() -> None:
     rec = fitted.recommender
     test_q = query_index_of(data, split.test.rows)
     start = time.perf_counter()
-    from tunegraph.model.retrieval import candidate_embeddings
+    from tunegraph.model.twotower.retrieval import candidate_embeddings
 
     rec.candidates = candidate_embeddings(rec.model, data.n_tracks)
     rows = evaluate_heldout(rec, split.test, test_q, rec.train, data.n_tracks, baselines=False).rows
@@ -142,7 +142,7 @@ def main() -> None:
             c = self.candidate_tower(features["track"])
             return self.task(q, c, compute_metrics=True)
 
-    from tunegraph.model.retrieval import context_matrix, training_dataset
+    from tunegraph.model.twotower.retrieval import context_matrix, training_dataset
 
     pair_rows, pair_tracks = split.train_pairs()
     contexts = context_matrix(split.train_tracks, config.max_context, 0)

@@ -27,10 +27,15 @@ from pathlib import Path
 import numpy as np
 
 from tunegraph.model._tf import configure_threads, tf, tf_keras
-from tunegraph.model.data import load_export
-from tunegraph.model.retrieval import RetrievalConfig, build_model, context_matrix, training_dataset
-from tunegraph.model.split import SplitSettings, split_playlists
-from tunegraph.model.training import query_index_of
+from tunegraph.model.data.export import load_export
+from tunegraph.model.data.split import SplitSettings, split_playlists
+from tunegraph.model.pipeline.training import query_index_of
+from tunegraph.model.twotower.retrieval import (
+    RetrievalConfig,
+    build_model,
+    context_matrix,
+    training_dataset,
+)
 
 
 def generated_export(folder: Path, playlists: int) -> Path:

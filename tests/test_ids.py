@@ -51,7 +51,7 @@ def test_track_id_of_mpd_objects_and_foreign_uris() -> None:
 
 
 def _lookups(playlist_ids: list[str]) -> Any:
-    from tunegraph.model.lookups import Lookups
+    from tunegraph.model.serving.lookups import Lookups
 
     loaded = SimpleNamespace(tracks=SimpleNamespace(ids=["a", "b"]), playlist_ids=playlist_ids)
     return Lookups(loaded)  # type: ignore[arg-type]

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tunegraph.model.answers import Because, Recommendation, Request, SharedSeed
-    from tunegraph.model.engine import Model
+    from tunegraph.model.serving.answers import Because, Recommendation, Request, SharedSeed
+    from tunegraph.model.serving.engine import Model
 
 __version__ = "0.1.0"
 __all__ = ["Because", "Recommendation", "Request", "SharedSeed", "load_model"]
@@ -30,7 +30,7 @@ _ANSWERS = ("Because", "Recommendation", "Request", "SharedSeed")
 
 def load_model(path: str | Path) -> Model:
     """Read a model directory (what ``tunegraph train --out`` wrote) for many requests."""
-    from tunegraph.model.engine import Model
+    from tunegraph.model.serving.engine import Model
 
     return Model.load(path)
 
@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:
     """The answer types (``Recommendation``, ``Request``, ...) on first use: importing any
     part of tunegraph (the Neo4j launcher, the crawler) must not import the model package."""
     if name in _ANSWERS:
-        from tunegraph.model import answers
+        from tunegraph.model.serving import answers
 
         return getattr(answers, name)
     raise AttributeError(f"module 'tunegraph' has no attribute {name!r}")

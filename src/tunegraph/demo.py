@@ -34,9 +34,9 @@ from tunegraph.simulator.server import SimulatorConfig
 from tunegraph.simulator.world import WorldConfig, generate_world
 
 if TYPE_CHECKING:  # TensorFlow and matplotlib load only when a step runs
-    from tunegraph.model.answers import Recommendation
     from tunegraph.model.api import EvalReport, TrainResult
-    from tunegraph.model.training import EpochCallback
+    from tunegraph.model.pipeline.training import EpochCallback
+    from tunegraph.model.serving.answers import Recommendation
     from tunegraph.viz.crawl_plot import CrawlPlotSummary
 
 DEMO_FILES = ("trained-on.json", "evaluation.json", "evaluation.png", "crawl.png")
@@ -163,7 +163,7 @@ def export_step(neo4j: Neo4jSettings, data_dir: Path) -> ExportResult:
 
 def _trained_on(exported: ExportResult) -> dict[str, Any]:
     """The stamp of a model: the graph it saw and its format (an older format trains again)."""
-    from tunegraph.model.artifacts import MODEL_FORMAT_VERSION
+    from tunegraph.model.pipeline.artifacts import MODEL_FORMAT_VERSION
 
     return {"graph_checksum": exported.graph_checksum, "model_format": MODEL_FORMAT_VERSION}
 

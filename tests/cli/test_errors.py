@@ -14,9 +14,9 @@ from tunegraph.datasets.mpd import MpdFormatError
 from tunegraph.errors import SettingsError, TunegraphError
 from tunegraph.export_format import DataContractError
 from tunegraph.graphstore.errors import GraphStoreError, Neo4jUnavailable
-from tunegraph.model.batch_io import BatchFileError
-from tunegraph.model.cluster import ClusterError
 from tunegraph.model.errors import ModelError, UnknownIdError
+from tunegraph.model.serving.batch_io import BatchFileError
+from tunegraph.model.twotower.cluster import ClusterError
 from tunegraph.neo4j_server.errors import LauncherError
 from tunegraph.outputs import OutputError
 

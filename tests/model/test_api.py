@@ -38,7 +38,7 @@ def test_train_writes_a_complete_model_dir(trained) -> None:
 
 
 def test_train_reports_every_method_per_challenge_category(trained) -> None:
-    from tunegraph.model.split import CATEGORY_NAMES
+    from tunegraph.model.data.split import CATEGORY_NAMES
 
     result = trained.result
     assert list(result.categories) == [c for c in CATEGORY_NAMES if c in result.categories]
@@ -55,13 +55,17 @@ def test_train_reports_every_method_per_challenge_category(trained) -> None:
 
 
 def test_trained_model_beats_untrained_and_popularity(trained) -> None:
-    from tunegraph.model.data import load_export
-    from tunegraph.model.evaluation import evaluate_heldout
-    from tunegraph.model.matrix import Csr
-    from tunegraph.model.recommender import Recommender
-    from tunegraph.model.retrieval import RetrievalConfig, build_model, candidate_embeddings
-    from tunegraph.model.split import SplitSettings, split_playlists
-    from tunegraph.model.training import query_index_of
+    from tunegraph.model.data.export import load_export
+    from tunegraph.model.data.matrix import Csr
+    from tunegraph.model.data.split import SplitSettings, split_playlists
+    from tunegraph.model.evaluation.heldout import evaluate_heldout
+    from tunegraph.model.pipeline.recommender import Recommender
+    from tunegraph.model.pipeline.training import query_index_of
+    from tunegraph.model.twotower.retrieval import (
+        RetrievalConfig,
+        build_model,
+        candidate_embeddings,
+    )
 
     data = load_export(trained.data_dir)
     split = split_playlists(data.playlist_tracks, SplitSettings(seed=1))
@@ -175,9 +179,9 @@ def test_saved_index_answers_in_a_fresh_process(trained) -> None:
 
 def test_served_retrievers_know_held_out_playlists_whole_but_figures_do_not(trained) -> None:
     from tunegraph.model.api import _split_settings
-    from tunegraph.model.artifacts import load_model
-    from tunegraph.model.data import load_export
-    from tunegraph.model.split import split_playlists
+    from tunegraph.model.data.export import load_export
+    from tunegraph.model.data.split import split_playlists
+    from tunegraph.model.pipeline.artifacts import load_model
 
     loaded = load_model(trained.model_dir)
     data = load_export(trained.data_dir)
@@ -194,11 +198,11 @@ def test_no_title_categories_never_show_the_title_to_the_pipeline(trained) -> No
     """Any name given for a "first 5" / "first 10" list leaves its figures alone; names
     do reach the lists whose category shows the title (so the check has teeth)."""
     from tunegraph.model.api import _split_settings
-    from tunegraph.model.artifacts import load_model
-    from tunegraph.model.data import load_export
-    from tunegraph.model.evaluation import PIPELINE, evaluate_heldout
-    from tunegraph.model.split import split_playlists
-    from tunegraph.model.training import query_index_of
+    from tunegraph.model.data.export import load_export
+    from tunegraph.model.data.split import split_playlists
+    from tunegraph.model.evaluation.heldout import PIPELINE, evaluate_heldout
+    from tunegraph.model.pipeline.artifacts import load_model
+    from tunegraph.model.pipeline.training import query_index_of
 
     loaded = load_model(trained.model_dir)
     data = load_export(trained.data_dir)

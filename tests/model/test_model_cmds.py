@@ -297,8 +297,8 @@ def test_recommend_gives_whatever_is_left(trained) -> None:
 
 def test_ranker_scores_with_no_candidate(trained) -> None:
     from tunegraph.model.api import load_model
-    from tunegraph.model.candidates import FEATURES
-    from tunegraph.model.ranking import ranker_scores
+    from tunegraph.model.ranker.candidates import FEATURES
+    from tunegraph.model.ranker.tfrs import ranker_scores
 
     ranker = load_model(trained.model_dir).recommender.ranker
     assert ranker is not None

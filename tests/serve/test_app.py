@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openapi_schema_validator import OAS30Validator
 
-from tunegraph.model.engine import Model
+from tunegraph.model.serving.engine import Model
 from tunegraph.serve.app import BATCHER, create_app
 from tunegraph.serve.openapi import openapi_document
 from tunegraph.serve.settings import ServeSettings

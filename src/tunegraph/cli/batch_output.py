@@ -27,7 +27,7 @@ def recommend_batch_cmd(
     threads: int | None,
 ) -> None:
     """The batch mode of `recommend`: a progress bar, the first warnings, a summary line."""
-    from tunegraph.model.batch import BatchSettings, recommend_batch
+    from tunegraph.model.serving.batch import BatchSettings, recommend_batch
 
     settings = BatchSettings(
         model_dir=model_dir, out=out, playlists_file=playlists_file, k=k, threads=threads

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from tunegraph.errors import SettingsError, TunegraphError
-from tunegraph.model.cluster import ClusterError
+from tunegraph.model.twotower.cluster import ClusterError
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from tunegraph.cli.model_output import (
     print_recommendations,
     print_train_result,
 )
-from tunegraph.model.cluster import DEFAULT_CLUSTER_TIMEOUT_S, Cluster
+from tunegraph.model.twotower.cluster import DEFAULT_CLUSTER_TIMEOUT_S, Cluster
 
 if TYPE_CHECKING:
     from tunegraph.model.api import TrainResult, TrainSettings
@@ -37,7 +37,7 @@ def _cluster_option(
     so TensorFlow tools started from here see the same cluster; the model code itself
     takes the cluster from the settings.
     """
-    from tunegraph.model.cluster import ClusterError, cluster_from_tf_config, parse_cluster
+    from tunegraph.model.twotower.cluster import ClusterError, cluster_from_tf_config, parse_cluster
 
     if cluster is not None:
         parsed = parse_cluster(cluster, worker_index, timeout_s)

@@ -13,11 +13,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tunegraph.model.cluster import Cluster
+from tunegraph.model.twotower.cluster import Cluster
 
 if TYPE_CHECKING:
-    from tunegraph.model.answers import Because, Recommendation
     from tunegraph.model.api import TrainResult
+    from tunegraph.model.serving.answers import Because, Recommendation
 
 METRICS = ("r_precision", "ndcg", "clicks", "recall@500", "recall@50")
 CATEGORY_TITLE = "R-precision per challenge category (every method and metric in --json)"

@@ -20,22 +20,28 @@ import numpy as np
 
 from tunegraph import export_format as F
 from tunegraph.model._tf import configure_threads
-from tunegraph.model.als import Als
-from tunegraph.model.answers import Recommendation
-from tunegraph.model.artifacts import LoadedModel, load_model, save_model
-from tunegraph.model.cluster import Cluster
-from tunegraph.model.data import ExportData, load_export
-from tunegraph.model.engine import Model, check_k
+from tunegraph.model.data.export import ExportData, load_export
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.data.split import SplitSettings, split_playlists
 from tunegraph.model.errors import DataError, ModelDirError
-from tunegraph.model.evaluation import HeldOutScores, evaluate_heldout
-from tunegraph.model.matrix import Csr
-from tunegraph.model.plots import comparison_title, plot_comparison, plot_training_curves
-from tunegraph.model.recommender import Recommender
-from tunegraph.model.retrieval import RetrievalConfig
-from tunegraph.model.split import SplitSettings, split_playlists
+from tunegraph.model.evaluation.heldout import HeldOutScores, evaluate_heldout
+from tunegraph.model.evaluation.plots import comparison_title, plot_comparison, plot_training_curves
+from tunegraph.model.pipeline.artifacts import LoadedModel, load_model, save_model
+from tunegraph.model.pipeline.recommender import Recommender
+from tunegraph.model.pipeline.training import (
+    EpochCallback,
+    FitResult,
+    FitSettings,
+    fit,
+    query_index_of,
+)
+from tunegraph.model.retrievers.als import Als
+from tunegraph.model.serving.answers import Recommendation
+from tunegraph.model.serving.engine import Model, check_k
 from tunegraph.model.stages import StageCallback, StageTimer
-from tunegraph.model.towers import QUERY_TOWERS
-from tunegraph.model.training import EpochCallback, FitResult, FitSettings, fit, query_index_of
+from tunegraph.model.twotower.cluster import Cluster
+from tunegraph.model.twotower.retrieval import RetrievalConfig
+from tunegraph.model.twotower.towers import QUERY_TOWERS
 from tunegraph.output_file import check_output_file, image_format, publish_file
 from tunegraph.outputs import check_output_dir, publish_dir
 
@@ -161,13 +167,13 @@ def train(
     with _model_folder(out, scratch) as folder:
         save_model(
             folder,
-            serving,
-            rec,
-            data.manifest,
-            run_config,
-            data.playlist_ids,
-            query_index_of(data, np.arange(len(data.playlist_ids))),
-            data.query_vocab,
+            serving=serving,
+            evaluation=rec,
+            manifest=data.manifest,
+            config=run_config,
+            playlist_ids=data.playlist_ids,
+            playlist_query=query_index_of(data, np.arange(len(data.playlist_ids))),
+            query_vocab=data.query_vocab,
             save_index=settings.save_index,
         )
         _write_report(folder, result, stage, fitted)

@@ -17,9 +17,9 @@ from typing import Any
 
 from aiohttp import web
 
-from tunegraph.model.answers import Recommendation
-from tunegraph.model.engine import Model, Query, as_request, check_k
 from tunegraph.model.errors import ModelError, NothingLeftError, RequestError, UnknownIdError
+from tunegraph.model.serving.answers import Recommendation
+from tunegraph.model.serving.engine import Model, Query, as_request, check_k
 from tunegraph.serve.batcher import Batcher
 from tunegraph.serve.metrics import ServeMetrics
 from tunegraph.serve.openapi import openapi_document

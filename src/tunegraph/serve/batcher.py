@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tunegraph.model.answers import Recommendation
-from tunegraph.model.engine import Model, Query
+from tunegraph.model.serving.answers import Recommendation
+from tunegraph.model.serving.engine import Model, Query
 
 Results = list[list[Recommendation]]
 

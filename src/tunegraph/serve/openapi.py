@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunegraph import __version__
-from tunegraph.model.answers import MAX_K
+from tunegraph.model.serving.answers import MAX_K
 from tunegraph.serve.settings import MAX_BATCH_REQUESTS
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from tunegraph.model.engine import Model
+from tunegraph.model.serving.engine import Model
 from tunegraph.serve.app import create_app, reload_model
 from tunegraph.serve.settings import ServeSettings
 

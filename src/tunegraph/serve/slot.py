@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tunegraph.model.engine import Model
+from tunegraph.model.serving.engine import Model
 
 log = logging.getLogger("tunegraph.serve")
 

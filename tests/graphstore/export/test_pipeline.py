@@ -27,7 +27,7 @@ from tunegraph.graphstore.export.pipeline import (
 from tunegraph.graphstore.export.queries import INTERACTION_ROW, TRACK_ROW
 from tunegraph.graphstore.settings import Neo4jSettings
 from tunegraph.graphstore.writers import GraphBatch, write_batch
-from tunegraph.model.data import load_export
+from tunegraph.model.data.export import load_export
 from tunegraph.outputs import OutputError
 
 AUDIO = {name: 0.1 * (i + 1) for i, name in enumerate(F.AUDIO_FEATURES)}

@@ -1,0 +1,1 @@
+"""Held-out evaluation of the pipeline against its baselines, and the figures drawn from it."""

@@ -1,0 +1,2 @@
+"""The whole recommender: retrievers + two-tower + ranker put together, fitted, saved and
+loaded back."""

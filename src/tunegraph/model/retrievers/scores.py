@@ -1,0 +1,145 @@
+"""One retriever's scores for a batch of queries, without a dense [Q, T+1] matrix.
+
+At MPD scale a dense score row per query and retriever is millions of floats, most of
+them zero for the neighbour methods. Factor models (ALS, two-tower) keep their factors
+and score pairs on demand; neighbour methods keep a sparse [Q, T+1] matrix. Both answer
+the same three questions: each query's top tracks, the score of given candidates, and
+each query's best score (to put scores of different queries on one scale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from tunegraph.model.data.matrix import SCORE_CELLS
+
+
+class Catalogue:
+    """The tracks a factor model may propose, and their factor rows, cut once at fit.
+
+    Tracks in fewer than ``min_playlists`` training playlists are left out: they are most
+    of a real catalogue (one playlist each), a factor model knows little of them, and
+    every query's scores would otherwise read their factors too. They can still be
+    candidates by other retrievers, and every candidate is still scored (``at``).
+    """
+
+    def __init__(self, items: np.ndarray, counts: np.ndarray, min_playlists: int) -> None:
+        known = np.flatnonzero(counts >= max(min_playlists, 1)) if min_playlists else None
+        self.tracks = np.arange(1, items.shape[0]) if known is None else known[known > 0]
+        self.items = np.ascontiguousarray(items[self.tracks], np.float32)
+        self.position = np.full(items.shape[0], -1, np.int64)  # track -> its row here
+        self.position[self.tracks] = np.arange(len(self.tracks))
+
+
+class DenseScores:
+    """Scores as dot products of query factors [Q, f] and track factors [T+1, f]."""
+
+    def __init__(self, queries: np.ndarray, items: np.ndarray, catalogue: Catalogue) -> None:
+        self.queries = np.ascontiguousarray(queries, np.float32)
+        self.items = items
+        self.catalogue = catalogue
+        self._peak: np.ndarray | None = None  # the best scores, a by-product of ``top``
+
+    def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
+        """[Q, depth] best track indices of the catalogue (seeds excluded), best first."""
+        items, tracks = self.catalogue.items, self.catalogue.tracks
+        depth = min(depth, len(tracks))
+        out = np.zeros((len(self.queries), depth), np.int32)
+        self._peak = np.zeros(len(self.queries), np.float32)
+        if depth == 0:
+            return out
+        chunk = max(1, min(64, SCORE_CELLS // len(tracks)))  # [chunk, n] at a time
+        for start in range(0, len(self.queries), chunk):
+            scores = self.queries[start : start + chunk] @ items.T
+            for row, seed in enumerate(seeds[start : start + chunk]):
+                at = self.catalogue.position[seed]
+                scores[row, at[at >= 0]] = -np.inf
+            values, best = _top_sorted(scores, depth)
+            # a catalogue smaller than depth: seeds come last; drop them
+            picked = tracks[best]
+            picked[~np.isfinite(values)] = 0
+            out[start : start + chunk] = picked
+            self._peak[start : start + chunk] = values[:, 0]
+        return out
+
+    def at(self, indices: np.ndarray) -> np.ndarray:
+        """[Q, C] scores of the given candidates."""
+        out = np.empty(indices.shape, np.float32)
+        for q in range(len(indices)):  # a gather of [Q, C, f] at once would be hundreds of MB
+            out[q] = self.items[indices[q]] @ self.queries[q]
+        return out
+
+    def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
+        """[Q] each query's best score over tracks that are not its seeds."""
+        if self._peak is None:
+            self.top(seeds, 1)
+        assert self._peak is not None
+        return self._peak
+
+
+def _top_sorted(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``depth`` largest (values, columns), best first: a partition, then a sort
+    of only those (as fast as TensorFlow's top_k on a batch, faster on one row)."""
+    if depth < scores.shape[1]:
+        best = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+    else:
+        best = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
+    values = np.take_along_axis(scores, best, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(values, order, axis=1), np.take_along_axis(best, order, axis=1)
+
+
+class SparseScores:
+    """Scores held as a sparse [Q, T+1] matrix; absent entries score 0."""
+
+    def __init__(self, matrix: sp.spmatrix) -> None:
+        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)  # indices need not be sorted
+        self._mask = np.zeros(self.matrix.shape[1], bool)
+
+    def _row(self, q: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.matrix.indptr[q], self.matrix.indptr[q + 1]
+        return self.matrix.indices[lo:hi], self.matrix.data[lo:hi]
+
+    def _not_seed(self, cols: np.ndarray, seed: np.ndarray) -> np.ndarray:
+        """Which of ``cols`` are neither padding nor a seed track (via a reused mask)."""
+        self._mask[seed] = True
+        keep = ~self._mask[cols] & (cols > 0)
+        self._mask[seed] = False
+        return keep
+
+    def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
+        """[Q, depth] best positive-scored tracks (0-padded where fewer exist)."""
+        out = np.zeros((self.matrix.shape[0], depth), np.int32)
+        for q, seed in enumerate(seeds):
+            cols, vals = self._row(q)
+            keep = (vals > 0) & self._not_seed(cols, seed)
+            cols, vals = cols[keep], vals[keep]
+            if len(cols) > depth:
+                part = np.argpartition(-vals, depth - 1)[:depth]
+                cols, vals = cols[part], vals[part]
+            best = cols[np.lexsort((cols, -vals))]
+            out[q, : len(best)] = best
+        return out
+
+    def at(self, indices: np.ndarray) -> np.ndarray:
+        """[Q, C] scores of the given candidates (0 where the matrix has none)."""
+        out = np.zeros(indices.shape, np.float32)
+        scratch = np.zeros(self.matrix.shape[1], np.float32)  # one dense row, reused
+        for q in range(indices.shape[0]):
+            cols, vals = self._row(q)
+            scratch[cols] = vals
+            out[q] = scratch[indices[q]]
+            scratch[cols] = 0.0
+        return out
+
+    def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
+        out = np.zeros(self.matrix.shape[0], np.float32)
+        for q, seed in enumerate(seeds):
+            cols, vals = self._row(q)
+            keep = self._not_seed(cols, seed)
+            if keep.any():
+                out[q] = vals[keep].max()
+        return out
