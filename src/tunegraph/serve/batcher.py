@@ -16,11 +16,13 @@ import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tunegraph.model.serving.answers import Recommendation
-from tunegraph.model.serving.engine import Model, Query
+if TYPE_CHECKING:  # the batcher only hands queries to a model: it needs no TensorFlow
+    from tunegraph.model.serving.answers import Recommendation
+    from tunegraph.model.serving.engine import Model, Query
 
-Results = list[list[Recommendation]]
+Results = list[list["Recommendation"]]
 
 
 @dataclass
