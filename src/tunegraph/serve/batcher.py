@@ -1,12 +1,10 @@
 """Dynamic batching: queries that arrive together are scored in one model call.
 
 The first query of a batch waits at most ``max_wait`` for others (up to ``max_batch``);
-up to ``in_flight`` batches are scored at once in worker threads (numpy, scipy and
-LightGBM release the GIL in their heavy parts, as the batch command's parallel batches
-rely on), and the next one gathers meanwhile, so under load each model call takes many
-queries, as the batch command does, and the event loop never blocks on the model.
-Each query carries the model it was resolved against: a reload mid-way leaves queued
-queries to finish on the model whose track indices they hold.
+while a batch is scored in the worker thread, the next one gathers, so under load each
+model call takes many queries, as the batch command does, and the event loop never
+blocks on TensorFlow. Each query carries the model it was resolved against: a reload
+mid-way leaves queued queries to finish on the model whose track indices they hold.
 """
 
 from __future__ import annotations
@@ -42,14 +40,11 @@ class Batcher:
         max_batch: int,
         max_wait: float,
         on_batch: Callable[[int, float], None] | None = None,
-        in_flight: int = 2,
     ) -> None:
         self.max_batch, self.max_wait = max_batch, max_wait
         self.on_batch = on_batch  # (queries, seconds) of each model call, for /metrics
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
-        self._executor = ThreadPoolExecutor(in_flight, thread_name_prefix="tunegraph-score")
-        self._slots = asyncio.Semaphore(in_flight)
-        self._scoring: set[asyncio.Task[None]] = set()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="tunegraph-score")
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -61,7 +56,6 @@ class Batcher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await asyncio.gather(*self._scoring, return_exceptions=True)
         self._executor.shutdown(wait=True)
 
     async def submit(
@@ -75,15 +69,8 @@ class Batcher:
 
     async def _run(self) -> None:
         while True:
-            await self._slots.acquire()  # a free worker thread: gather its batch
             jobs = await self._gather()
-            task = asyncio.get_running_loop().create_task(self._score(jobs))
-            self._scoring.add(task)
-            task.add_done_callback(self._scored)
-
-    def _scored(self, task: asyncio.Task[None]) -> None:
-        self._scoring.discard(task)
-        self._slots.release()
+            await self._score(jobs)
 
     async def _gather(self) -> list[_Job]:
         loop = asyncio.get_running_loop()
