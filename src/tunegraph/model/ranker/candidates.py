@@ -44,18 +44,10 @@ from tunegraph.model.retrievers.scores import SparseScores
 # The pipeline's retrievers, in the order their candidates are merged; depth 0: its scores
 # are ranker features only. A new retriever is a module with a ``scores`` method and a line here.
 RETRIEVERS: tuple[RetrieverSpec, ...] = (
-    RetrieverSpec(
-        "als", 500, lambda ctx: AlsRetriever(ctx.als, ctx.catalogue(ctx.als.item_factors))
-    ),
+    RetrieverSpec("als", 500, lambda ctx: AlsRetriever(ctx.als)),
     RetrieverSpec("item_knn", 500, lambda ctx: ItemKnn(ctx.neighbours)),
     RetrieverSpec("playlist_knn", 300, lambda ctx: PlaylistKnn(ctx.neighbours)),
-    RetrieverSpec(
-        "tower",
-        300,
-        lambda ctx: (
-            TowerRetriever(ctx.tower, ctx.catalogue(ctx.tower.items)) if ctx.tower else None
-        ),
-    ),
+    RetrieverSpec("tower", 300, lambda ctx: TowerRetriever(ctx.tower) if ctx.tower else None),
     RetrieverSpec("name", 100, lambda ctx: NameExact(ctx.name_index)),
     RetrieverSpec("name_words", 50, lambda ctx: NameWords(ctx.name_index)),
     RetrieverSpec("rp3beta", 300, lambda ctx: Rp3Beta(ctx.train)),

@@ -14,7 +14,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from tunegraph.model.data.matrix import Csr, seed_matrix
-from tunegraph.model.retrievers.scores import Catalogue, DenseScores
+from tunegraph.model.retrievers.scores import DenseScores
 
 if TYPE_CHECKING:
     from tunegraph.model.retrievers.protocol import Queries
@@ -66,15 +66,13 @@ class Als:
 
 
 class AlsRetriever:
-    """ALS as a retriever: the seeds folded in, the catalogue's tracks scored by their factors."""
+    """ALS as a retriever: the seeds folded in, every track scored by its factors."""
 
-    def __init__(self, als: Als, catalogue: Catalogue) -> None:
+    def __init__(self, als: Als) -> None:
         self.als = als
-        self.catalogue = catalogue
 
     def scores(self, queries: Queries) -> DenseScores:
-        factors = self.als.query_factors(queries.seeds)
-        return DenseScores(factors, self.als.item_factors, self.catalogue)
+        return DenseScores(self.als.query_factors(queries.seeds), self.als.item_factors)
 
 
 def _implicit_model(config: AlsConfig, threads: int = 0):  # implicit is untyped

@@ -21,12 +21,10 @@ from tunegraph.model.data.matrix import Csr
 from tunegraph.model.retrievers.als import Als
 from tunegraph.model.retrievers.names import NameIndex
 from tunegraph.model.retrievers.neighbours import Neighbours
-from tunegraph.model.retrievers.scores import Catalogue, DenseScores, SparseScores
+from tunegraph.model.retrievers.scores import DenseScores, SparseScores
 
 Scores = DenseScores | SparseScores
 T = TypeVar("T")
-# factor models propose only tracks in at least this many training playlists (0: any)
-DENSE_MIN_PLAYLISTS = 2
 QueryEmbedder = Callable[[Sequence[np.ndarray], np.ndarray], np.ndarray]
 
 
@@ -69,13 +67,11 @@ class Tower:
 class TowerRetriever:
     """The two-tower model as a retriever."""
 
-    def __init__(self, tower: Tower, catalogue: Catalogue) -> None:
+    def __init__(self, tower: Tower) -> None:
         self.tower = tower
-        self.catalogue = catalogue
 
     def scores(self, queries: Queries) -> DenseScores:
-        embedded = self.tower.embed(queries.seeds, queries.query_index)
-        return DenseScores(embedded, self.tower.items, self.catalogue)
+        return DenseScores(self.tower.embed(queries.seeds, queries.query_index), self.tower.items)
 
 
 class FitContext:
@@ -98,10 +94,6 @@ class FitContext:
     @cached_property
     def neighbours(self) -> Neighbours:
         return Neighbours(self.train)
-
-    def catalogue(self, items: np.ndarray) -> Catalogue:
-        """What a factor model with these [T+1, f] track factors may propose."""
-        return Catalogue(items, self.train.counts, DENSE_MIN_PLAYLISTS)
 
     @cached_property
     def name_index(self) -> NameIndex:

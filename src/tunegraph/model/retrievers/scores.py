@@ -17,51 +17,31 @@ import scipy.sparse as sp
 from tunegraph.model.data.matrix import SCORE_CELLS
 
 
-class Catalogue:
-    """The tracks a factor model may propose, and their factor rows, cut once at fit.
-
-    Tracks in fewer than ``min_playlists`` training playlists are left out: they are most
-    of a real catalogue (one playlist each), a factor model knows little of them, and
-    every query's scores would otherwise read their factors too. They can still be
-    candidates by other retrievers, and every candidate is still scored (``at``).
-    """
-
-    def __init__(self, items: np.ndarray, counts: np.ndarray, min_playlists: int) -> None:
-        known = np.flatnonzero(counts >= max(min_playlists, 1)) if min_playlists else None
-        self.tracks = np.arange(1, items.shape[0]) if known is None else known[known > 0]
-        self.items = np.ascontiguousarray(items[self.tracks], np.float32)
-        self.position = np.full(items.shape[0], -1, np.int64)  # track -> its row here
-        self.position[self.tracks] = np.arange(len(self.tracks))
-
-
 class DenseScores:
     """Scores as dot products of query factors [Q, f] and track factors [T+1, f]."""
 
-    def __init__(self, queries: np.ndarray, items: np.ndarray, catalogue: Catalogue) -> None:
+    def __init__(self, queries: np.ndarray, items: np.ndarray) -> None:
         self.queries = np.ascontiguousarray(queries, np.float32)
         self.items = items
-        self.catalogue = catalogue
         self._peak: np.ndarray | None = None  # the best scores, a by-product of ``top``
 
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
-        """[Q, depth] best track indices of the catalogue (seeds excluded), best first."""
-        items, tracks = self.catalogue.items, self.catalogue.tracks
-        depth = min(depth, len(tracks))
+        """[Q, depth] best track indices (padding and seeds excluded), best first."""
+        depth = min(depth, self.items.shape[0] - 1)
         out = np.zeros((len(self.queries), depth), np.int32)
         self._peak = np.zeros(len(self.queries), np.float32)
-        if depth == 0:
+        if depth <= 0:
             return out
-        chunk = max(1, min(64, SCORE_CELLS // len(tracks)))  # [chunk, n] at a time
+        chunk = max(1, min(64, SCORE_CELLS // self.items.shape[0]))  # [chunk, T+1] at a time
         for start in range(0, len(self.queries), chunk):
-            scores = self.queries[start : start + chunk] @ items.T
+            scores = self.queries[start : start + chunk] @ self.items.T
+            scores[:, 0] = -np.inf
             for row, seed in enumerate(seeds[start : start + chunk]):
-                at = self.catalogue.position[seed]
-                scores[row, at[at >= 0]] = -np.inf
+                scores[row, seed] = -np.inf
             values, best = _top_sorted(scores, depth)
-            # a catalogue smaller than depth: seeds come last; drop them
-            picked = tracks[best]
-            picked[~np.isfinite(values)] = 0
-            out[start : start + chunk] = picked
+            # a catalogue smaller than depth: padding and seeds come last; drop them
+            best[~np.isfinite(values)] = 0
+            out[start : start + chunk] = best
             self._peak[start : start + chunk] = values[:, 0]
         return out
 
