@@ -50,8 +50,7 @@ class Neighbours:
         """Sparse [Q, playlists]: how much each training playlist weighs for each query
         (its seed tracks, each 1/sqrt(popularity)); ``playlists`` > 0 keeps the heaviest
         (the exact sum walks every playlist holding a seed track, thousands for a hit)."""
-        weights = (seed_matrix(seeds, self.n_tracks) @ self.to_playlists).tocsr()
-        return top_per_row(weights, playlists) if playlists > 0 else weights
+        return reach_playlists(seeds, self.to_playlists, playlists)
 
     def item_scores(self, seeds: Sequence[np.ndarray], playlists: int = 0) -> sp.csr_matrix:
         """Sparse [Q, T+1]: sum over seed tracks i of cosine(i, c) over training playlists
@@ -98,11 +97,19 @@ def walk_start(
     the ``playlists`` heaviest (all when 0). Worked out once a batch for each (alpha,
     playlists): item co-occurrence, RP3beta and the per-seed features walk alike."""
 
-    def reach() -> sp.csr_matrix:
-        weights = (seed_matrix(queries.seeds, to_playlists.shape[0] - 1) @ to_playlists).tocsr()
-        return top_per_row(weights, playlists) if playlists > 0 else weights
+    return queries.shared(
+        f"walk_start/{alpha}/{playlists}",
+        lambda: reach_playlists(queries.seeds, to_playlists, playlists),
+    )
 
-    return queries.shared(f"walk_start/{alpha}/{playlists}", reach)
+
+def reach_playlists(
+    seeds: Sequence[np.ndarray], to_playlists: sp.csr_matrix, playlists: int
+) -> sp.csr_matrix:
+    """Sparse [Q, training playlists]: one walk step from each query's seed tracks over
+    ``to_playlists`` [T+1, playlists], the ``playlists`` heaviest kept (all when 0)."""
+    weights = (seed_matrix(seeds, to_playlists.shape[0] - 1) @ to_playlists).tocsr()
+    return top_per_row(weights, playlists) if playlists > 0 else weights
 
 
 def kept_playlists(neighbours: Neighbours, queries: Queries) -> sp.csr_matrix:

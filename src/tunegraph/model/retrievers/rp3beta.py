@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.data.matrix import Csr, seed_matrix
-from tunegraph.model.retrievers.neighbours import top_per_row, walk_start
+from tunegraph.model.data.matrix import Csr
+from tunegraph.model.retrievers.neighbours import reach_playlists, walk_start
 from tunegraph.model.retrievers.scores import SparseScores
 
 if TYPE_CHECKING:
@@ -51,13 +51,10 @@ class Rp3Beta:
         self.to_tracks = (
             (sp.diags(playlist_degree**-alpha) @ x @ sp.diags(penalty)).astype(np.float32).tocsr()
         )
-        self.n_tracks = train.n_tracks
 
     def walk(self, seeds: list[np.ndarray] | tuple[np.ndarray, ...]) -> sp.csr_matrix:
         """Sparse [Q, T+1]: where the walks from each query's seeds land, penalised."""
-        reached = (seed_matrix(seeds, self.n_tracks) @ self.to_playlists).tocsr()
-        if self.config.playlists > 0:
-            reached = top_per_row(reached, self.config.playlists)
+        reached = reach_playlists(seeds, self.to_playlists, self.config.playlists)
         return (reached @ self.to_tracks).tocsr()
 
     def scores(self, queries: Queries) -> SparseScores:
