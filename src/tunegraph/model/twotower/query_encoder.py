@@ -1,8 +1,8 @@
 """The trained query tower as plain numpy, read out of the Keras model once at load.
 
-Serving embeds a handful of seeds per request: through Keras that is some thirty eager
-TensorFlow calls and a lock (Keras layers are not safe across threads), several
-milliseconds for a few hundred multiply-adds. The tower is a lookup, a masked mean and a
+Serving embeds a handful of seeds per request: through Keras that is a string of eager
+TensorFlow calls and a lock (Keras layers are not safe across threads), costing far more
+than the few hundred multiply-adds themselves. The tower is a lookup, a masked mean and a
 small dense stack, so the same arithmetic in numpy gives the same vectors (to float
 rounding) with no lock and no TensorFlow at request time.
 """
