@@ -62,8 +62,7 @@ class DenseScores:
 
 def _top_sorted(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``depth`` largest (values, columns), best first: a partition in place of
-    a sort (partitioned as they are: a negated copy of the scores costs measurably more),
-    then a sort
+    a sort (of the scores as they are: a negated copy costs measurably more), then a sort
     of only those."""
     n = scores.shape[1]
     best = np.argpartition(scores, n - depth, axis=1)[:, n - depth :]
