@@ -1,6 +1,14 @@
 import numpy as np
+import pytest
 
-from tunegraph.model.data.matrix import Csr, popularity_rankings, seed_matrix, top_k, top_k_rows
+from tunegraph.model.data.matrix import (
+    Csr,
+    popularity_rankings,
+    seed_matrix,
+    top_k,
+    top_k_rows,
+    top_rows,
+)
 from tunegraph.model.retrievers.als import Als, AlsConfig
 from tunegraph.model.retrievers.ease import Ease, EaseConfig
 from tunegraph.model.retrievers.neighbours import Neighbours, cooccurrence_rankings
@@ -81,3 +89,36 @@ def test_als_and_ease_recommend_within_the_seed_community() -> None:
         first, _ = top_k_rows(scorer, seeds, k=3)
         assert set(first) <= set(range(3, 11)), name
     assert not np.any(als.query_factors([np.array([], np.int64)]))  # no seed: no opinion
+
+
+def _sorted_top(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """The definition top_rows must meet: a full sort, best first, ties by column."""
+    columns = np.array([np.lexsort((np.arange(len(r)), -r))[:depth] for r in scores])
+    return np.take_along_axis(scores, columns, axis=1), columns
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "random",  # the sampled cut-off passes about 2 x depth
+        "ascending",  # best scores all at the end: no sample cut-off holds enough
+        "ties",  # few distinct values: equal scores in column order
+        "short",  # rows too short to sample
+        "minus_inf",  # fewer finite scores than depth
+    ],
+)
+def test_top_rows_equals_a_full_sort(shape: str) -> None:
+    rng = np.random.default_rng(3)
+    n, depth = (60, 40) if shape == "short" else (20_000, 100)
+    scores = rng.standard_normal((5, n)).astype(np.float32)
+    if shape == "ascending":
+        scores = np.sort(scores, axis=1)
+        scores[1] = scores[1, ::-1]
+    elif shape == "ties":
+        scores = rng.integers(0, 4, (5, n)).astype(np.float32)
+    elif shape == "minus_inf":
+        scores[:, 30:] = -np.inf
+    values, columns = top_rows(scores, depth)
+    want_values, want_columns = _sorted_top(scores, depth)
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(columns, want_columns)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from tunegraph.model.data.matrix import SCORE_CELLS
+from tunegraph.model.data.matrix import SCORE_CELLS, top_rows
 
 
 class DenseScores:
@@ -38,7 +38,7 @@ class DenseScores:
             scores[:, 0] = -np.inf
             for row, seed in enumerate(seeds[start : start + chunk]):
                 scores[row, seed] = -np.inf
-            values, best = _top_sorted(scores, depth)
+            values, best = top_rows(scores, depth)
             # a catalogue smaller than depth: padding and seeds come last; drop them
             best[~np.isfinite(values)] = 0
             out[start : start + chunk] = best
@@ -58,17 +58,6 @@ class DenseScores:
             self.top(seeds, 1)
         assert self._peak is not None
         return self._peak
-
-
-def _top_sorted(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's ``depth`` largest (values, columns), best first: a partition in place of
-    a sort (of the scores as they are: a negated copy costs measurably more), then a sort
-    of only those."""
-    n = scores.shape[1]
-    best = np.argpartition(scores, n - depth, axis=1)[:, n - depth :]
-    values = np.take_along_axis(scores, best, axis=1)
-    order = np.argsort(-values, axis=1, kind="stable")
-    return np.take_along_axis(values, order, axis=1), np.take_along_axis(best, order, axis=1)
 
 
 class SparseScores:
