@@ -1,11 +1,7 @@
 import numpy as np
-import pytest
 import scipy.sparse as sp
 
 from tunegraph.model.retrievers.scores import DenseScores, SparseScores
-
-pytestmark = pytest.mark.tensorflow  # imports or trains TensorFlow models
-
 
 def test_dense_scores_rank_dot_products_without_seeds_or_padding() -> None:
     items = np.array([[9.0, 9.0], [1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [0.5, 0.5]], np.float32)
@@ -21,6 +17,15 @@ def test_dense_scores_top_beyond_the_catalogue_pads_with_zero() -> None:
     scores = DenseScores(np.array([[1.0, 0.0]], np.float32), items)
     assert scores.top([np.array([3])], 5).tolist() == [[1, 2, 0]]  # best first, seed out
     assert np.allclose(scores.peak([np.array([3])]), [1.0])
+
+
+def test_dense_scores_query_of_zero_factors_proposes_nothing() -> None:
+    # ALS folds a title-only playlist in to zero factors: every track ties at 0
+    items = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, 0.5], [0.0, 2.0]], np.float32)
+    scores = DenseScores(np.array([[0.0, 0.0], [0.0, 1.0]], np.float32), items)
+    seeds = [np.array([], np.int64), np.array([3])]
+    assert scores.top(seeds, 2).tolist() == [[0, 0], [2, 1]]
+    assert np.allclose(scores.peak(seeds), [0.0, 0.5])
 
 
 def test_sparse_scores_top_lookup_and_peak() -> None:

@@ -26,23 +26,30 @@ class DenseScores:
         self._peak: np.ndarray | None = None  # the best scores, a by-product of ``top``
 
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
-        """[Q, depth] best track indices (padding and seeds excluded), best first."""
+        """[Q, depth] best track indices (padding and seeds excluded), best first.
+
+        A query whose factors are all zero (ALS folding in no seed track: a title-only
+        playlist) scores every track 0 and proposes none: its "top" would be whichever
+        tracks a tie happened to favour.
+        """
         depth = min(depth, self.items.shape[0] - 1)
         out = np.zeros((len(self.queries), depth), np.int32)
         self._peak = np.zeros(len(self.queries), np.float32)
         if depth <= 0:
             return out
+        informed = np.flatnonzero(self.queries.any(axis=1))
         chunk = max(1, min(64, SCORE_CELLS // self.items.shape[0]))  # [chunk, T+1] at a time
-        for start in range(0, len(self.queries), chunk):
-            scores = self.queries[start : start + chunk] @ self.items.T
+        for start in range(0, len(informed), chunk):
+            rows = informed[start : start + chunk]
+            scores = self.queries[rows] @ self.items.T
             scores[:, 0] = -np.inf
-            for row, seed in enumerate(seeds[start : start + chunk]):
-                scores[row, seed] = -np.inf
+            for at, row in enumerate(rows):
+                scores[at, seeds[row]] = -np.inf
             values, best = top_rows(scores, depth)
             # a catalogue smaller than depth: padding and seeds come last; drop them
             best[~np.isfinite(values)] = 0
-            out[start : start + chunk] = best
-            self._peak[start : start + chunk] = values[:, 0]
+            out[rows] = best
+            self._peak[rows] = values[:, 0]
         return out
 
     def at(self, indices: np.ndarray) -> np.ndarray:
