@@ -3,6 +3,7 @@ import scipy.sparse as sp
 
 from tunegraph.model.retrievers.scores import DenseScores, SparseScores
 
+
 def test_dense_scores_rank_dot_products_without_seeds_or_padding() -> None:
     items = np.array([[9.0, 9.0], [1.0, 0.0], [0.0, 1.0], [2.0, 0.0], [0.5, 0.5]], np.float32)
     scores = DenseScores(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), items)
@@ -36,3 +37,4 @@ def test_sparse_scores_top_lookup_and_peak() -> None:
     assert top.tolist() == [[4, 1, 0], [0, 0, 0]]  # only positive, non-seed entries
     assert np.allclose(scores.at(np.array([[4, 2], [1, 3]])), [[1.0, 0.0], [0.0, 0.0]])
     assert np.allclose(scores.peak(seeds), [1.0, 0.0])
+    assert np.allclose(SparseScores(m).peak(seeds), [1.0, 0.0])  # peak before any top

@@ -108,7 +108,11 @@ class Retrievers:
         self.neighbours = context.neighbours
         self.names = context.name_index
         self.comparer = SeedComparer(
-            train, als.item_factors, tower.items if tower else None, tracks.artist_index
+            train,
+            als.item_factors,
+            tower.items if tower else None,
+            tracks.artist_index,
+            matrix=self.neighbours.x,
         )
         self.credits = tracks.credits()
         self.albums = _one_hot(tracks.album_index)

@@ -51,8 +51,11 @@ class SeedComparer:
         als_items: np.ndarray,
         tower_items: np.ndarray | None,
         artist_index: np.ndarray,
+        matrix: sp.csr_matrix | None = None,
     ) -> None:
-        self.indptr, self.indices = train.indptr, train.indices
+        # ``train`` as scipy CSR: pass the one a caller holds already (at MPD scale each
+        # copy is hundreds of MB)
+        self.matrix = matrix if matrix is not None else train.matrix()
         self.n_tracks = train.n_tracks
         self.degree = np.maximum(train.counts, 1.0).astype(np.float32)
         self.als = _unit_rows(als_items)
@@ -105,44 +108,34 @@ class SeedComparer:
         """
         q, c = indices.shape
         playlists = playlists.tocsr()
-        kept = playlists.indices  # grouped by query, in query order
-        lengths = self.indptr[kept + 1] - self.indptr[kept]
-        pair = np.repeat(np.arange(len(kept)), lengths)  # (query, playlist) of each entry
-        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        track = self.indices[np.repeat(self.indptr[kept], lengths) + within]
-        ends = np.concatenate([[0], np.cumsum(lengths)])
-        bounds = ends[playlists.indptr]  # entries of query r: bounds[r]:bounds[r + 1]
+        # the tracks of each (query, kept playlist) pair; query r's are bounds[r]:bounds[r + 1]
+        walked = self.matrix[playlists.indices]
+        track = walked.indices
+        bounds = walked.indptr[playlists.indptr]
 
-        seed_slot = np.full(len(track), -1, np.int64)
-        cand_slot = np.full(len(track), -1, np.int64)
+        # each entry's code: a seed slot s as -2 - s, candidate j of query r as r * c + j,
+        # -1 for the other tracks; one gather per query through a reused track -> code map
+        code = np.empty(len(track), np.int64)
         slot_track, slot_query, slot_recent = [], [], []
-        scratch = np.full(self.n_tracks + 1, -1, np.int64)  # track -> slot, reset per query
+        scratch = np.full(self.n_tracks + 1, -1, np.int64)
         n_slots = 0
         for r in range(q):
-            lo, hi = bounds[r], bounds[r + 1]
             seed = np.asarray(seeds[r], np.int64)
             unique = np.unique(seed[seed > 0])
-            scratch[unique] = n_slots + np.arange(len(unique))
-            seed_slot[lo:hi] = scratch[track[lo:hi]]
+            scratch[indices[r]] = r * c + np.arange(c)
+            scratch[0] = -1
+            scratch[unique] = -2 - (n_slots + np.arange(len(unique)))  # seeds are never candidates
+            code[bounds[r] : bounds[r + 1]] = scratch[track[bounds[r] : bounds[r + 1]]]
+            scratch[indices[r]] = -1
             scratch[unique] = -1
             n_slots += len(unique)
             slot_track.append(unique)
             slot_query.append(np.full(len(unique), r))
             slot_recent.append(np.isin(unique, seed[-LAST:]))
-            scratch[indices[r]] = r * c + np.arange(c)
-            scratch[0] = -1
-            cand_slot[lo:hi] = scratch[track[lo:hi]]
-            scratch[indices[r]] = -1
         slots = np.concatenate(slot_track)
-        s_hit, c_hit = seed_slot >= 0, cand_slot >= 0
-        a = sp.csr_matrix(
-            (np.ones(s_hit.sum(), np.float32), (seed_slot[s_hit], pair[s_hit])),
-            shape=(n_slots, len(kept)),
-        )
-        b = sp.csr_matrix(
-            (np.ones(c_hit.sum(), np.float32), (pair[c_hit], cand_slot[c_hit])),
-            shape=(len(kept), q * c),
-        )
+        # [pairs, slots] and [pairs, candidates], built row by row since entries come by pair
+        a = _pair_rows(code <= -2, -2 - code, walked.indptr, n_slots).T.tocsr()
+        b = _pair_rows(code >= 0, code, walked.indptr, q * c)
         m = (a @ b).tocoo()
         cosine = m.data / np.sqrt(self.degree[slots[m.row]] * self.degree[indices.ravel()[m.col]])
         out = np.zeros((q * c, 4), np.float32)
@@ -154,6 +147,16 @@ class SeedComparer:
         recent = np.concatenate(slot_recent)[m.row]
         np.maximum.at(out[:, 3], m.col[recent], cosine[recent])
         return out.reshape(q, c, 4)
+
+
+def _pair_rows(
+    hit: np.ndarray, column: np.ndarray, indptr: np.ndarray, width: int
+) -> sp.csr_matrix:
+    """[pairs, width] CSR of ones at ``column`` for the entries ``hit``, whose rows are
+    ``indptr``'s: no sort, since the entries already come row by row."""
+    kept = np.concatenate([[0], np.cumsum(hit)])[indptr]
+    data = np.ones(int(kept[-1]), np.float32)
+    return sp.csr_matrix((data, column[hit], kept), shape=(len(indptr) - 1, width))
 
 
 def _similarity_stats(units: np.ndarray, candidates: np.ndarray, seed: np.ndarray) -> np.ndarray:

@@ -73,6 +73,7 @@ class SparseScores:
     def __init__(self, matrix: sp.spmatrix) -> None:
         self.matrix = sp.csr_matrix(matrix, dtype=np.float32)  # indices need not be sorted
         self._mask = np.zeros(self.matrix.shape[1], bool)
+        self._peak: np.ndarray | None = None  # the best scores, a by-product of ``top``
 
     def _row(self, q: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.matrix.indptr[q], self.matrix.indptr[q + 1]
@@ -88,9 +89,15 @@ class SparseScores:
     def top(self, seeds: Sequence[np.ndarray], depth: int) -> np.ndarray:
         """[Q, depth] best positive-scored tracks (0-padded where fewer exist)."""
         out = np.zeros((self.matrix.shape[0], depth), np.int32)
+        self._peak = np.zeros(self.matrix.shape[0], np.float32)
         for q, seed in enumerate(seeds):
             cols, vals = self._row(q)
-            keep = (vals > 0) & self._not_seed(cols, seed)
+            not_seed = self._not_seed(cols, seed)
+            if not_seed.any():
+                self._peak[q] = vals[not_seed].max()
+            if depth == 0:
+                continue
+            keep = (vals > 0) & not_seed
             cols, vals = cols[keep], vals[keep]
             if len(cols) > depth:
                 part = np.argpartition(-vals, depth - 1)[:depth]
@@ -111,10 +118,8 @@ class SparseScores:
         return out
 
     def peak(self, seeds: Sequence[np.ndarray]) -> np.ndarray:
-        out = np.zeros(self.matrix.shape[0], np.float32)
-        for q, seed in enumerate(seeds):
-            cols, vals = self._row(q)
-            keep = self._not_seed(cols, seed)
-            if keep.any():
-                out[q] = vals[keep].max()
-        return out
+        """[Q] each query's best score over tracks that are not its seeds (0 if none)."""
+        if self._peak is None:
+            self.top(seeds, 0)
+        assert self._peak is not None
+        return self._peak
