@@ -134,8 +134,9 @@ class SeedComparer:
             slot_recent.append(np.isin(unique, seed[-LAST:]))
         slots = np.concatenate(slot_track)
         # [pairs, slots] and [pairs, candidates], built row by row since entries come by pair
-        a = _pair_rows(code <= -2, -2 - code, walked.indptr, n_slots).T.tocsr()
-        b = _pair_rows(code >= 0, code, walked.indptr, q * c)
+        seeds_at, candidates_at = np.flatnonzero(code <= -2), np.flatnonzero(code >= 0)
+        a = _pair_rows(seeds_at, -2 - code[seeds_at], walked.indptr, n_slots).T.tocsr()
+        b = _pair_rows(candidates_at, code[candidates_at], walked.indptr, q * c)
         m = (a @ b).tocoo()
         cosine = m.data / np.sqrt(self.degree[slots[m.row]] * self.degree[indices.ravel()[m.col]])
         out = np.zeros((q * c, 4), np.float32)
@@ -150,13 +151,13 @@ class SeedComparer:
 
 
 def _pair_rows(
-    hit: np.ndarray, column: np.ndarray, indptr: np.ndarray, width: int
+    positions: np.ndarray, columns: np.ndarray, indptr: np.ndarray, width: int
 ) -> sp.csr_matrix:
-    """[pairs, width] CSR of ones at ``column`` for the entries ``hit``, whose rows are
-    ``indptr``'s: no sort, since the entries already come row by row."""
-    kept = np.concatenate([[0], np.cumsum(hit)])[indptr]
-    data = np.ones(int(kept[-1]), np.float32)
-    return sp.csr_matrix((data, column[hit], kept), shape=(len(indptr) - 1, width))
+    """[pairs, width] CSR of ones at ``columns`` for the entries at ``positions`` (sorted)
+    of a matrix whose rows are ``indptr``'s: no sort, the entries already come by row."""
+    starts = np.searchsorted(positions, indptr)
+    data = np.ones(len(positions), np.float32)
+    return sp.csr_matrix((data, columns, starts), shape=(len(indptr) - 1, width))
 
 
 def _similarity_stats(units: np.ndarray, candidates: np.ndarray, seed: np.ndarray) -> np.ndarray:
