@@ -110,3 +110,12 @@ def test_per_seed_features_reach_the_candidates(retrievers: Retrievers) -> None:
     jazz = [row.index(t) for t in range(7, 13) if t in row]
     assert all(x[j, cooc] == 0 for j in jazz)  # jazz tracks never sit beside them
     assert x[0, FEATURES.index("has_title")] == 1.0
+
+
+def test_dense_scans_beside_the_sparse_work_change_nothing(retrievers: Retrievers) -> None:
+    seeds = [np.array([1, 2]), np.array([], np.int64), np.array([8, 9, 13])]
+    names = ["rock hits", "smooth jazz", ""]
+    inline = retrievers.candidates(seeds, names)
+    beside = retrievers.candidates(seeds, names, scan_beside=True)
+    np.testing.assert_array_equal(beside.indices, inline.indices)
+    np.testing.assert_array_equal(beside.features, inline.features)

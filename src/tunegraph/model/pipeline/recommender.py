@@ -99,8 +99,11 @@ class Recommender:
         seeds: Sequence[np.ndarray],
         names: Sequence[str],
         query_index: np.ndarray | None = None,
+        alone: bool = True,
     ) -> CandidateBatch:
-        return self.retrievers().candidates(seeds, names, query_index)
+        """``alone``: no other batch runs beside this one, so its dense scans may take the
+        other core."""
+        return self.retrievers().candidates(seeds, names, query_index, scan_beside=alone)
 
     def candidate_arrays(
         self, seeds: Sequence[np.ndarray], names: Sequence[str], query_index: np.ndarray
@@ -109,8 +112,8 @@ class Recommender:
         self.retrievers()  # built once, before batches run in parallel
         parts = _in_batches(
             len(seeds),
-            lambda rows: self.candidate_batch(
-                [seeds[r] for r in rows], [names[r] for r in rows], query_index[rows]
+            lambda rows, alone: self.candidate_batch(
+                [seeds[r] for r in rows], [names[r] for r in rows], query_index[rows], alone
             ),
         )
         width = max((p.indices.shape[1] for p in parts), default=0)
@@ -147,10 +150,10 @@ class Recommender:
         out_sc = np.full((len(seeds), k), -np.inf, np.float32)
         ranker = self.ranker
 
-        def ranked(positions: np.ndarray) -> None:
+        def ranked(positions: np.ndarray, alone: bool) -> None:
             rows = informed[positions]
             batch = self.candidate_batch(
-                [seeds[r] for r in rows], [names[r] for r in rows], qix[rows]
+                [seeds[r] for r in rows], [names[r] for r in rows], qix[rows], alone
             )
             with self._keras_lock:
                 scores = ranker.scores(batch.features, batch.mask)
@@ -181,11 +184,12 @@ class Recommender:
         return indices
 
 
-def _in_batches(n: int, work: Callable[[np.ndarray], T]) -> list[T]:
-    """``work`` on positions 0..n-1, QUERY_BATCH at a time, PARALLEL_BATCHES at once; the
+def _in_batches(n: int, work: Callable[[np.ndarray, bool], T]) -> list[T]:
+    """``work(positions, alone)`` on positions 0..n-1, QUERY_BATCH at a time,
+    PARALLEL_BATCHES at once (``alone``: a single batch, with the cores to itself); the
     results in order (each batch writes only its own rows, so order of finishing is free)."""
     chunks = [np.arange(i, min(i + QUERY_BATCH, n)) for i in range(0, n, QUERY_BATCH)]
     if len(chunks) < 2:
-        return [work(c) for c in chunks]
+        return [work(c, True) for c in chunks]
     with ThreadPoolExecutor(PARALLEL_BATCHES) as pool:
-        return list(pool.map(work, chunks))
+        return list(pool.map(lambda c: work(c, False), chunks))

@@ -13,6 +13,7 @@ by how it compares with each seed track (``seed_features``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,7 @@ from tunegraph.model.retrievers.protocol import (
     TowerRetriever,
 )
 from tunegraph.model.retrievers.rp3beta import Rp3Beta
-from tunegraph.model.retrievers.scores import SparseScores
+from tunegraph.model.retrievers.scores import DenseScores, SparseScores
 
 # The pipeline's retrievers, in the order their candidates are merged; depth 0: its scores
 # are ranker features only. A new retriever is a module with a ``scores`` method and a line here.
@@ -117,6 +118,8 @@ class Retrievers:
         self.credits = tracks.credits()
         self.albums = _one_hot(tracks.album_index)
         self.log_counts = np.log1p(train.counts).astype(np.float32)
+        # where the factor models scan every track beside the sparse work (``proposed``)
+        self._scanner = ThreadPoolExecutor(1, thread_name_prefix="dense-top")
 
     def scores(self, queries: Queries) -> dict[str, Scores]:
         """{source: its scores} for a batch of queries (fitted retrievers only)."""
@@ -128,24 +131,38 @@ class Retrievers:
         names: Sequence[str],
         query_index: np.ndarray | None = None,
         depth: dict[str, int] | None = None,
+        scan_beside: bool = False,
     ) -> CandidateBatch:
-        """The merged candidates of a batch of queries, with their features."""
+        """The merged candidates of a batch of queries, with their features (``scan_beside``:
+        see ``proposed``)."""
         seeds = [np.asarray(s, np.int64) for s in seeds]
         qix = np.zeros(len(seeds), np.int32) if query_index is None else query_index
         queries = Queries(seeds, names, qix)
-        scores, proposed = self.proposed(queries, depth)
+        scores, proposed = self.proposed(queries, depth, scan_beside)
         indices = _union_rows(np.concatenate(list(proposed.values()), axis=1))
         return CandidateBatch(indices, self._features(indices, scores, queries))
 
     def proposed(
-        self, queries: Queries, depth: dict[str, int] | None = None
+        self, queries: Queries, depth: dict[str, int] | None = None, scan_beside: bool = False
     ) -> tuple[dict[str, Scores], dict[str, np.ndarray]]:
         """Every retriever's scores, and each proposing one's own top tracks [Q, depth]
-        (best first, seeds excluded): the candidates, and where explanations find ranks."""
+        (best first, seeds excluded): the candidates, and where explanations find ranks.
+
+        ``scan_beside``: the factor models scan every track on a thread of their own while
+        this one works out the sparse retrievers, for a batch that has the cores to itself
+        (one call, a served batch); batches already in flight side by side fill them."""
         depth = depth or DEPTH
-        scores = self.scores(queries)
-        tops = {s: scores[s].top(queries.seeds, depth[s]) for s in scores if depth.get(s, 0) > 0}
-        return scores, tops
+        scores: dict[str, Scores] = {}
+        tops: dict[str, Future[np.ndarray] | np.ndarray] = {}
+        for name, retriever in self.fitted.items():
+            scores[name] = found = retriever.scores(queries)
+            if depth.get(name, 0) <= 0:
+                continue
+            if scan_beside and isinstance(found, DenseScores):
+                tops[name] = self._scanner.submit(found.top, queries.seeds, depth[name])
+            else:
+                tops[name] = found.top(queries.seeds, depth[name])
+        return scores, {s: t.result() if isinstance(t, Future) else t for s, t in tops.items()}
 
     def _features(
         self, indices: np.ndarray, scores: dict[str, Scores], queries: Queries
