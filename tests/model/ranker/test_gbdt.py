@@ -24,6 +24,9 @@ def test_it_ranks_hits_first_and_padding_last(tmp_path: Path) -> None:
     tx, trel, tmask = _lists(50, 1)
     scores = ranker.scores(tx, tmask)
     assert np.all(np.isneginf(scores[~tmask]))
+    # the compiled trees score as LightGBM's own predict does
+    lightgbm_scores = ranker.booster.predict(tx[tmask])  # type: ignore[attr-defined]
+    np.testing.assert_allclose(scores[tmask], lightgbm_scores, rtol=1e-6, atol=1e-6)
     top = np.argsort(-scores, axis=1)[:, :3]
     precision = np.take_along_axis(trel, top, axis=1).mean()
     assert precision > 0.9  # a random order would get the hit rate, about 0.16

@@ -4,10 +4,14 @@ Trees read raw feature values (no normalisation to estimate) and cut them where 
 order changes: counts, ranks and per-seed statistics interact in ways a small MLP learns
 slowly. The RecSys 2018 winners ranked with gradient boosting; ``training`` fits this one
 beside the TFRS ranker on the same validation lists and keeps the better.
+
+Every query's candidates pass through the trees, so they are scored compiled to machine
+code (lleaves, once per ranker) rather than by LightGBM's own predict.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +37,14 @@ class GbdtRanker:
     def __init__(self, booster: object, config: GbdtConfig) -> None:
         self.booster = booster
         self.config = config
+        self._compiled = _compiled(booster)
 
     def scores(self, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """[Q, C] scores, padding at -inf."""
+        """[Q, C] scores, padding at -inf. On the caller's thread: batches in flight, not
+        the trees of one batch, are what runs side by side."""
         out = np.full(mask.shape, -np.inf, np.float32)
         if mask.any():
-            out[mask] = self.booster.predict(  # type: ignore[attr-defined]
-                x[mask], num_threads=self.config.threads
-            )
+            out[mask] = self._compiled.predict(np.asarray(x[mask], np.float64), n_jobs=1)
         return out
 
     def save(self, folder: Path) -> None:
@@ -52,6 +56,19 @@ class GbdtRanker:
         import lightgbm
 
         return cls(lightgbm.Booster(model_file=str(folder / MODEL_FILE)), config)
+
+
+def _compiled(booster: object):  # lleaves is untyped
+    """The booster's trees as machine code. Without inlining they compile in about a
+    second instead of five, and still score several times faster than LightGBM."""
+    import lleaves
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / MODEL_FILE
+        booster.save_model(str(path))  # type: ignore[attr-defined]
+        model = lleaves.Model(model_file=str(path))
+        model.compile(finline=False)
+    return model
 
 
 def fit_gbdt(
