@@ -55,14 +55,13 @@ class Recommender:
     ranker: Ranker | None = None
     _retrievers: Retrievers | None = field(default=None, repr=False)
     # the query tower in numpy: read out of ``model`` once, no lock or TensorFlow per call
-    _encoder: QueryEncoder | None = field(default=None, repr=False)
+    _encoder: QueryEncoder = field(init=False, repr=False)
     # Keras layers are not safe to call from two threads at once: batches in flight
     # share the numpy and scipy work, and take turns with the TFRS ranker
     _keras_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        if self._encoder is None:
-            self._encoder = QueryEncoder.of(self.model)
+        self._encoder = QueryEncoder.of(self.model)
 
     def retrieve(
         self, query_index: Ids, seeds: Sequence[np.ndarray], k: int
@@ -73,7 +72,6 @@ class Recommender:
 
     def tower_queries(self, seeds: Sequence[np.ndarray], query_index: np.ndarray) -> np.ndarray:
         """[Q, d] two-tower query embeddings."""
-        assert self._encoder is not None  # built in __post_init__
         return self._encoder(query_inputs(self.config, query_index, seeds))
 
     def retrievers(self) -> Retrievers:
